@@ -1,0 +1,120 @@
+# syncwave Makefile. Run `make help` for the targets.
+#
+# Tools and the Kubernetes test binaries are built from the Go module proxy
+# into a cache outside the clone, so a fresh clone needs nothing but Go.
+
+SHELL := /usr/bin/env bash -o pipefail
+.SHELLFLAGS := -ec
+
+CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/syncwave
+TOOLS_DIR ?= $(CACHE_DIR)/tools
+K8S_VERSION ?= 1.37.2
+K8S_DIR ?= $(CACHE_DIR)/k8s/v$(K8S_VERSION)
+
+CONTROLLER_GEN_VERSION ?= v0.23.0
+GOLANGCI_LINT_VERSION ?= v2.15.0
+HELM_VERSION ?= v3.22.0
+CONTROLLER_GEN ?= $(TOOLS_DIR)/controller-gen-$(CONTROLLER_GEN_VERSION)
+GOLANGCI_LINT ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+IMG ?= syncwave/controller:dev
+GO_TEST_FLAGS ?=
+# The test binaries for envtest and the simulated cluster.
+export SYNCWAVE_K8S_ASSETS := $(K8S_DIR)
+export KUBEBUILDER_ASSETS := $(K8S_DIR)
+
+.PHONY: all
+all: build
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  %-18s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests.
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+
+.PHONY: generate
+generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
+
+.PHONY: verify-gen
+verify-gen: manifests generate ## Fail when generated files are stale.
+	@git diff --exit-code -- api config || { echo "generated files are stale: run 'make manifests generate' and commit"; exit 1; }
+
+.PHONY: fmt
+fmt: ## Run go fmt.
+	go fmt ./...
+
+.PHONY: vet
+vet: ## Run go vet.
+	go vet ./...
+
+.PHONY: lint
+lint: $(GOLANGCI_LINT) ## Run golangci-lint.
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: lint-fix
+lint-fix: $(GOLANGCI_LINT) ## Run golangci-lint and fix what it can.
+	$(GOLANGCI_LINT) run --fix ./...
+
+.PHONY: k8s-binaries
+k8s-binaries: ## Build kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kubectl and kwok into the cache.
+	hack/k8s-binaries.sh "$(K8S_DIR)"
+
+.PHONY: test
+test: verify-gen vet lint k8s-binaries ## Run every test (unit, envtest, simulated cluster).
+	go test $(GO_TEST_FLAGS) -timeout 30m ./...
+
+.PHONY: test-unit
+test-unit: ## Run the pure unit tests (no control plane).
+	go test $(GO_TEST_FLAGS) ./api/... ./internal/plan/... ./internal/manifest/... ./internal/health/... ./internal/operation/... ./internal/metrics/...
+
+.PHONY: bench
+bench: k8s-binaries ## Run the benchmarks (Go benchmarks and the engine benchmark on the simulated cluster).
+	go test -run '^$$' -bench . -benchmem -count 5 ./internal/... ./test/bench/...
+
+.PHONY: demo
+demo: k8s-binaries build ## Start a local simulated cluster, run the controller and the guide's example.
+	go run ./hack/demo
+
+##@ Build
+
+.PHONY: build
+build: ## Build the manager and the kubectl plugin into ./bin.
+	go build -o bin/manager ./cmd/manager
+	go build -o bin/kubectl-syncwave ./cmd/kubectl-syncwave
+
+.PHONY: run
+run: ## Run the manager against the current kubeconfig.
+	go run ./cmd/manager --metrics-secure=false
+
+.PHONY: docker-build
+docker-build: ## Build the container image (needs a container engine).
+	docker build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the container image.
+	docker push $(IMG)
+
+##@ Deployment
+
+.PHONY: install
+install: manifests ## Install the CRD into the cluster of the current kubeconfig.
+	kubectl apply --server-side -f config/crd/bases
+
+.PHONY: uninstall
+uninstall: ## Remove the CRD.
+	kubectl delete --ignore-not-found -f config/crd/bases
+
+##@ Tools
+
+$(CONTROLLER_GEN):
+	hack/go-install.sh "$@" sigs.k8s.io/controller-tools/cmd/controller-gen $(CONTROLLER_GEN_VERSION)
+
+$(GOLANGCI_LINT):
+	hack/go-install.sh "$@" github.com/golangci/golangci-lint/v2/cmd/golangci-lint $(GOLANGCI_LINT_VERSION)

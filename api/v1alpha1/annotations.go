@@ -1,0 +1,125 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import "strings"
+
+// Annotation and label keys that syncwave reads from manifests or writes on
+// the objects it manages. The Argo CD and Helm keys are read unchanged so
+// that existing manifests work as they are.
+const (
+	// AnnotationSyncWave is the integer wave of an object inside its phase.
+	AnnotationSyncWave = "argocd.argoproj.io/sync-wave"
+	// AnnotationHook is a comma list of HookType values.
+	AnnotationHook = "argocd.argoproj.io/hook"
+	// AnnotationHookDeletePolicy is a comma list of HookDeletePolicy values.
+	AnnotationHookDeletePolicy = "argocd.argoproj.io/hook-delete-policy"
+	// AnnotationSyncOptions is a comma list of per-resource sync options.
+	AnnotationSyncOptions = "argocd.argoproj.io/sync-options"
+
+	// AnnotationHelmHook is Helm's hook annotation (pre-install, post-upgrade, ...).
+	AnnotationHelmHook = "helm.sh/hook"
+	// AnnotationHelmHookWeight is Helm's hook weight, used as the wave.
+	AnnotationHelmHookWeight = "helm.sh/hook-weight"
+	// AnnotationHelmHookDeletePolicy is Helm's hook delete policy.
+	AnnotationHelmHookDeletePolicy = "helm.sh/hook-delete-policy"
+
+	// AnnotationOperation is written on every applied object and hook:
+	// "<namespace>/<name>" of the SyncOperation that applied it.
+	AnnotationOperation = "syncwave.dev/operation"
+	// LabelManaged is written on every applied object and hook so that the
+	// controller can watch exactly the objects it manages.
+	LabelManaged = "syncwave.dev/managed"
+	// LabelOperationUID is written on hooks: the UID of the SyncOperation.
+	LabelOperationUID = "syncwave.dev/operation-uid"
+
+	// HookFinalizer keeps a running hook in place until its result is recorded.
+	HookFinalizer = "syncwave.dev/hook"
+	// OperationFinalizer lets the controller remove hooks in other namespaces
+	// when a SyncOperation is deleted.
+	OperationFinalizer = "syncwave.dev/cleanup"
+
+	// FieldManager is the server-side apply field manager of every write.
+	FieldManager = "syncwave"
+)
+
+// SyncPhase is one of the phases an operation runs through.
+// +kubebuilder:validation:Enum=PreSync;Sync;PostSync;SyncFail
+type SyncPhase string
+
+// The sync phases, in execution order; SyncFail runs only on failure.
+const (
+	SyncPhasePreSync  SyncPhase = "PreSync"
+	SyncPhaseSync     SyncPhase = "Sync"
+	SyncPhasePostSync SyncPhase = "PostSync"
+	SyncPhaseSyncFail SyncPhase = "SyncFail"
+)
+
+// String returns the phase name.
+func (p SyncPhase) String() string { return string(p) }
+
+// HookType is a value of the argocd.argoproj.io/hook annotation.
+type HookType string
+
+// The hook types. Skip means the object is never applied.
+const (
+	HookTypePreSync  HookType = "PreSync"
+	HookTypeSync     HookType = "Sync"
+	HookTypePostSync HookType = "PostSync"
+	HookTypeSyncFail HookType = "SyncFail"
+	HookTypeSkip     HookType = "Skip"
+)
+
+// HookDeletePolicy is a value of the argocd.argoproj.io/hook-delete-policy annotation.
+type HookDeletePolicy string
+
+// The hook delete policies. BeforeHookCreation is the default.
+const (
+	HookDeletePolicyBeforeHookCreation HookDeletePolicy = "BeforeHookCreation"
+	HookDeletePolicyHookSucceeded      HookDeletePolicy = "HookSucceeded"
+	HookDeletePolicyHookFailed         HookDeletePolicy = "HookFailed"
+)
+
+// Sync option names understood in spec.syncOptions and in the
+// argocd.argoproj.io/sync-options annotation ("Name=true|false").
+const (
+	SyncOptionServerSideApply             = "ServerSideApply"
+	SyncOptionReplace                     = "Replace"
+	SyncOptionValidate                    = "Validate"
+	SyncOptionSkipDryRunOnMissingResource = "SkipDryRunOnMissingResource"
+	SyncOptionCreateNamespace             = "CreateNamespace"
+	SyncOptionPrune                       = "Prune"
+)
+
+// ParseSyncOptions parses "Name=value" items into a map. Items without "="
+// are returned in bad, so that callers can report them.
+func ParseSyncOptions(items []string) (opts map[string]string, bad []string) {
+	opts = map[string]string{}
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(it, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			bad = append(bad, it)
+			continue
+		}
+		opts[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return opts, bad
+}

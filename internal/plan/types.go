@@ -1,0 +1,135 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package plan
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+// ObjectID identifies one object of a plan: group, kind, namespace and name.
+// For a hook that only has metadata.generateName, Name is that prefix and
+// GenerateName is true.
+type ObjectID struct {
+	Group     string
+	Kind      string
+	Namespace string
+	Name      string
+}
+
+// GroupKind returns the group and kind of the object.
+func (id ObjectID) GroupKind() schema.GroupKind {
+	return schema.GroupKind{Group: id.Group, Kind: id.Kind}
+}
+
+// String renders the ID as "group/Kind/namespace/name", leaving out an empty
+// group and an empty namespace: "apps/Deployment/prod/api",
+// "Namespace/prod", "ConfigMap/prod/cfg".
+func (id ObjectID) String() string {
+	s := id.Kind
+	if id.Group != "" {
+		s = id.Group + "/" + s
+	}
+	if id.Namespace != "" {
+		s += "/" + id.Namespace
+	}
+	return s + "/" + id.Name
+}
+
+// Hook describes how a task that is a hook runs.
+type Hook struct {
+	// Type is the hook type of this task (one task per type of the object).
+	Type syncv1alpha1.HookType
+	// Types are all the hook types the object declares.
+	Types []syncv1alpha1.HookType
+	// DeletePolicies default to BeforeHookCreation.
+	DeletePolicies []syncv1alpha1.HookDeletePolicy
+	// GenerateName is true when the object has only metadata.generateName;
+	// the runtime gives it a deterministic name per operation.
+	GenerateName bool
+}
+
+// HasPolicy reports whether the hook has the delete policy p.
+func (h *Hook) HasPolicy(p syncv1alpha1.HookDeletePolicy) bool {
+	for _, x := range h.DeletePolicies {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Task is one object applied (or one hook created) in one step.
+type Task struct {
+	// ID identifies the object. The namespace is already defaulted.
+	ID ObjectID
+	// Version is the API version of the object ("v1", "apps/v1" -> "v1").
+	Version string
+	// Object is the manifest, with its namespace defaulted. Callers must not
+	// mutate it; DeepCopy first.
+	Object *unstructured.Unstructured
+	// Phase and Wave place the task.
+	Phase syncv1alpha1.SyncPhase
+	Wave  int32
+	// Hook is nil for a plain resource.
+	Hook *Hook
+	// Options are the effective sync options (spec.syncOptions overridden
+	// by the object's annotation), e.g. {"Replace": "true"}.
+	Options map[string]string
+}
+
+// IsHook reports whether the task is a hook.
+func (t *Task) IsHook() bool { return t.Hook != nil }
+
+// Option reports whether the sync option name is set to "true".
+func (t *Task) Option(name string) bool { return t.Options[name] == "true" }
+
+// Step is one (phase, wave) of a plan, with its tasks in apply order.
+type Step struct {
+	Phase syncv1alpha1.SyncPhase
+	Wave  int32
+	Tasks []Task
+}
+
+// String renders the step as "Phase/wave", e.g. "Sync/3".
+func (s *Step) String() string { return fmt.Sprintf("%s/%d", s.Phase, s.Wave) }
+
+// Plan is the ordered plan of an operation.
+type Plan struct {
+	// Steps are the PreSync, Sync and PostSync steps in execution order.
+	Steps []Step
+	// OnFail are the SyncFail steps, by wave; they run only on failure.
+	OnFail []Step
+	// Skipped are objects annotated hook=Skip; they are never applied.
+	Skipped []Task
+	// Warnings are lint findings; with --strict they are errors.
+	Warnings []Warning
+}
+
+// Warning is one lint finding about one object.
+type Warning struct {
+	// Code is stable, e.g. "SW001".
+	Code string
+	// Resource is the object the warning is about.
+	Resource ObjectID
+	// Message says what is wrong and how to fix it.
+	Message string
+}
