@@ -30,6 +30,7 @@ const MaxBlockedBy = 20
 // SyncOperationSpec names the manifests to sync and how. Every field except
 // terminate is immutable: to sync again, create a new SyncOperation.
 // +kubebuilder:validation:XValidation:rule="has(self.manifests) || has(self.sources)",message="one of manifests or sources is required"
+// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
 type SyncOperationSpec struct {
 	// manifests are inline Kubernetes objects, each a whole object with
 	// apiVersion, kind and metadata.
@@ -232,7 +233,11 @@ type StepStatus struct {
 
 	// startedAt is when the step started.
 	// +optional
-	StartedAt *metav1.Time `json:"startedAt,omitempty"`
+	StartedAt *metav1.MicroTime `json:"startedAt,omitempty"`
+
+	// message says why the step failed (in failedStep only).
+	// +optional
+	Message string `json:"message,omitempty"`
 }
 
 // ResourceRef identifies one object.
@@ -318,15 +323,22 @@ type ResourceStatus struct {
 
 	// startedAt is when the task was applied or the hook created.
 	// +optional
-	StartedAt *metav1.Time `json:"startedAt,omitempty"`
+	StartedAt *metav1.MicroTime `json:"startedAt,omitempty"`
 
-	// finishedAt is when the task became healthy, or the hook finished.
+	// finishedAt is when the task was first observed healthy, or the hook
+	// finished.
 	// +optional
-	FinishedAt *metav1.Time `json:"finishedAt,omitempty"`
+	FinishedAt *metav1.MicroTime `json:"finishedAt,omitempty"`
 
-	// deleted is true once a hook was deleted by its delete policy.
+	// generation is the metadata.generation the apply returned; an observed
+	// object older than that is not judged yet.
 	// +optional
-	Deleted bool `json:"deleted,omitempty"`
+	Generation int64 `json:"generation,omitempty"`
+
+	// released is true once the controller removed its finalizer from a
+	// finished hook (and deleted the hook when its delete policy says so).
+	// +optional
+	Released bool `json:"released,omitempty"`
 }
 
 // Summary counts the resources of an operation.

@@ -1,0 +1,168 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package apply
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+// Applier writes objects for SyncOperations.
+type Applier struct {
+	// Client makes the writes (the caller may give an impersonating client).
+	Client client.Client
+	// CRDKinds are the kinds that CRDs of the same operation define: their
+	// objects skip the dry-run and wait for the CRD to be served.
+	CRDKinds map[schema.GroupKind]bool
+}
+
+// Prepare returns a copy of the task's object ready to write: it carries the
+// syncwave.dev/operation annotation and the syncwave.dev/managed label, so
+// that the controller can watch it and trace it back.
+func Prepare(op *syncv1alpha1.SyncOperation, t *plan.Task) *unstructured.Unstructured {
+	u := t.Object.DeepCopy()
+	ann := u.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[syncv1alpha1.AnnotationOperation] = op.Namespace + "/" + op.Name
+	u.SetAnnotations(ann)
+	lbl := u.GetLabels()
+	if lbl == nil {
+		lbl = map[string]string{}
+	}
+	lbl[syncv1alpha1.LabelManaged] = "true"
+	u.SetLabels(lbl)
+	if t.ID.Namespace != "" {
+		u.SetNamespace(t.ID.Namespace)
+	}
+	return u
+}
+
+// DryRun validates a task on the server. Hooks and Replace=true objects are
+// dry-run created (an existing object is fine: the hook policy or the
+// replace handles it); other objects are dry-run server-side applied.
+// Objects of kinds that the operation's own CRDs define, objects with
+// SkipDryRunOnMissingResource=true whose kind is not served, objects with
+// Validate=false, and objects in a namespace that the operation creates are
+// skipped.
+func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) error {
+	if t.Options[syncv1alpha1.SyncOptionValidate] == "false" {
+		return nil
+	}
+	if a.CRDKinds[t.ID.GroupKind()] {
+		return nil
+	}
+	u := Prepare(op, t)
+	var err error
+	if t.IsHook() || t.Option(syncv1alpha1.SyncOptionReplace) {
+		err = a.Client.Create(ctx, u, client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager))
+		if apierrors.IsAlreadyExists(err) {
+			err = nil
+		}
+	} else {
+		err = a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.DryRunAll,
+			client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case meta.IsNoMatchError(err) && t.Option(syncv1alpha1.SyncOptionSkipDryRunOnMissingResource):
+		return nil
+	case apierrors.IsNotFound(err) && a.namespaceMissing(ctx, t):
+		return nil
+	}
+	return classify("dry-run", t.ID.String(), err)
+}
+
+// namespaceMissing reports whether the task's namespace does not exist yet
+// (the operation creates it, with CreateNamespace=true or a Namespace
+// manifest, or the apply will fail then): the dry-run cannot judge such an
+// object.
+func (a *Applier) namespaceMissing(ctx context.Context, t *plan.Task) bool {
+	if t.ID.Namespace == "" {
+		return false
+	}
+	ns := &corev1.Namespace{}
+	err := a.Client.Get(ctx, client.ObjectKey{Name: t.ID.Namespace}, ns)
+	return apierrors.IsNotFound(err)
+}
+
+// Apply writes one task and returns the object's generation after the write.
+func (a *Applier) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (int64, error) {
+	u := Prepare(op, t)
+	var err error
+	if t.Option(syncv1alpha1.SyncOptionReplace) {
+		err = a.replace(ctx, u, t)
+	} else {
+		err = a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
+			client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
+	}
+	if err != nil {
+		if meta.IsNoMatchError(err) && a.CRDKinds[t.ID.GroupKind()] {
+			return 0, waitFor(t.ID.String(), fmt.Errorf("waiting for the CustomResourceDefinition of %s to be established: %w", t.ID.GroupKind(), err))
+		}
+		return 0, classify("apply", t.ID.String(), err)
+	}
+	return u.GetGeneration(), nil
+}
+
+// replace creates the object, or replaces the live one (Replace=true).
+func (a *Applier) replace(ctx context.Context, u *unstructured.Unstructured, t *plan.Task) error {
+	opts := []client.CreateOption{client.FieldOwner(syncv1alpha1.FieldManager)}
+	if t.Options[syncv1alpha1.SyncOptionValidate] == "false" {
+		opts = append(opts, client.FieldValidation(metav1.FieldValidationIgnore))
+	}
+	err := a.Client.Create(ctx, u, opts...)
+	if !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(u.GroupVersionKind())
+	if err := a.Client.Get(ctx, client.ObjectKeyFromObject(u), live); err != nil {
+		return err
+	}
+	u.SetResourceVersion(live.GetResourceVersion())
+	uopts := []client.UpdateOption{client.FieldOwner(syncv1alpha1.FieldManager)}
+	if t.Options[syncv1alpha1.SyncOptionValidate] == "false" {
+		uopts = append(uopts, client.FieldValidation(metav1.FieldValidationIgnore))
+	}
+	return a.Client.Update(ctx, u, uopts...)
+}
+
+// EnsureNamespace creates a namespace if it does not exist.
+func (a *Applier) EnsureNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, name string) error {
+	ns := &corev1.Namespace{}
+	ns.Name = name
+	ns.Annotations = map[string]string{syncv1alpha1.AnnotationOperation: op.Namespace + "/" + op.Name}
+	err := a.Client.Create(ctx, ns, client.FieldOwner(syncv1alpha1.FieldManager))
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return classify("create", "Namespace/"+name, err)
+}

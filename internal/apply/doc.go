@@ -1,0 +1,21 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package apply writes the non-hook objects of a plan: server-side apply
+// with the field manager "syncwave" (forcing conflicts: the manifests are the
+// source of truth), create-or-replace for Replace=true, and server-side
+// dry-runs that validate a whole plan before anything is written.
+package apply

@@ -1,0 +1,80 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package apply
+
+import (
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+)
+
+// Error is a failed write of one object. Rejected tells whether retrying
+// cannot help (invalid, forbidden, unknown kind); NotReady whether the
+// write must wait for something of the same operation, such as a CRD.
+type Error struct {
+	Object   string
+	Verb     string
+	Err      error
+	rejected bool
+	notReady bool
+}
+
+// Error implements error.
+func (e *Error) Error() string { return fmt.Sprintf("%s %s: %v", e.Verb, e.Object, e.Err) }
+
+// Unwrap returns the API error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Rejected reports whether the API server refused the write for good.
+func (e *Error) Rejected() bool { return e.rejected }
+
+// NotReady reports whether the write must wait.
+func (e *Error) NotReady() bool { return e.notReady }
+
+// classify wraps err from a write of obj.
+func classify(verb, obj string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := &Error{Object: obj, Verb: verb, Err: err}
+	switch {
+	case meta.IsNoMatchError(err):
+		e.rejected = true
+	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err), apierrors.IsForbidden(err),
+		apierrors.IsMethodNotSupported(err), apierrors.IsNotAcceptable(err), apierrors.IsUnsupportedMediaType(err),
+		apierrors.IsRequestEntityTooLargeError(err), apierrors.IsNotFound(err), apierrors.IsAlreadyExists(err),
+		apierrors.IsConflict(err) && !isOptimisticConflict(err), apierrors.IsUnauthorized(err):
+		e.rejected = true
+	}
+	return e
+}
+
+func isOptimisticConflict(err error) bool {
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) {
+		return false
+	}
+	d := st.Status().Details
+	return d == nil || len(d.Causes) == 0
+}
+
+// waitFor marks err as a wait rather than a failure.
+func waitFor(obj string, err error) error {
+	return &Error{Object: obj, Verb: "apply", Err: err, notReady: true}
+}

@@ -1,0 +1,276 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/apply"
+	"github.com/syncwave/syncwave/internal/hook"
+	"github.com/syncwave/syncwave/internal/operation"
+)
+
+// Metrics records what the reconciler observes (internal/metrics.Recorder).
+type Metrics interface {
+	OperationFinished(namespace, result, reason string, d time.Duration)
+	StepFinished(phase string, wave int32, d time.Duration)
+	StepTransition(d time.Duration)
+	HookFinished(phase, result string, d time.Duration)
+	Apply(group, kind, result string)
+	HealthCheck(source, status string)
+	LuaError()
+}
+
+// SyncOperationReconciler runs SyncOperations.
+type SyncOperationReconciler struct {
+	// Client reads SyncOperations (cached) and writes status.
+	Client client.Client
+	// APIReader reads without a cache (manifest sources, hooks).
+	APIReader client.Reader
+	// Mapper tells namespaced kinds for the planner.
+	Mapper meta.RESTMapper
+	// Recorder emits events on SyncOperations.
+	Recorder recorder.EventRecorder
+	// Metrics records Prometheus metrics.
+	Metrics Metrics
+	// Watcher observes managed objects.
+	Watcher *Watcher
+	// Health judges live objects.
+	Health *Judge
+	// Clock is the time source (injected for tests).
+	Clock clock.PassiveClock
+	// DefaultTimeout applies to operations without spec.timeout.
+	DefaultTimeout time.Duration
+	// MaxConcurrentReconciles bounds parallel operations.
+	MaxConcurrentReconciles int
+}
+
+// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=configmaps;secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+
+// Reconcile performs one transition of one operation.
+func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+	op := &syncv1alpha1.SyncOperation{}
+	if err := r.Client.Get(ctx, req.NamespacedName, op); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !op.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, r.reconcileDelete(ctx, op)
+	}
+	if op.Status.Phase.Terminal() && !operation.NeedsHousekeeping(&op.Status) {
+		return ctrl.Result{}, nil
+	}
+	// Add the finalizer first, so that hooks in other namespaces are never
+	// created without a way to clean them up.
+	if controllerutil.AddFinalizer(op, syncv1alpha1.OperationFinalizer) {
+		return ctrl.Result{}, r.Client.Update(ctx, op)
+	}
+	before := op.DeepCopy()
+	out := &operation.Outcome{}
+	defer func() {
+		retErr = errors.Join(retErr, r.finish(ctx, before, op, out))
+	}()
+
+	l, err := r.layout(ctx, op)
+	if err != nil {
+		var inv *invalidError
+		if errors.As(err, &inv) {
+			r.failInvalid(op, out, inv.Error())
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	r.watchKinds(l)
+	ex := r.executor(op, l)
+	res, err := ex.Run(ctx, op, l, r.timing(op))
+	if res != nil {
+		*out = *res
+	}
+	return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
+}
+
+func (r *SyncOperationReconciler) executor(op *syncv1alpha1.SyncOperation, l *operation.Layout) *operation.Executor {
+	crdKinds := map[schema.GroupKind]bool{}
+	for _, t := range l.Tasks {
+		if t.ID.Kind == "CustomResourceDefinition" && t.ID.Group == "apiextensions.k8s.io" {
+			g, _, _ := unstructured.NestedString(t.Object.Object, "spec", "group")
+			k, _, _ := unstructured.NestedString(t.Object.Object, "spec", "names", "kind")
+			crdKinds[schema.GroupKind{Group: g, Kind: k}] = true
+		}
+	}
+	return &operation.Executor{
+		Applier:  &apply.Applier{Client: r.Client, CRDKinds: crdKinds},
+		Hooks:    &hook.Runner{Client: r.Client, Reader: r.APIReader},
+		Observer: r.Watcher,
+		Judge:    r.Health.forOperation(op, r.Metrics),
+		Clock:    r.Clock,
+	}
+}
+
+func (r *SyncOperationReconciler) timing(op *syncv1alpha1.SyncOperation) operation.Timing {
+	t := operation.Timing{Timeout: r.DefaultTimeout}
+	if op.Spec.Timeout != nil {
+		t.Timeout = op.Spec.Timeout.Duration
+	}
+	if op.Spec.WaveTimeout != nil {
+		t.WaveTimeout = op.Spec.WaveTimeout.Duration
+	}
+	if op.Spec.DegradedGracePeriod != nil {
+		t.DegradedGracePeriod = op.Spec.DegradedGracePeriod.Duration
+	}
+	return t
+}
+
+// watchKinds starts the informers of every kind of the plan up front, so
+// that the first change after an apply is never missed. Kinds that are not
+// served yet (a CRD of the same operation) are watched when first observed.
+func (r *SyncOperationReconciler) watchKinds(l *operation.Layout) {
+	seen := map[schema.GroupVersionKind]bool{}
+	for _, t := range l.Tasks {
+		gvk := t.Object.GroupVersionKind()
+		if seen[gvk] {
+			continue
+		}
+		seen[gvk] = true
+		if _, err := r.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err == nil {
+			_ = r.Watcher.Ensure(gvk)
+		}
+	}
+}
+
+func (r *SyncOperationReconciler) failInvalid(op *syncv1alpha1.SyncOperation, out *operation.Outcome, msg string) {
+	now := r.Clock.Now()
+	st := &op.Status
+	st.Phase, st.Reason, st.Message = syncv1alpha1.OperationFailed, syncv1alpha1.ReasonInvalidManifests, msg
+	t := metaTime(now)
+	st.FinishedAt = &t
+	var dur time.Duration
+	if st.StartedAt != nil {
+		dur = now.Sub(st.StartedAt.Time)
+	}
+	out.Finished = &operation.Finish{Phase: syncv1alpha1.OperationFailed, Reason: syncv1alpha1.ReasonInvalidManifests, Duration: dur}
+	out.Events = append(out.Events, operation.Event{Type: corev1.EventTypeWarning, Reason: operation.EventOperationFailed,
+		Message: syncv1alpha1.ReasonInvalidManifests + ": " + msg})
+}
+
+// finish writes status (conditions, summary) when it changed, then records
+// events and metrics of what happened.
+func (r *SyncOperationReconciler) finish(ctx context.Context, before, op *syncv1alpha1.SyncOperation, out *operation.Outcome) error {
+	summarize(&op.Status)
+	setConditions(op, out.WaitReason)
+	op.Status.ObservedGeneration = op.Generation
+	if !equality.Semantic.DeepEqual(before.Status, op.Status) {
+		patch := client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
+		if err := r.Client.Status().Patch(ctx, op, patch); err != nil {
+			return fmt.Errorf("patch status of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
+		}
+	}
+	r.record(op, out)
+	return nil
+}
+
+func (r *SyncOperationReconciler) record(op *syncv1alpha1.SyncOperation, out *operation.Outcome) {
+	for _, e := range out.Events {
+		r.Recorder.Eventf(op, nil, e.Type, e.Reason, "Sync", "%s", e.Message)
+	}
+	if r.Metrics == nil {
+		return
+	}
+	for _, a := range out.Applies {
+		result := "success"
+		if !a.OK {
+			result = "error"
+		}
+		r.Metrics.Apply(a.Group, a.Kind, result)
+	}
+	for _, s := range out.Steps {
+		r.Metrics.StepFinished(string(s.Phase), s.Wave, s.Duration)
+	}
+	if out.Transition != nil {
+		r.Metrics.StepTransition(*out.Transition)
+	}
+	for _, h := range out.Hooks {
+		r.Metrics.HookFinished(string(h.Phase), string(h.Result), h.Duration)
+	}
+	if f := out.Finished; f != nil {
+		result := string(f.Phase)
+		if f.Reason == syncv1alpha1.ReasonTerminated {
+			result = "Terminated"
+		}
+		r.Metrics.OperationFinished(op.Namespace, result, f.Reason, f.Duration)
+	}
+}
+
+// reconcileDelete removes hooks that owner references cannot reach (other
+// namespaces), then the finalizer.
+func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv1alpha1.SyncOperation) error {
+	if !controllerutil.ContainsFinalizer(op, syncv1alpha1.OperationFinalizer) {
+		return nil
+	}
+	if l, err := r.layout(ctx, op); err == nil && len(op.Status.Resources) == len(l.Tasks) {
+		runner := &hook.Runner{Client: r.Client, Reader: r.APIReader}
+		for i, t := range l.Tasks {
+			res := op.Status.Resources[i]
+			if !t.IsHook() || res.Status != syncv1alpha1.ResultSynced {
+				continue
+			}
+			remove := t.ID.Namespace != op.Namespace && !res.Released
+			if err := runner.Release(ctx, op, t, res.Name, remove); err != nil {
+				return err
+			}
+		}
+	}
+	controllerutil.RemoveFinalizer(op, syncv1alpha1.OperationFinalizer)
+	return r.Client.Update(ctx, op)
+}
+
+// SetupWithManager registers the controller. Managed objects are watched
+// through w, whose informers start when first needed.
+func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	c, err := ctrl.NewControllerManagedBy(mgr).
+		// Every update counts: the controller's own status writes drive the
+		// next transition (e.g. a hook result recorded, then released).
+		For(&syncv1alpha1.SyncOperation{}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
+		Named("syncoperation").
+		Build(r)
+	if err != nil {
+		return err
+	}
+	r.Watcher.setController(c)
+	return nil
+}

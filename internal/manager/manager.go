@@ -1,0 +1,174 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package manager
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/controller"
+	"github.com/syncwave/syncwave/internal/metrics"
+)
+
+// Options configure the controller (the flags of SPEC §11).
+type Options struct {
+	MetricsBindAddress      string
+	MetricsSecure           bool
+	HealthProbeBindAddress  string
+	LeaderElect             bool
+	LeaderElectionID        string
+	HealthConfigMap         string
+	DefaultTimeout          time.Duration
+	MaxConcurrentReconciles int
+	WatchNamespace          string
+	// Namespace is the controller's own namespace (POD_NAMESPACE): the
+	// health ConfigMap and the leader election lease live there.
+	Namespace string
+}
+
+// DefaultOptions returns the defaults of every flag.
+func DefaultOptions() Options {
+	return Options{
+		MetricsBindAddress:      ":8443",
+		MetricsSecure:           true,
+		HealthProbeBindAddress:  ":8081",
+		LeaderElectionID:        "syncwave.syncwave.dev",
+		HealthConfigMap:         "syncwave-health",
+		DefaultTimeout:          time.Hour,
+		MaxConcurrentReconciles: 4,
+		Namespace:               "syncwave-system",
+	}
+}
+
+// BindFlags registers the flags of o on fs.
+func (o *Options) BindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "address the metrics endpoint binds to; 0 disables it")
+	fs.BoolVar(&o.MetricsSecure, "metrics-secure", o.MetricsSecure, "serve metrics over HTTPS with authentication and authorization; false serves plain HTTP")
+	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "address the health probe endpoint binds to")
+	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "enable leader election, so that only one replica acts")
+	fs.StringVar(&o.HealthConfigMap, "health-configmap", o.HealthConfigMap, "name of the ConfigMap with Lua health checks, in the controller's namespace")
+	fs.DurationVar(&o.DefaultTimeout, "default-timeout", o.DefaultTimeout, "timeout of operations without spec.timeout")
+	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "how many operations are reconciled in parallel")
+	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
+}
+
+// Scheme returns the scheme of the controller.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := syncv1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Run starts the controller and blocks until ctx ends.
+func Run(ctx context.Context, cfg *rest.Config, o Options) error {
+	scheme := Scheme()
+	metricsOpts := metricsserver.Options{BindAddress: o.MetricsBindAddress, SecureServing: o.MetricsSecure}
+	if o.MetricsSecure {
+		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	mopts := ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 metricsOpts,
+		HealthProbeBindAddress:  o.HealthProbeBindAddress,
+		LeaderElection:          o.LeaderElect,
+		LeaderElectionID:        o.LeaderElectionID,
+		LeaderElectionNamespace: o.Namespace,
+		// Releasing the lease on a clean shutdown lets the next leader start at once.
+		LeaderElectionReleaseOnCancel: true,
+	}
+	if o.WatchNamespace != "" {
+		mopts.Cache.ByObject = map[client.Object]cache.ByObject{
+			&syncv1alpha1.SyncOperation{}: {Namespaces: map[string]cache.Config{o.WatchNamespace: {}}},
+		}
+	}
+	mgr, err := ctrl.NewManager(cfg, mopts)
+	if err != nil {
+		return fmt.Errorf("create manager: %w", err)
+	}
+	managed, err := cache.New(mgr.GetConfig(), cache.Options{
+		Scheme: scheme, Mapper: mgr.GetRESTMapper(), HTTPClient: mgr.GetHTTPClient(),
+		DefaultLabelSelector: labels.SelectorFromSet(labels.Set{syncv1alpha1.LabelManaged: "true"}),
+	})
+	if err != nil {
+		return fmt.Errorf("create cache of managed objects: %w", err)
+	}
+	if err := mgr.Add(managed); err != nil {
+		return err
+	}
+	rec := metrics.New(ctrlmetrics.Registry, runningCounter(mgr.GetCache()))
+	r := &controller.SyncOperationReconciler{
+		Client:                  mgr.GetClient(),
+		APIReader:               mgr.GetAPIReader(),
+		Mapper:                  mgr.GetRESTMapper(),
+		Recorder:                mgr.GetEventRecorder("syncwave"),
+		Metrics:                 rec,
+		Watcher:                 controller.NewWatcher(managed),
+		Health:                  &controller.Judge{},
+		Clock:                   clock.RealClock{},
+		DefaultTimeout:          o.DefaultTimeout,
+		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
+	}
+	if err := r.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up controller: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return err
+	}
+	return mgr.Start(ctx)
+}
+
+// runningCounter counts running operations per namespace from the cache at
+// scrape time, so the gauge is right after a restart.
+func runningCounter(c cache.Cache) func() map[string]int {
+	return func() map[string]int {
+		list := &syncv1alpha1.SyncOperationList{}
+		out := map[string]int{}
+		if err := c.List(context.Background(), list); err != nil {
+			return out
+		}
+		for _, op := range list.Items {
+			if !op.Status.Phase.Terminal() {
+				out[op.Namespace]++
+			}
+		}
+		return out
+	}
+}

@@ -1,0 +1,165 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+// notReadyRetry is how soon a step retries a write that must wait for a
+// CRD of the same operation; the CRD's own watch event usually comes first.
+const notReadyRetry = 2 * time.Second
+
+// applyStep applies the pending non-hook tasks of step i, kind by kind
+// (objects of one kind in parallel), then creates its pending hooks. It
+// stops at the first kind with a rejected object.
+func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
+	st := &op.Status
+	start, end := l.Range(i)
+	if err := e.ensureTargetNamespace(ctx, op, l, i); err != nil {
+		return err
+	}
+	var group []int
+	var gk schema.GroupKind
+	flush := func() (bool, error) {
+		if len(group) == 0 {
+			return true, nil
+		}
+		ok, err := e.applyGroup(ctx, op, l, group, out)
+		group = group[:0]
+		return ok, err
+	}
+	for j := start; j < end; j++ {
+		t := l.Tasks[j]
+		if t.IsHook() || st.Resources[j].Status != syncv1alpha1.ResultPending {
+			continue
+		}
+		if t.ID.GroupKind() != gk {
+			if ok, err := flush(); !ok || err != nil {
+				return err
+			}
+			gk = t.ID.GroupKind()
+		}
+		group = append(group, j)
+	}
+	if ok, err := flush(); !ok || err != nil {
+		return err
+	}
+	for j := start; j < end; j++ {
+		if st.Resources[j].Status == syncv1alpha1.ResultPending && !l.Tasks[j].IsHook() {
+			return nil // a non-hook object still waits; hooks come after
+		}
+	}
+	for j := start; j < end; j++ {
+		if l.Tasks[j].IsHook() && st.Resources[j].Status == syncv1alpha1.ResultPending {
+			if err := e.createHook(ctx, op, l, j, out); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// applyGroup applies tasks of one kind in parallel. It returns false when
+// the step must not go on to the next kind (a rejection or a wait).
+func (e *Executor) applyGroup(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, idx []int, out *Outcome) (bool, error) {
+	type result struct {
+		gen int64
+		err error
+	}
+	res := make([]result, len(idx))
+	out.markWrite(e.Clock.Now())
+	e.parallel(len(idx), func(k int) {
+		gen, err := e.Applier.Apply(ctx, op, l.Tasks[idx[k]])
+		res[k] = result{gen, err}
+	})
+	ok := true
+	var transient error
+	now := metav1.NewMicroTime(e.Clock.Now())
+	for k, i := range idx {
+		t, r := l.Tasks[i], &op.Status.Resources[i]
+		err := res[k].err
+		switch {
+		case err == nil:
+			r.Status, r.Generation, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, res[k].gen, &now, ""
+			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind, OK: true})
+		case IsNotReady(err):
+			r.Message = err.Error()
+			out.RequeueAfter = notReadyRetry
+			ok = false
+		case IsRejected(err):
+			r.Status, r.Message = syncv1alpha1.ResultSyncFailed, err.Error()
+			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
+			ok = false
+		default:
+			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
+			transient = fmt.Errorf("apply %s: %w", t.ID, err)
+			ok = false
+		}
+	}
+	return ok, transient
+}
+
+func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
+	t, r := l.Tasks[i], &op.Status.Resources[i]
+	out.markWrite(e.Clock.Now())
+	waiting, err := e.Hooks.Create(ctx, op, t, r.Name)
+	switch {
+	case err == nil && waiting:
+		r.Message = "waiting for the previous object of the same name to be deleted (BeforeHookCreation)"
+		out.RequeueAfter = time.Second
+	case err == nil:
+		now := metav1.NewMicroTime(e.Clock.Now())
+		r.Status, r.HookPhase, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, syncv1alpha1.HookRunning, &now, ""
+		out.event(eventNormal, EventHookCreated, fmt.Sprintf("hook %s created", hookID(t, *r)))
+	case IsRejected(err):
+		now := metav1.NewMicroTime(e.Clock.Now())
+		r.Status, r.HookPhase, r.Message, r.FinishedAt = syncv1alpha1.ResultSyncFailed, syncv1alpha1.HookFailed, err.Error(), &now
+		out.Hooks = append(out.Hooks, HookRun{Phase: t.Phase, Result: syncv1alpha1.HookFailed})
+		out.event(eventWarning, EventHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, *r), err))
+	default:
+		return fmt.Errorf("create hook %s: %w", hookID(t, *r), err)
+	}
+	return nil
+}
+
+// ensureTargetNamespace creates spec.targetNamespace when the operation's
+// CreateNamespace=true sync option asks for it, before the first write.
+func (e *Executor) ensureTargetNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int) error {
+	if i != l.FirstStep() {
+		return nil
+	}
+	opts, _ := syncv1alpha1.ParseSyncOptions(op.Spec.SyncOptions)
+	if opts[syncv1alpha1.SyncOptionCreateNamespace] != "true" {
+		return nil
+	}
+	ns := op.Spec.TargetNamespace
+	if ns == "" {
+		ns = op.Namespace
+	}
+	if err := e.Applier.EnsureNamespace(ctx, op, ns); err != nil {
+		return fmt.Errorf("create namespace %s: %w", ns, err)
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package operation is the engine of a SyncOperation: a state machine that
+// runs the steps of a plan one at a time and keeps all of its memory in the
+// operation's status.
+//
+// # Phases, waves and steps
+//
+// A plan (package plan) orders every task by phase (PreSync, Sync, PostSync),
+// then by wave, then by kind, namespace and name. One (phase, wave) pair is a
+// step. Steps run strictly one after the other: every non-hook object of the
+// step is applied with server-side apply (kinds in order, objects of one kind
+// in parallel), every hook of the step is created, and then the step waits
+// until every non-hook object is Healthy and every hook has Succeeded. The
+// next step starts in the same reconcile that observes the last object turn
+// healthy: progress follows watch events, never a sleep or a polling period.
+// The last step waits too.
+//
+// # Failure
+//
+// A step fails when an apply is rejected, when a hook fails, when a non-hook
+// object stays Degraded longer than spec.degradedGracePeriod, when the step
+// outlives spec.waveTimeout, or when the operation outlives spec.timeout.
+// Then the SyncFail steps run, by wave like any phase, and the operation ends
+// Failed with the reason of the first failure. A SyncFail step that fails is
+// recorded in the message and the next SyncFail step still runs.
+// spec.terminate stops an operation: running hooks are deleted, no SyncFail
+// step runs, and the operation ends Failed with reason Terminated.
+//
+// # Hooks
+//
+// Hooks get a deterministic name per operation and phase when they only have
+// metadata.generateName, carry the syncwave.dev/hook finalizer while they
+// run, and are deleted by their delete policies only after their result is
+// recorded in status (HookSucceeded and HookFailed are judged per hook, as
+// soon as that hook finishes). BeforeHookCreation deletes an object of the
+// same name that this operation did not create before the hook is created.
+//
+// # Restart safety
+//
+// Next is a pure function of the plan, the persisted status, the observed
+// live objects and the time. Executor carries out one decision per call and
+// records its outcome in status only. Every effect is idempotent: applies
+// are server-side applies, hooks are found again by name and by the
+// operation's UID label, and deletes treat NotFound as done. A controller
+// killed at any moment continues from the status it persisted.
+package operation

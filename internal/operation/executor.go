@@ -1,0 +1,400 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/clock"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+// Judge assesses live objects.
+type Judge interface {
+	// Health is the health of a live object.
+	Health(obj *unstructured.Unstructured) health.Result
+	// HookPhase is the completion of a live hook.
+	HookPhase(obj *unstructured.Unstructured) (syncv1alpha1.HookPhase, string)
+}
+
+// Executor carries out the decisions of Next. It mutates only the status of
+// the operation it is given; the caller persists it.
+type Executor struct {
+	Applier  Applier
+	Hooks    Hooks
+	Observer Observer
+	Judge    Judge
+	Clock    clock.PassiveClock
+	// Parallelism bounds concurrent writes of one kind (default 8).
+	Parallelism int
+}
+
+// Run performs one transition of op and returns what happened.
+func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, timing Timing) (*Outcome, error) {
+	out := &Outcome{}
+	st := &op.Status
+	if st.Phase.Terminal() {
+		return out, e.housekeep(ctx, op, l, true)
+	}
+	started := st.Phase == syncv1alpha1.OperationRunning || st.Phase == syncv1alpha1.OperationTerminating
+	if started {
+		if err := l.CheckResources(st.Resources); err != nil {
+			e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonInvalidManifests, err.Error())
+			return out, nil
+		}
+		if err := e.housekeep(ctx, op, l, false); err != nil {
+			return out, err
+		}
+	}
+	in := Input{Layout: l, Status: st, Timing: timing, Terminate: op.Spec.Terminate, Now: e.Clock.Now()}
+	if started {
+		obs, err := e.observe(ctx, op, l, in)
+		if err != nil {
+			return out, err
+		}
+		in.Observed = obs
+	}
+	d := Next(in)
+	out.Decision = d
+	e.record(op, l, d, out)
+	return out, e.act(ctx, op, l, d, out)
+}
+
+func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, d Decision, out *Outcome) error {
+	st := &op.Status
+	switch d.Action {
+	case ActionStart:
+		return e.start(ctx, op, l, out)
+	case ActionApply:
+		st.Message, st.BlockedBy = "applying step "+l.Step(d.Step).String(), d.Blocked
+		return e.applyStep(ctx, op, l, d.Step, out)
+	case ActionWait:
+		st.Message, st.BlockedBy = d.Message, d.Blocked
+		out.RequeueAfter = d.RequeueAfter
+		out.WaitReason = d.Reason
+	case ActionAdvance:
+		e.stepFinished(op, l, d.Step, out, d.Reason == "")
+		if d.Reason != "" && st.FailedStep != nil { // a SyncFail step failed: keep going, remember it
+			st.FailedStep.Message = appendMsg(st.FailedStep.Message, "SyncFail step failed: "+d.Message)
+		}
+		e.enter(op, l, d.Next, out)
+		return e.applyStep(ctx, op, l, d.Next, out)
+	case ActionEnterSyncFail:
+		e.stepFinished(op, l, d.Step, out, false)
+		cur := l.Step(d.Step)
+		st.FailedStep = &syncv1alpha1.StepStatus{Phase: cur.Phase, Wave: cur.Wave, StartedAt: st.Current.StartedAt, Message: d.Message}
+		st.Reason, st.Message = d.Reason, d.Message
+		out.event(eventWarning, failureEvent(d.Reason), d.Message)
+		if d.Next < 0 {
+			e.finish(op, out, syncv1alpha1.OperationFailed, d.Reason, d.Message)
+			return nil
+		}
+		out.event(eventNormal, EventSyncFailStarted, "running SyncFail hooks after: "+d.Message)
+		e.enter(op, l, d.Next, out)
+		return e.applyStep(ctx, op, l, d.Next, out)
+	case ActionSucceed:
+		e.stepFinished(op, l, d.Step, out, true)
+		e.finish(op, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded,
+			fmt.Sprintf("successfully synced %d tasks", len(l.Tasks)-len(l.Plan.Skipped)))
+	case ActionFail:
+		if d.Step >= 0 {
+			e.stepFinished(op, l, d.Step, out, d.Reason == "")
+		}
+		reason, msg := d.Reason, d.Message
+		if f := st.FailedStep; f != nil && st.Reason != "" {
+			reason, msg = st.Reason, f.Message
+			if d.Reason != "" {
+				msg = appendMsg(msg, "SyncFail step failed: "+d.Message)
+			}
+		}
+		e.finish(op, out, syncv1alpha1.OperationFailed, reason, msg)
+		e.restoreBlockers(op, l)
+	case ActionTerminate:
+		return e.terminate(ctx, op, l, out)
+	}
+	return nil
+}
+
+// record writes the observed health and hook results into status.
+func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision, out *Outcome) {
+	st := &op.Status
+	for i, r := range d.Resources {
+		prev := st.Resources[i]
+		st.Resources[i] = r
+		t := l.Tasks[i]
+		if t.IsHook() && prev.HookPhase != r.HookPhase && (r.HookPhase == syncv1alpha1.HookSucceeded || r.HookPhase == syncv1alpha1.HookFailed) {
+			var dur time.Duration
+			if r.StartedAt != nil && r.FinishedAt != nil {
+				dur = r.FinishedAt.Sub(r.StartedAt.Time)
+			}
+			out.Hooks = append(out.Hooks, HookRun{Phase: t.Phase, Result: r.HookPhase, Duration: dur})
+			if r.HookPhase == syncv1alpha1.HookSucceeded {
+				out.event(eventNormal, EventHookSucceeded, fmt.Sprintf("hook %s succeeded", hookID(t, r)))
+			} else {
+				out.event(eventWarning, EventHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, r), r.Message))
+			}
+		}
+		if !t.IsHook() && prev.Health != r.Health {
+			if r.Health == health.Degraded {
+				out.event(eventWarning, EventHealthDegraded, fmt.Sprintf("%s is Degraded: %s", t.ID, r.Message))
+			}
+		}
+	}
+}
+
+// start validates the whole plan with server-side dry-runs, then enters the
+// first step. Nothing is applied when any object is rejected.
+func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome) error {
+	st := &op.Status
+	st.Resources = l.InitialResources(func(t *plan.Task) string { return e.Hooks.Name(op, t) })
+	skippedFrom := len(l.Tasks) - len(l.Plan.Skipped)
+	errs := make([]error, skippedFrom)
+	e.parallel(skippedFrom, func(i int) { errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i]) })
+	var rejected []string
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		if !IsRejected(err) {
+			return fmt.Errorf("dry-run %s: %w", l.Tasks[i].ID, err)
+		}
+		st.Resources[i].Status = syncv1alpha1.ResultSyncFailed
+		st.Resources[i].Message = err.Error()
+		rejected = append(rejected, err.Error())
+	}
+	if len(rejected) > 0 {
+		msg := fmt.Sprintf("server-side dry-run rejected %d object(s), nothing was applied: %s", len(rejected), strings.Join(rejected, "; "))
+		e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, msg)
+		return nil
+	}
+	now := metav1.NewTime(e.Clock.Now())
+	st.Phase, st.StartedAt = syncv1alpha1.OperationRunning, &now
+	out.event(eventNormal, EventOperationStarted, fmt.Sprintf("started: %d steps, %d tasks", len(l.Plan.Steps), skippedFrom))
+	if first := l.FirstStep(); first >= 0 {
+		e.enter(op, l, first, out)
+		return e.applyStep(ctx, op, l, first, out)
+	}
+	e.finish(op, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded, "nothing to sync")
+	return nil
+}
+
+func (e *Executor) enter(op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) {
+	s := l.Step(i)
+	now := metav1.NewMicroTime(e.Clock.Now())
+	op.Status.Current = &syncv1alpha1.StepStatus{Phase: s.Phase, Wave: s.Wave, StartedAt: &now}
+	op.Status.BlockedBy = nil
+	out.event(eventNormal, EventStepStarted, "step "+s.String()+" started")
+}
+
+// stepFinished records the duration of step i and, when the next step
+// follows at once, the transition latency from the moment the step's last
+// task was observed finished.
+func (e *Executor) stepFinished(op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome, ok bool) {
+	s := l.Step(i)
+	now := e.Clock.Now()
+	var dur time.Duration
+	if c := op.Status.Current; c != nil && c.StartedAt != nil {
+		dur = now.Sub(c.StartedAt.Time)
+	}
+	out.Steps = append(out.Steps, StepRun{Phase: s.Phase, Wave: s.Wave, Duration: dur, Succeeded: ok})
+	if ok {
+		out.event(eventNormal, EventStepSucceeded, "step "+s.String()+" succeeded")
+		start, end := l.Range(i)
+		var last time.Time
+		for j := start; j < end; j++ {
+			if f := op.Status.Resources[j].FinishedAt; f != nil && f.After(last) {
+				last = f.Time
+			}
+		}
+		if !last.IsZero() {
+			out.stepDoneAt = last
+		}
+	}
+}
+
+func (e *Executor) finish(op *syncv1alpha1.SyncOperation, out *Outcome, phase syncv1alpha1.OperationPhase, reason, msg string) {
+	st := &op.Status
+	now := metav1.NewTime(e.Clock.Now())
+	st.Phase, st.FinishedAt, st.Reason, st.Message = phase, &now, reason, msg
+	if phase == syncv1alpha1.OperationSucceeded {
+		st.BlockedBy = nil
+	}
+	var dur time.Duration
+	if st.StartedAt != nil {
+		dur = now.Sub(st.StartedAt.Time)
+	}
+	out.Finished = &Finish{Phase: phase, Reason: reason, Duration: dur}
+	switch {
+	case reason == syncv1alpha1.ReasonTerminated:
+		out.event(eventWarning, EventTerminated, msg)
+	case phase == syncv1alpha1.OperationSucceeded:
+		out.event(eventNormal, EventOperationSucceeded, msg)
+	default:
+		out.event(eventWarning, EventOperationFailed, reason+": "+msg)
+	}
+}
+
+// restoreBlockers shows, after the SyncFail steps, what blocked the step
+// that failed, derived from status.resources.
+func (e *Executor) restoreBlockers(op *syncv1alpha1.SyncOperation, l *Layout) {
+	f := op.Status.FailedStep
+	if f == nil {
+		return
+	}
+	i := l.StepIndex(f.Phase, f.Wave)
+	if i < 0 {
+		return
+	}
+	start, end := l.Range(i)
+	var v verdict
+	for j := start; j < end; j++ {
+		r := op.Status.Resources[j]
+		done := r.HookPhase == syncv1alpha1.HookSucceeded || (r.HookType == "" && r.Health == health.Healthy)
+		if !done {
+			v.block(r)
+		}
+	}
+	op.Status.BlockedBy = v.blocked
+}
+
+// terminate deletes the running hooks and ends the operation.
+func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome) error {
+	st := &op.Status
+	for i := range st.Resources {
+		r := &st.Resources[i]
+		if r.HookPhase != syncv1alpha1.HookRunning || r.Released {
+			continue
+		}
+		if err := e.Hooks.Release(ctx, op, l.Tasks[i], r.Name, true); err != nil {
+			return err
+		}
+		r.Released = true
+		r.Message = appendMsg(r.Message, "deleted: operation terminated")
+	}
+	e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate")
+	return nil
+}
+
+// NeedsHousekeeping reports whether a finished operation still has hooks
+// whose finalizer must be removed (or that must be deleted by policy).
+func NeedsHousekeeping(st *syncv1alpha1.SyncOperationStatus) bool {
+	for i := range st.Resources {
+		r := &st.Resources[i]
+		if r.HookType != "" && r.Status == syncv1alpha1.ResultSynced && !r.Released {
+			return true
+		}
+	}
+	return false
+}
+
+// housekeep releases hooks whose result is already persisted: the finalizer
+// goes, and the hook is deleted when its policy matches its result. When
+// all is true (a finished operation), hooks still running are released too.
+func (e *Executor) housekeep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, all bool) error {
+	st := &op.Status
+	if len(st.Resources) != len(l.Tasks) {
+		return nil
+	}
+	for i := range st.Resources {
+		r := &st.Resources[i]
+		t := l.Tasks[i]
+		if !t.IsHook() || r.Status != syncv1alpha1.ResultSynced || r.Released {
+			continue
+		}
+		finished := r.HookPhase == syncv1alpha1.HookSucceeded || r.HookPhase == syncv1alpha1.HookFailed
+		if !finished && !all {
+			continue
+		}
+		remove := (r.HookPhase == syncv1alpha1.HookSucceeded && t.Hook.HasPolicy(syncv1alpha1.HookDeletePolicyHookSucceeded)) ||
+			(r.HookPhase == syncv1alpha1.HookFailed && t.Hook.HasPolicy(syncv1alpha1.HookDeletePolicyHookFailed))
+		if err := e.Hooks.Release(ctx, op, t, r.Name, remove); err != nil {
+			return err
+		}
+		r.Released = true
+	}
+	return nil
+}
+
+// observe reads the live objects of the current step.
+func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input) (map[int]Observation, error) {
+	cur := currentStep(in)
+	if cur < 0 {
+		return nil, nil
+	}
+	start, end := l.Range(cur)
+	obs := make(map[int]Observation, end-start)
+	for i := start; i < end; i++ {
+		r := op.Status.Resources[i]
+		if r.Status != syncv1alpha1.ResultSynced {
+			continue
+		}
+		if l.Tasks[i].IsHook() && (r.HookPhase == syncv1alpha1.HookSucceeded || r.HookPhase == syncv1alpha1.HookFailed) {
+			continue
+		}
+		u, err := e.Observer.Get(ctx, op, l.Tasks[i], r.Name)
+		if err != nil {
+			return nil, fmt.Errorf("observe %s: %w", l.Tasks[i].ID, err)
+		}
+		if u == nil {
+			obs[i] = Observation{}
+			continue
+		}
+		o := Observation{Exists: true, Generation: u.GetGeneration(), Health: e.Judge.Health(u)}
+		if l.Tasks[i].IsHook() {
+			o.HookPhase, o.HookMessage = e.Judge.HookPhase(u)
+		}
+		obs[i] = o
+	}
+	return obs, nil
+}
+
+func (e *Executor) parallel(n int, f func(i int)) {
+	p := e.Parallelism
+	if p <= 0 {
+		p = 8
+	}
+	sem := make(chan struct{}, p)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+func appendMsg(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "" || strings.Contains(a, b):
+		return a
+	}
+	return a + "; " + b
+}

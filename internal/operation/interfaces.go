@@ -1,0 +1,72 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation
+
+import (
+	"context"
+	"errors"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+// Applier writes the non-hook objects of a plan.
+type Applier interface {
+	// DryRun validates one task on the server without changing anything.
+	DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) error
+	// Apply applies one task and returns the object's resulting generation.
+	Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (generation int64, err error)
+	// EnsureNamespace creates a namespace if it does not exist.
+	EnsureNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, name string) error
+}
+
+// Hooks creates and removes hook objects.
+type Hooks interface {
+	// Name is the live name of a hook task of op.
+	Name(op *syncv1alpha1.SyncOperation, t *plan.Task) string
+	// Create creates the hook, or adopts the one op created before. It
+	// returns waiting=true while an older object of the same name is being
+	// deleted because of BeforeHookCreation.
+	Create(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (waiting bool, err error)
+	// Release removes the hook finalizer and, when remove is true, deletes
+	// the hook with background propagation. NotFound counts as done.
+	Release(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string, remove bool) error
+}
+
+// Observer reads live objects.
+type Observer interface {
+	// Get returns the live object of a task, or nil when it does not exist.
+	Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error)
+}
+
+// IsRejected reports whether err says the API server rejected a write for
+// good (invalid, forbidden, unknown kind), as opposed to a transient error
+// worth a retry. Errors opt in by implementing Rejected() bool.
+func IsRejected(err error) bool {
+	var r interface{ Rejected() bool }
+	return errors.As(err, &r) && r.Rejected()
+}
+
+// IsNotReady reports whether err says a write must wait, e.g. for a CRD of
+// the same operation to be established. Errors opt in by implementing
+// NotReady() bool.
+func IsNotReady(err error) bool {
+	var r interface{ NotReady() bool }
+	return errors.As(err, &r) && r.NotReady()
+}

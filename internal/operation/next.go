@@ -1,0 +1,402 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation
+
+import (
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+// Action is what one reconcile does next.
+type Action string
+
+// The actions of the state machine.
+const (
+	// ActionNone: the operation is finished; nothing to do.
+	ActionNone Action = "None"
+	// ActionStart validates the plan (server-side dry-run) and enters the first step.
+	ActionStart Action = "Start"
+	// ActionApply applies the tasks of the current step not applied yet.
+	ActionApply Action = "Apply"
+	// ActionWait records what the step waits for and returns.
+	ActionWait Action = "Wait"
+	// ActionAdvance enters the next step and applies it.
+	ActionAdvance Action = "Advance"
+	// ActionEnterSyncFail records the failure and enters the first SyncFail step.
+	ActionEnterSyncFail Action = "EnterSyncFail"
+	// ActionSucceed ends the operation Succeeded.
+	ActionSucceed Action = "Succeed"
+	// ActionFail ends the operation Failed (after the SyncFail steps, if any).
+	ActionFail Action = "Fail"
+	// ActionTerminate deletes running hooks and ends the operation Failed/Terminated.
+	ActionTerminate Action = "Terminate"
+)
+
+// Timing holds the deadlines of an operation, resolved from its spec and the
+// controller's defaults. Zero means no limit.
+type Timing struct {
+	Timeout             time.Duration
+	WaveTimeout         time.Duration
+	DegradedGracePeriod time.Duration
+}
+
+// Observation is what the controller saw of the live object of one task.
+type Observation struct {
+	// Exists is false when the object was not found.
+	Exists bool
+	// Generation is the live metadata.generation.
+	Generation int64
+	// Health is the assessed health of the live object.
+	Health health.Result
+	// HookPhase and HookMessage are the completion of a hook.
+	HookPhase   syncv1alpha1.HookPhase
+	HookMessage string
+}
+
+// Input is everything Next decides from.
+type Input struct {
+	Layout    *Layout
+	Status    *syncv1alpha1.SyncOperationStatus
+	Timing    Timing
+	Terminate bool
+	// Observed holds observations of the current step's tasks, by status index.
+	Observed map[int]Observation
+	Now      time.Time
+}
+
+// Decision is the outcome of Next.
+type Decision struct {
+	Action Action
+	// Step is the index of the current step (-1 before the start).
+	Step int
+	// Next is the step to enter for ActionAdvance and ActionEnterSyncFail
+	// (-1: there is none, the operation ends).
+	Next int
+	// Reason and Message explain a failure or what the step waits for.
+	Reason  string
+	Message string
+	// Resources are the updated status entries of the current step's tasks.
+	Resources map[int]syncv1alpha1.ResourceStatus
+	// Blocked lists what the step waits for.
+	Blocked []syncv1alpha1.BlockedResource
+	// RequeueAfter is the nearest deadline; zero when only watch events matter.
+	RequeueAfter time.Duration
+	// Done counts the finished tasks of the step, Total all of them.
+	Done, Total int
+}
+
+// Next decides the next transition. It is a pure function of its input.
+func Next(in Input) Decision {
+	st := in.Status
+	switch {
+	case st.Phase == "" || st.Phase == syncv1alpha1.OperationPending:
+		return Decision{Action: ActionStart, Step: -1, Next: in.Layout.FirstStep()}
+	case st.Phase.Terminal():
+		return Decision{Action: ActionNone, Step: -1}
+	case in.Terminate:
+		return Decision{Action: ActionTerminate, Step: currentStep(in), Reason: syncv1alpha1.ReasonTerminated,
+			Message: "terminated by spec.terminate"}
+	}
+	cur := currentStep(in)
+	if cur < 0 {
+		return Decision{Action: ActionFail, Step: -1, Reason: syncv1alpha1.ReasonInvalidManifests,
+			Message: "status.current does not name a step of the plan"}
+	}
+	step := in.Layout.Step(cur)
+	inSyncFail := step.Phase == syncv1alpha1.SyncPhaseSyncFail
+	v := evaluate(in, cur)
+	d := Decision{Step: cur, Resources: v.resources, Blocked: v.blocked, Done: v.done, Total: v.total}
+
+	failReason, failMsg := v.failReason, v.failMessage
+	if failReason == "" && !v.complete() {
+		failReason, failMsg = timedOut(in, step, inSyncFail)
+		if failReason != "" && v.waitMessage != "" {
+			failMsg += "; " + v.waitMessage
+		}
+	}
+	switch {
+	case failReason != "":
+		d.Reason, d.Message = failReason, failMsg
+		if inSyncFail {
+			// A failing SyncFail step is recorded; the next one still runs.
+			d.Action, d.Next = ActionAdvance, in.Layout.NextStep(cur)
+			if d.Next < 0 {
+				d.Action = ActionFail
+			}
+			return d
+		}
+		d.Action, d.Next = ActionEnterSyncFail, in.Layout.FirstOnFail()
+		return d
+	case v.needApply:
+		d.Action = ActionApply
+		d.RequeueAfter = nearest(in, step, inSyncFail, v.deadlines)
+		return d
+	case v.complete():
+		d.Next = in.Layout.NextStep(cur)
+		switch {
+		case d.Next >= 0:
+			d.Action = ActionAdvance
+		case inSyncFail:
+			d.Action = ActionFail
+		default:
+			d.Action = ActionSucceed
+		}
+		return d
+	}
+	d.Action = ActionWait
+	d.Reason = waitReason(step, v)
+	d.Message = v.waitMessage
+	d.RequeueAfter = nearest(in, step, inSyncFail, v.deadlines)
+	return d
+}
+
+func currentStep(in Input) int {
+	c := in.Status.Current
+	if c == nil {
+		return -1
+	}
+	return in.Layout.StepIndex(c.Phase, c.Wave)
+}
+
+type verdict struct {
+	resources            map[int]syncv1alpha1.ResourceStatus
+	blocked              []syncv1alpha1.BlockedResource
+	needApply            bool
+	failReason           string
+	failMessage          string
+	waitMessage          string
+	waitingOnHooks       bool
+	done, total, pending int
+	deadlines            []time.Time
+}
+
+func (v *verdict) complete() bool { return !v.needApply && v.pending == 0 && v.failReason == "" }
+
+func (v *verdict) fail(reason, msg string) {
+	if v.failReason == "" {
+		v.failReason, v.failMessage = reason, msg
+	}
+}
+
+// evaluate judges every task of step cur from the persisted status and the
+// observations.
+func evaluate(in Input, cur int) verdict {
+	start, end := in.Layout.Range(cur)
+	v := verdict{resources: map[int]syncv1alpha1.ResourceStatus{}, total: end - start}
+	now := metav1.NewTime(in.Now)
+	for i := start; i < end; i++ {
+		t := in.Layout.Tasks[i]
+		r := in.Status.Resources[i]
+		if r.Status == syncv1alpha1.ResultPending {
+			v.needApply = true
+			v.pending++
+			v.block(r)
+			continue
+		}
+		if t.IsHook() {
+			evaluateHook(&v, in, i, t, r)
+			continue
+		}
+		if r.Status == syncv1alpha1.ResultSyncFailed {
+			v.fail(syncv1alpha1.ReasonApplyFailed, fmt.Sprintf("apply of %s failed: %s", t.ID, r.Message))
+			continue
+		}
+		o := in.Observed[i]
+		res := o.Health
+		switch {
+		case !o.Exists:
+			res = health.Result{Status: health.Missing, Message: "object not found"}
+		case r.Generation > 0 && o.Generation < r.Generation:
+			res = health.Result{Status: health.Progressing,
+				Message: fmt.Sprintf("waiting to observe generation %d (seen %d)", r.Generation, o.Generation)}
+		}
+		if r.Health != res.Status || r.HealthSince == nil {
+			r.HealthSince = &now
+		}
+		r.Health, r.Message = res.Status, res.Message
+		if res.Status == health.Healthy {
+			if r.FinishedAt == nil {
+				mt := metav1.NewMicroTime(in.Now)
+				r.FinishedAt = &mt
+			}
+			v.done++
+		} else {
+			r.FinishedAt = nil
+			v.pending++
+			v.block(r)
+			if res.Status == health.Degraded {
+				limit := r.HealthSince.Add(in.Timing.DegradedGracePeriod)
+				if !in.Now.Before(limit) {
+					v.fail(syncv1alpha1.ReasonHealthDegraded, fmt.Sprintf("%s is Degraded: %s", t.ID, res.Message))
+				} else {
+					v.deadlines = append(v.deadlines, limit)
+				}
+			}
+		}
+		v.resources[i] = r
+	}
+	return v
+}
+
+func evaluateHook(v *verdict, in Input, i int, t *plan.Task, r syncv1alpha1.ResourceStatus) {
+	switch r.HookPhase {
+	case syncv1alpha1.HookSucceeded:
+		v.done++
+		return
+	case syncv1alpha1.HookFailed:
+		v.fail(syncv1alpha1.ReasonHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, r), r.Message))
+		return
+	}
+	o := in.Observed[i]
+	switch {
+	case !o.Exists:
+		r.Health, r.Message = health.Missing, "hook object not found yet"
+	case o.HookPhase == syncv1alpha1.HookSucceeded || o.HookPhase == syncv1alpha1.HookFailed:
+		r.HookPhase, r.Message, r.Health = o.HookPhase, o.HookMessage, o.Health.Status
+		mt := metav1.NewMicroTime(in.Now)
+		r.FinishedAt = &mt
+		v.resources[i] = r
+		if o.HookPhase == syncv1alpha1.HookFailed {
+			v.fail(syncv1alpha1.ReasonHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, r), o.HookMessage))
+		} else {
+			v.done++
+		}
+		return
+	default:
+		r.Health, r.Message = o.Health.Status, o.HookMessage
+		if r.Message == "" {
+			r.Message = o.Health.Message
+		}
+	}
+	r.HookPhase = syncv1alpha1.HookRunning
+	v.resources[i] = r
+	v.pending++
+	v.waitingOnHooks = true
+	v.block(r)
+}
+
+func hookID(t *plan.Task, r syncv1alpha1.ResourceStatus) string {
+	id := t.ID
+	id.Name = r.Name
+	return id.String()
+}
+
+func (v *verdict) block(r syncv1alpha1.ResourceStatus) {
+	if v.waitMessage == "" {
+		what := "healthy state"
+		if r.HookType != "" {
+			what = "completion of hook"
+		}
+		if r.Status == syncv1alpha1.ResultPending {
+			what = "apply of"
+		}
+		v.waitMessage = fmt.Sprintf("waiting for %s %s", what, refString(r.ResourceRef))
+		if r.Message != "" {
+			v.waitMessage += ": " + r.Message
+		}
+	}
+	if len(v.blocked) >= syncv1alpha1.MaxBlockedBy {
+		return
+	}
+	v.blocked = append(v.blocked, syncv1alpha1.BlockedResource{ResourceRef: r.ResourceRef, Health: r.Health,
+		HookPhase: r.HookPhase, Message: r.Message, Since: r.HealthSince})
+}
+
+func refString(r syncv1alpha1.ResourceRef) string {
+	gk := r.Kind
+	if r.Group != "" {
+		gk = r.Group + "/" + r.Kind
+	}
+	if r.Namespace != "" {
+		return gk + " " + r.Namespace + "/" + r.Name
+	}
+	return gk + " " + r.Name
+}
+
+func waitReason(step *plan.Step, v verdict) string {
+	switch {
+	case step.Phase == syncv1alpha1.SyncPhaseSyncFail:
+		return syncv1alpha1.ReasonRunningSyncFailHooks
+	case v.waitingOnHooks:
+		return syncv1alpha1.ReasonRunningHooks
+	default:
+		return syncv1alpha1.ReasonWaitingForHealth
+	}
+}
+
+// stepLimit is the deadline of the current step: waveTimeout, or in the
+// SyncFail phase the operation timeout when no waveTimeout is set.
+func stepLimit(in Input, inSyncFail bool) (time.Time, bool) {
+	d := in.Timing.WaveTimeout
+	if d == 0 && inSyncFail {
+		d = in.Timing.Timeout
+	}
+	c := in.Status.Current
+	if d == 0 || c == nil || c.StartedAt == nil {
+		return time.Time{}, false
+	}
+	return c.StartedAt.Add(d), true
+}
+
+func opLimit(in Input) (time.Time, bool) {
+	if in.Timing.Timeout == 0 || in.Status.StartedAt == nil {
+		return time.Time{}, false
+	}
+	return in.Status.StartedAt.Add(in.Timing.Timeout), true
+}
+
+func timedOut(in Input, step *plan.Step, inSyncFail bool) (reason, msg string) {
+	if !inSyncFail {
+		if limit, ok := opLimit(in); ok && !in.Now.Before(limit) {
+			return syncv1alpha1.ReasonTimeout, fmt.Sprintf("operation exceeded its timeout of %s in step %s", in.Timing.Timeout, step)
+		}
+	}
+	if limit, ok := stepLimit(in, inSyncFail); ok && !in.Now.Before(limit) {
+		return syncv1alpha1.ReasonTimeout, fmt.Sprintf("step %s exceeded its timeout of %s", step, limit.Sub(in.Status.Current.StartedAt.Time))
+	}
+	return "", ""
+}
+
+func nearest(in Input, _ *plan.Step, inSyncFail bool, extra []time.Time) time.Duration {
+	var best time.Time
+	consider := func(t time.Time, ok bool) {
+		if ok && (best.IsZero() || t.Before(best)) {
+			best = t
+		}
+	}
+	if !inSyncFail {
+		consider(opLimit(in))
+	}
+	consider(stepLimit(in, inSyncFail))
+	for _, t := range extra {
+		consider(t, true)
+	}
+	if best.IsZero() {
+		return 0
+	}
+	d := best.Sub(in.Now)
+	if d <= 0 {
+		d = time.Millisecond
+	}
+	return d
+}

@@ -1,0 +1,124 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation
+
+import (
+	"time"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+// Event reasons emitted on a SyncOperation (SPEC §9).
+const (
+	EventOperationStarted   = "OperationStarted"
+	EventStepStarted        = "StepStarted"
+	EventStepSucceeded      = "StepSucceeded"
+	EventHookCreated        = "HookCreated"
+	EventHookSucceeded      = "HookSucceeded"
+	EventHookFailed         = "HookFailed"
+	EventHealthDegraded     = "HealthDegraded"
+	EventTimeout            = "Timeout"
+	EventSyncFailStarted    = "SyncFailStarted"
+	EventOperationSucceeded = "OperationSucceeded"
+	EventOperationFailed    = "OperationFailed"
+	EventTerminated         = "Terminated"
+)
+
+const (
+	eventNormal  = "Normal"
+	eventWarning = "Warning"
+)
+
+// Event is one event to record on the operation.
+type Event struct {
+	Type, Reason, Message string
+}
+
+// StepRun is one finished step.
+type StepRun struct {
+	Phase     syncv1alpha1.SyncPhase
+	Wave      int32
+	Duration  time.Duration
+	Succeeded bool
+}
+
+// HookRun is one finished hook.
+type HookRun struct {
+	Phase    syncv1alpha1.SyncPhase
+	Result   syncv1alpha1.HookPhase
+	Duration time.Duration
+}
+
+// ApplyResult is one write of one object.
+type ApplyResult struct {
+	Group, Kind string
+	OK          bool
+}
+
+// Finish is the end of an operation.
+type Finish struct {
+	Phase    syncv1alpha1.OperationPhase
+	Reason   string
+	Duration time.Duration
+}
+
+// Outcome is what one call of Executor.Run did: the facts the controller
+// turns into events and metrics.
+type Outcome struct {
+	Decision     Decision
+	Events       []Event
+	Steps        []StepRun
+	Hooks        []HookRun
+	Applies      []ApplyResult
+	Finished     *Finish
+	WaitReason   string
+	RequeueAfter time.Duration
+	// Transition is the time from the last task of a step observed finished
+	// to the first write of the next step, when this call made that write.
+	Transition *time.Duration
+
+	stepDoneAt time.Time
+	wrote      bool
+}
+
+func (o *Outcome) event(typ, reason, msg string) {
+	o.Events = append(o.Events, Event{Type: typ, Reason: reason, Message: msg})
+}
+
+func (o *Outcome) markWrite(now time.Time) {
+	if o.wrote {
+		return
+	}
+	o.wrote = true
+	if !o.stepDoneAt.IsZero() {
+		d := now.Sub(o.stepDoneAt)
+		o.Transition = &d
+	}
+}
+
+func failureEvent(reason string) string {
+	switch reason {
+	case syncv1alpha1.ReasonTimeout:
+		return EventTimeout
+	case syncv1alpha1.ReasonHealthDegraded:
+		return EventHealthDegraded
+	case syncv1alpha1.ReasonHookFailed:
+		return EventHookFailed
+	default:
+		return EventOperationFailed
+	}
+}
