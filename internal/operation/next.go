@@ -303,7 +303,7 @@ func hookID(t *plan.Task, r syncv1alpha1.ResourceStatus) string {
 
 func (v *verdict) block(r syncv1alpha1.ResourceStatus) {
 	if v.waitMessage == "" {
-		what := "healthy state"
+		what := "healthy state of"
 		if r.HookType != "" {
 			what = "completion of hook"
 		}

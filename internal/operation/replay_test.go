@@ -1,0 +1,215 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	clocktesting "k8s.io/utils/clock/testing"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/operation"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+// world is a fake cluster: objects become healthy (hooks complete) on their
+// second observation, and a hook named in fail fails instead.
+type world struct {
+	objects map[string]*unstructured.Unstructured
+	created map[string]int
+	seen    map[string]int
+	fail    string
+}
+
+func newWorld(fail string) *world {
+	return &world{objects: map[string]*unstructured.Unstructured{}, created: map[string]int{}, seen: map[string]int{}, fail: fail}
+}
+
+func key(t *plan.Task, name string) string { return t.ID.Kind + "/" + t.ID.Namespace + "/" + name }
+
+func (w *world) DryRun(context.Context, *syncv1alpha1.SyncOperation, *plan.Task) error { return nil }
+
+func (w *world) Apply(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task) (int64, error) {
+	k := key(t, t.ID.Name)
+	gen := int64(1)
+	if old, ok := w.objects[k]; ok {
+		gen = old.GetGeneration() + 1
+	}
+	u := t.Object.DeepCopy()
+	u.SetGeneration(gen)
+	w.objects[k] = u
+	return gen, nil
+}
+
+func (w *world) EnsureNamespace(context.Context, *syncv1alpha1.SyncOperation, string) error { return nil }
+
+func (w *world) Name(_ *syncv1alpha1.SyncOperation, t *plan.Task) string {
+	if t.Hook != nil && t.Hook.GenerateName {
+		return t.ID.Name + "fixed"
+	}
+	return t.ID.Name
+}
+
+func (w *world) Create(_ context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (bool, error) {
+	k := key(t, name)
+	if old, ok := w.objects[k]; ok {
+		if old.GetLabels()[syncv1alpha1.LabelOperationUID] == string(op.UID) {
+			return false, nil
+		}
+		delete(w.objects, k)
+	}
+	u := t.Object.DeepCopy()
+	u.SetName(name)
+	u.SetLabels(map[string]string{syncv1alpha1.LabelOperationUID: string(op.UID)})
+	w.objects[k] = u
+	w.created[k]++
+	return false, nil
+}
+
+func (w *world) Release(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string, remove bool) error {
+	if remove {
+		delete(w.objects, key(t, name))
+	}
+	return nil
+}
+
+func (w *world) Get(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
+	k := key(t, name)
+	u, ok := w.objects[k]
+	if !ok {
+		return nil, nil
+	}
+	w.seen[k]++
+	u = u.DeepCopy()
+	u.SetAnnotations(map[string]string{"seen": fmt.Sprint(w.seen[k])})
+	return u, nil
+}
+
+func (w *world) Health(u *unstructured.Unstructured) health.Result {
+	if u.GetAnnotations()["seen"] == "1" {
+		return health.Result{Status: health.Progressing, Message: "starting"}
+	}
+	return health.Result{Status: health.Healthy}
+}
+
+func (w *world) HookPhase(u *unstructured.Unstructured) (syncv1alpha1.HookPhase, string) {
+	switch {
+	case u.GetAnnotations()["seen"] == "1":
+		return syncv1alpha1.HookRunning, "running"
+	case u.GetName() == w.fail:
+		return syncv1alpha1.HookFailed, "BackoffLimitExceeded"
+	}
+	return syncv1alpha1.HookSucceeded, ""
+}
+
+// drive runs op to its end. With crash, every transition is first run once
+// and thrown away, as if the controller died before persisting status;
+// each run starts from the persisted status alone, with a new Executor.
+func drive(t *testing.T, l *operation.Layout, w *world, crash bool) *syncv1alpha1.SyncOperation {
+	t.Helper()
+	clk := clocktesting.NewFakeClock(t0)
+	persisted := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	for i := 0; ; i++ {
+		if i > 500 {
+			t.Fatalf("operation did not finish: %+v", persisted.Status)
+		}
+		if persisted.Status.Phase.Terminal() && !operation.NeedsHousekeeping(&persisted.Status) {
+			return persisted
+		}
+		clk.Step(100 * time.Millisecond)
+		if crash {
+			lost := persisted.DeepCopy()
+			ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+			if _, err := ex.Run(context.Background(), lost, l, operation.Timing{Timeout: time.Hour}); err != nil {
+				t.Fatalf("run: %v", err)
+			}
+		}
+		next := persisted.DeepCopy()
+		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+		if _, err := ex.Run(context.Background(), next, l, operation.Timing{Timeout: time.Hour}); err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		persisted = next
+	}
+}
+
+// essence drops timestamps and observation counts: what must not depend on
+// when the controller crashed.
+func essence(st syncv1alpha1.SyncOperationStatus) syncv1alpha1.SyncOperationStatus {
+	st = *st.DeepCopy()
+	st.StartedAt, st.FinishedAt, st.Current, st.BlockedBy = nil, nil, nil, nil
+	if st.FailedStep != nil {
+		st.FailedStep.StartedAt = nil
+	}
+	for i := range st.Resources {
+		r := &st.Resources[i]
+		r.StartedAt, r.FinishedAt, r.HealthSince = nil, nil, nil
+	}
+	return st
+}
+
+func TestReplaySurvivesACrashAfterEveryTransition(t *testing.T) {
+	for _, fail := range []string{"", "smoke-fixed"} {
+		t.Run("fail="+fail, func(t *testing.T) {
+			g := NewWithT(t)
+			l := buildLayout(t, guideYAML)
+			calm := newWorld(fail)
+			want := drive(t, l, calm, false)
+			crashy := newWorld(fail)
+			got := drive(t, l, crashy, true)
+
+			g.Expect(cmp.Diff(essence(want.Status), essence(got.Status))).To(BeEmpty())
+			for k, n := range crashy.created {
+				g.Expect(n).To(Equal(1), "hook %s created %d times", k, n)
+			}
+			g.Expect(crashy.created).To(Equal(calm.created))
+			if fail == "" {
+				g.Expect(got.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded))
+				g.Expect(crashy.created).To(HaveLen(2)) // migrate and smoke; never notify
+				g.Expect(crashy.objects).NotTo(HaveKey("Job/prod/migrate"), "HookSucceeded deletes the hook")
+			} else {
+				g.Expect(got.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+				g.Expect(got.Status.Reason).To(Equal(syncv1alpha1.ReasonHookFailed))
+				g.Expect(crashy.created).To(HaveKey("Job/prod/notify"))
+				g.Expect(crashy.objects).To(HaveKey("Job/prod/smoke-fixed"), "a failed hook without HookFailed stays")
+			}
+		})
+	}
+}
+
+func TestReplayOrder(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := newWorld("")
+	op := drive(t, l, w, false)
+	var order []string
+	for _, r := range op.Status.Resources {
+		order = append(order, fmt.Sprintf("%s/%d %s", r.SyncPhase, r.Wave, r.Name))
+	}
+	g.Expect(order).To(Equal([]string{
+		"PreSync/-2 migrate", "Sync/-20 hook-sa", "Sync/-20 api-config", "Sync/0 api", "PostSync/0 smoke-fixed", "SyncFail/0 notify",
+	}))
+	g.Expect(op.Status.Summary).To(BeNil()) // the controller derives the summary
+}
