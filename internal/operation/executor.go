@@ -274,7 +274,7 @@ func (e *Executor) restoreBlockers(op *syncv1alpha1.SyncOperation, l *Layout) {
 		r := op.Status.Resources[j]
 		done := r.HookPhase == syncv1alpha1.HookSucceeded || (r.HookType == "" && r.Health == health.Healthy)
 		if !done {
-			v.block(r)
+			v.block(r, l.Hint(l.Tasks[j]))
 		}
 	}
 	op.Status.BlockedBy = v.blocked

@@ -18,6 +18,7 @@ package operation
 
 import (
 	"fmt"
+	"strings"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/plan"
@@ -59,6 +60,17 @@ func NewLayout(p *plan.Plan) *Layout {
 		l.Tasks = append(l.Tasks, &p.Skipped[i])
 	}
 	return l
+}
+
+// Hint returns the plan's lint warnings about a task, joined, or "".
+func (l *Layout) Hint(t *plan.Task) string {
+	var out []string
+	for _, w := range l.Plan.Warnings {
+		if w.Resource == t.ID {
+			out = append(out, w.Code+": "+w.Message)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // StepIndex finds the step with the given phase and wave; -1 if none.

@@ -210,7 +210,7 @@ func evaluate(in Input, cur int) verdict {
 		if r.Status == syncv1alpha1.ResultPending {
 			v.needApply = true
 			v.pending++
-			v.block(r)
+			v.block(r, in.Layout.Hint(t))
 			continue
 		}
 		if t.IsHook() {
@@ -243,7 +243,7 @@ func evaluate(in Input, cur int) verdict {
 		} else {
 			r.FinishedAt = nil
 			v.pending++
-			v.block(r)
+			v.block(r, in.Layout.Hint(t))
 			if res.Status == health.Degraded {
 				limit := r.HealthSince.Add(in.Timing.DegradedGracePeriod)
 				if !in.Now.Before(limit) {
@@ -292,7 +292,7 @@ func evaluateHook(v *verdict, in Input, i int, t *plan.Task, r syncv1alpha1.Reso
 	v.resources[i] = r
 	v.pending++
 	v.waitingOnHooks = true
-	v.block(r)
+	v.block(r, in.Layout.Hint(t))
 }
 
 func hookID(t *plan.Task, r syncv1alpha1.ResourceStatus) string {
@@ -301,7 +301,12 @@ func hookID(t *plan.Task, r syncv1alpha1.ResourceStatus) string {
 	return id.String()
 }
 
-func (v *verdict) block(r syncv1alpha1.ResourceStatus) {
+// block records that the step waits for r; hint adds what the plan's lint
+// knows about it (e.g. a ServiceAccount that only a later step creates).
+func (v *verdict) block(r syncv1alpha1.ResourceStatus, hint string) {
+	if hint != "" {
+		r.Message = appendMsg(r.Message, hint)
+	}
 	if v.waitMessage == "" {
 		what := "healthy state of"
 		if r.HookType != "" {
