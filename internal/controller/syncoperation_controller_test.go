@@ -1,0 +1,219 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+func TestWavesRunInOrderAndSucceed(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: late, annotations: {argocd.argoproj.io/sync-wave: "5"}}}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: early, annotations: {argocd.argoproj.io/sync-wave: "-5"}}}`,
+		`{apiVersion: v1, kind: Service, metadata: {name: svc}, spec: {ports: [{port: 80}]}}`,
+	)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(meta.IsStatusConditionTrue(op.Status.Conditions, syncv1alpha1.ConditionReady)).To(BeTrue())
+	g.Expect(meta.FindStatusCondition(op.Status.Conditions, syncv1alpha1.ConditionReconciling)).To(BeNil())
+	g.Expect(op.Status.Summary.Total).To(Equal(int32(3)))
+	g.Expect(op.Status.Progress).To(Equal("3/3"))
+	var names []string
+	for _, r := range op.Status.Resources {
+		names = append(names, r.Name)
+		g.Expect(r.StartedAt).NotTo(BeNil())
+	}
+	g.Expect(names).To(Equal([]string{"early", "svc", "late"}))
+	// Each step started only after the previous one finished.
+	for i := 1; i < len(op.Status.Resources); i++ {
+		prev, cur := op.Status.Resources[i-1], op.Status.Resources[i]
+		g.Expect(cur.StartedAt.Time).NotTo(BeTemporally("<", prev.FinishedAt.Time))
+	}
+	cm := &corev1.ConfigMap{}
+	g.Expect(exists(t, cm, ns, "late")).To(BeTrue())
+	g.Expect(cm.Annotations[syncv1alpha1.AnnotationOperation]).To(Equal(ns + "/op"))
+	g.Expect(cm.Labels[syncv1alpha1.LabelManaged]).To(Equal("true"))
+	g.Expect(cm.ManagedFields[0].Manager).To(Equal("syncwave"))
+}
+
+func TestSpecIsImmutableExceptTerminate(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}`)})
+	changed := op.DeepCopy()
+	changed.Spec.TargetNamespace = "elsewhere"
+	err := k8s.Update(context.Background(), changed)
+	g.Expect(err).To(MatchError(ContainSubstring("immutable")))
+	changed = op.DeepCopy()
+	changed.Spec.Manifests = objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: b}}`)
+	g.Expect(k8s.Update(context.Background(), changed)).To(MatchError(ContainSubstring("manifests is immutable")))
+	patch := client.MergeFrom(op.DeepCopy())
+	op.Spec.Terminate = true
+	g.Expect(k8s.Patch(context.Background(), op, patch)).To(Succeed())
+}
+
+func TestInvalidAnnotationFailsBeforeAnythingIsApplied(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: good}}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: bad, annotations: {argocd.argoproj.io/sync-wave: "soon"}}}`,
+	)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
+	g.Expect(op.Status.Message).To(ContainSubstring("bad"))
+	g.Expect(op.Status.Message).To(ContainSubstring("argocd.argoproj.io/sync-wave"))
+	stalled := meta.FindStatusCondition(op.Status.Conditions, syncv1alpha1.ConditionStalled)
+	g.Expect(stalled).NotTo(BeNil())
+	g.Expect(stalled.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "good")).To(BeFalse())
+	events := &corev1.EventList{}
+	g.Eventually(func() int {
+		_ = k8s.List(context.Background(), events, client.InNamespace(ns))
+		return len(events.Items)
+	}, 5*time.Second).ShouldNot(BeZero())
+}
+
+func TestDryRunRejectionAppliesNothing(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: first, annotations: {argocd.argoproj.io/sync-wave: "-1"}}}`,
+		`{apiVersion: v1, kind: Service, metadata: {name: broken}, spec: {ports: [{port: 99999}]}}`,
+	)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonApplyFailed))
+	g.Expect(op.Status.Message).To(ContainSubstring("Service/" + ns + "/broken"))
+	g.Expect(op.Status.Message).To(ContainSubstring("spec.ports[0].port"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "first")).To(BeFalse(), "nothing is applied when the dry-run rejects an object")
+}
+
+func TestUnsupportedFieldIsNotIgnored(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{ServiceAccountName: "deployer",
+		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}`)})
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
+	g.Expect(op.Status.Message).To(ContainSubstring("spec.serviceAccountName"))
+	g.Expect(op.Status.Message).To(ContainSubstring("not supported yet"))
+}
+
+func TestCRDAndItsCustomResourceInOneStep(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: example.com/v1, kind: Widget, metadata: {name: w1}, spec: {size: 3}}`,
+		`
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	w := &unstructured.Unstructured{}
+	w.SetGroupVersionKind(schema.GroupVersionKind{Group: "example.com", Version: "v1", Kind: "Widget"})
+	g.Expect(exists(t, w, ns, "w1")).To(BeTrue())
+}
+
+func TestManifestsFromConfigMapSource(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	src := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "bundle", Namespace: ns}, Data: map[string]string{
+		"a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-a2}\n",
+		"b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-b, annotations: {argocd.argoproj.io/sync-wave: '1'}}\n",
+	}}
+	g.Expect(k8s.Create(context.Background(), src)).To(Succeed())
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Sources: []syncv1alpha1.ManifestSource{{ConfigMapRef: &syncv1alpha1.KeyReference{Name: "bundle"}}}})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(op.Status.PlanDigest).To(HavePrefix("sha256:"))
+	for _, n := range []string{"from-a", "from-a2", "from-b"} {
+		g.Expect(exists(t, &corev1.ConfigMap{}, ns, n)).To(BeTrue(), n)
+	}
+}
+
+func TestMissingSourceIsInvalid(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Sources: []syncv1alpha1.ManifestSource{{ConfigMapRef: &syncv1alpha1.KeyReference{Name: "nope"}}}})
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
+	g.Expect(op.Status.Message).To(ContainSubstring("nope"))
+}
+
+func TestCreateNamespaceOption(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	target := ns + "-target"
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{TargetNamespace: target, SyncOptions: []string{"CreateNamespace=true"},
+		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}`)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(exists(t, &corev1.ConfigMap{}, target, "a")).To(BeTrue())
+}
+
+func TestReplaceOption(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	old := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "r", Namespace: ns}, Data: map[string]string{"old": "1"}}
+	g.Expect(k8s.Create(context.Background(), old)).To(Succeed())
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: r, annotations: {argocd.argoproj.io/sync-options: Replace=true}}, data: {new: "2"}}`)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	cm := &corev1.ConfigMap{}
+	g.Expect(exists(t, cm, ns, "r")).To(BeTrue())
+	g.Expect(cm.Data).To(Equal(map[string]string{"new": "2"}), "replace drops fields the manifest does not have")
+}
+
+func TestGenerateNameHookGetsADeterministicName(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {generateName: marker-, annotations: {argocd.argoproj.io/hook: PreSync}}}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	hook := op.Status.Resources[0]
+	g.Expect(hook.HookType).To(Equal(syncv1alpha1.HookTypePreSync))
+	g.Expect(hook.HookPhase).To(Equal(syncv1alpha1.HookSucceeded))
+	g.Expect(hook.Name).To(MatchRegexp("^marker-[0-9a-f]{10}$"))
+	cm := &corev1.ConfigMap{}
+	g.Expect(exists(t, cm, ns, hook.Name)).To(BeTrue())
+	g.Expect(cm.OwnerReferences).To(HaveLen(1))
+	g.Expect(cm.OwnerReferences[0].UID).To(Equal(op.UID))
+	g.Eventually(func() []string {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(cm), cm)
+		return cm.Finalizers
+	}, 5*time.Second).Should(BeEmpty(), "the hook finalizer goes once the result is recorded")
+}
