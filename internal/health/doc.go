@@ -17,4 +17,49 @@ limitations under the License.
 // Package health computes the health of one live object as a pure function
 // of that object: built-in checks per kind, generic kstatus-style
 // conditions, and a chain in which Lua overrides come first.
+//
+// # Evaluation order (SPEC §7)
+//
+// The controller builds Chain(luaOverrides..., Builtin(), Generic()) and calls
+// Assess on it; Default() is the same chain without Lua. The first assessor
+// with an opinion wins; an assessor error ends the chain with Unknown. When
+// nobody has an opinion the object is Healthy: it exists. A nil object is
+// Missing. Assess reports a Healthy object that has a deletionTimestamp as
+// Progressing ("pending deletion").
+//
+// # Built-in kinds
+//
+// One file per kind (deployment.go, job.go, ...), each a pure function of the
+// unstructured object converted to its typed API. Wherever a status carries
+// observedGeneration, a status older than metadata.generation is Progressing,
+// so a stale status is never Healthy. Choices worth knowing:
+//
+//   - Deployment: paused is Suspended; ProgressDeadlineExceeded is Degraded.
+//   - Job: Failed (and FailureTarget) is Degraded, Complete Healthy,
+//     suspended Suspended, otherwise Progressing.
+//   - Pod: a Running pod with restartPolicy Never or OnFailure is
+//     Progressing until it has Succeeded (as in Argo CD): it is meant to
+//     finish. Waiting reasons such as CrashLoopBackOff or ImagePullBackOff
+//     are Degraded.
+//   - Namespace: Terminating is Progressing, unless the namespace controller
+//     reports that deletion fails (NamespaceDeletion...Failure), which is
+//     Degraded.
+//   - HorizontalPodAutoscaler: a condition False for a Failed.../Invalid...
+//     reason is Degraded; ScalingActive False for ScalingDisabled is
+//     Suspended.
+//   - APIService: Available False is Progressing (the aggregator retries).
+//   - CRD: NamesAccepted False is Degraded; otherwise Healthy once
+//     Established.
+//
+// # Generic kinds
+//
+// Every other kind goes through kstatus (sigs.k8s.io/cli-utils
+// pkg/kstatus/status), which imports no client; Generic adds the Available
+// condition, per-condition observedGeneration and common status.phase
+// values. See Generic.
+//
+// # Hooks
+//
+// HookCompletion turns a hook object into a HookPhase (SPEC §6): Job by its
+// Complete/Failed conditions, Pod by its phase, anything else by its health.
 package health
