@@ -17,5 +17,80 @@ limitations under the License.
 // Package plan turns manifests into an ordered, validated plan: phases
 // (PreSync, Sync, PostSync and, on failure, SyncFail), waves inside each
 // phase, and kinds, namespaces and names inside each wave. It is a pure
-// function of its input: no cluster, no clock.
+// function of its input: no cluster, no clock. The same manifests give the
+// same plan on any machine.
+//
+// # Phases, waves and hooks
+//
+// A plain resource runs in the Sync phase. An object with the annotation
+// argocd.argoproj.io/hook is a hook of every phase it lists, so
+// "PreSync,PostSync" gives one task in each of the two phases; Sync hooks
+// sit in the Sync phase next to the plain resources of their wave; SyncFail
+// hooks go to Plan.OnFail and run only when the operation fails; Skip (which
+// cannot be combined with other types) puts the object in Plan.Skipped and
+// it is never applied. Without the Argo CD annotation, helm.sh/hook maps
+// pre-install and pre-upgrade to PreSync and post-install and post-upgrade
+// to PostSync; an object with only other Helm events (test, pre-delete,
+// ...) is skipped, with the warning SW007.
+//
+// The wave is argocd.argoproj.io/sync-wave, else helm.sh/hook-weight, else
+// 0; any 32-bit integer. The delete policies are
+// argocd.argoproj.io/hook-delete-policy, else helm.sh/hook-delete-policy,
+// else BeforeHookCreation. A hook that has only metadata.generateName gets
+// that prefix as its ID name and Hook.GenerateName; plain resources need a
+// name. The sync options of a task are Options.SyncOptions overridden name
+// by name by argocd.argoproj.io/sync-options.
+//
+// # Order
+//
+// Steps run phase by phase (PreSync, Sync, PostSync), wave by wave
+// ascending. Inside a step, tasks are ordered by kind (Helm's install order:
+// Namespace, ServiceAccount, Secret, ConfigMap, ..., CRD, RBAC, Service,
+// workloads, Job, Ingress, webhooks; other kinds after them by group and
+// kind), then namespace, then name. A plain Namespace moves to the step of
+// the first object in it, and a plain CRD to the step of the first custom
+// resource of its kind, when that step comes earlier than their own
+// (Task.MovedAheadOf says so).
+//
+// # Namespaces
+//
+// Namespaced objects without a namespace get Options.DefaultNamespace.
+// Cluster-scoped objects lose any namespace they name, as the API server
+// would ignore it. Whether a kind is namespaced comes from
+// Options.IsNamespaced, else from a CRD in the input, else from a table of
+// well-known cluster-scoped kinds; anything else is namespaced.
+//
+// # Validation
+//
+// Build reports every problem of every object at once, as a
+// *ValidationError: missing or malformed apiVersion, kind or name;
+// annotations that are not strings; a wave that is not an integer or not a
+// 32-bit one; unknown hook types, Skip combined with other types; unknown
+// delete policies; malformed sync options; a namespaced object without a
+// namespace and no default; the same object twice (plain resources by
+// group, kind, namespace and name; hooks by that and phase; an object that
+// is both a hook and a plain resource). Annotations are never guessed.
+//
+// # Lint
+//
+// Plan.Warnings are findings that do not stop a plan; kubectl-syncwave plan
+// --strict turns them into errors. The codes are stable:
+//
+//   - SW001: a pod (of a hook or of a workload) uses a ServiceAccount,
+//     Secret, ConfigMap or PersistentVolumeClaim (serviceAccountName,
+//     volumes, envFrom, env.valueFrom) that the same operation creates only
+//     in a later step: the pods cannot start and the step never completes,
+//     e.g. a PreSync migration Job whose ServiceAccount is applied in the
+//     Sync phase.
+//   - SW002: a SyncFail hook uses such an object that the operation creates
+//     after its first step: when the failure comes first, the hook cannot
+//     run either.
+//   - SW003: a hook Job without spec.activeDeadlineSeconds.
+//   - SW004: a hook Job whose spec.backoffLimit is above 2 or unset (the
+//     Kubernetes default is 6).
+//   - SW005: a named hook whose delete policies lack BeforeHookCreation.
+//   - SW006: a custom resource kind for which no health check is known
+//     (Options.HasHealthCheck), reported once per kind.
+//   - SW007: an object whose helm.sh/hook events have no sync equivalent;
+//     it is skipped.
 package plan

@@ -94,6 +94,10 @@ type Task struct {
 	// Options are the effective sync options (spec.syncOptions overridden
 	// by the object's annotation), e.g. {"Replace": "true"}.
 	Options map[string]string
+	// MovedAheadOf is set on a Namespace or CRD that Build moved to an
+	// earlier step than its own annotations say: the first object in that
+	// namespace, or the first custom resource of that kind.
+	MovedAheadOf *ObjectID
 }
 
 // IsHook reports whether the task is a hook.

@@ -1,0 +1,312 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+func init() { subcommands = append(subcommands, newCreateCmd) }
+
+// maxConfigMapData bounds the data (keys and values) of one manifests
+// ConfigMap: the API server rejects objects over 1 MiB, and the rest of the
+// object (metadata, owner reference) needs room too.
+const maxConfigMapData = 900 << 10
+
+// maxSources is the largest number of ConfigMaps one operation may
+// reference (spec.sources MaxItems).
+const maxSources = 100
+
+// createOptions are the flags of create.
+type createOptions struct {
+	files               []string
+	wait                bool
+	targetNamespace     string
+	serviceAccountName  string
+	timeout             time.Duration
+	waveTimeout         time.Duration
+	degradedGracePeriod time.Duration
+}
+
+func newCreateCmd() *cobra.Command {
+	o := &createOptions{}
+	cmd := &cobra.Command{
+		Use:   "create NAME -f PATH... [--wait]",
+		Short: "Pack manifests into ConfigMaps and create a SyncOperation that syncs them",
+		Long: `Create reads manifests from files, directories (recursively: *.yaml, *.yml,
+*.json) and standard input (-f -), stores them in ConfigMaps NAME-manifests-0,
+NAME-manifests-1, ... (each under the 1 MiB object limit, owned by the
+operation so that they are deleted with it), and creates the SyncOperation
+NAME that references them in order.`,
+		Args: cobra.ExactArgs(1),
+	}
+	kube := addClusterFlags(cmd)
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.files, "filename", "f", nil, "manifest file or directory, or - for standard input (repeatable)")
+	f.BoolVar(&o.wait, "wait", false, "follow the operation like watch until it ends; exit 1 unless it succeeded")
+	f.StringVar(&o.targetNamespace, "target-namespace", "", "namespace for namespaced objects that name none (default: the operation's)")
+	f.StringVar(&o.serviceAccountName, "service-account", "", "service account to impersonate for every write")
+	f.DurationVar(&o.timeout, "timeout", 0, "bound for the whole operation (default: the controller's)")
+	f.DurationVar(&o.waveTimeout, "wave-timeout", 0, "bound for each step")
+	f.DurationVar(&o.degradedGracePeriod, "degraded-grace-period", 0, "how long a resource may stay Degraded before its step fails")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(o.files) == 0 {
+			return errors.New("no manifests: give -f PATH")
+		}
+		docs, err := readManifests(o.files, cmd.InOrStdin())
+		if err != nil {
+			return err
+		}
+		c, ns, err := kube.client()
+		if err != nil {
+			return err
+		}
+		op, err := createOperation(cmd.Context(), c, ns, args[0], docs, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "syncoperation.syncwave.dev/%s created (%d manifests in %d ConfigMaps)\n",
+			op.Name, len(docs), len(op.Spec.Sources))
+		if !o.wait {
+			return nil
+		}
+		return followOperation(cmd.Context(), c, client.ObjectKeyFromObject(op), cmd.OutOrStdout())
+	}
+	return cmd
+}
+
+// document is one manifest document and where it came from.
+type document struct {
+	source string
+	data   []byte
+}
+
+// readManifests reads the YAML or JSON documents of paths in order:
+// files as given, directories recursively in lexical order (only *.yaml,
+// *.yml and *.json), and "-" from stdin. Documents are kept as written;
+// the controller parses them.
+func readManifests(paths []string, stdin io.Reader) ([]document, error) {
+	var docs []document
+	for _, p := range paths {
+		if p == "-" {
+			b, err := io.ReadAll(stdin)
+			if err != nil {
+				return nil, fmt.Errorf("read standard input: %w", err)
+			}
+			d, err := splitDocuments("<stdin>", b)
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, d...)
+			continue
+		}
+		err := filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if e.IsDir() || (path != p && !isManifestFile(path)) {
+				return nil
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			d, err := splitDocuments(path, b)
+			docs = append(docs, d...)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read manifests: %w", err)
+		}
+	}
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("no manifests in %s", strings.Join(paths, ", "))
+	}
+	return docs, nil
+}
+
+func isManifestFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// splitDocuments splits a multi-document YAML (or a JSON) file and drops
+// documents that hold only comments and blank lines.
+func splitDocuments(source string, b []byte) ([]document, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
+	var docs []document
+	for i := 0; ; i++ {
+		d, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", source, i, err)
+		}
+		if isBlank(d) {
+			continue
+		}
+		docs = append(docs, document{source: fmt.Sprintf("%s#%d", source, i), data: d})
+	}
+}
+
+func isBlank(d []byte) bool {
+	for line := range strings.Lines(string(d)) {
+		t := strings.TrimSpace(line)
+		if t != "" && !strings.HasPrefix(t, "#") && t != "---" {
+			return false
+		}
+	}
+	return true
+}
+
+// packConfigMaps distributes the documents over as few ConfigMaps as the
+// size bound allows, in order. Each document is one data key; the keys are
+// zero-padded indexes, so reading every key of each ConfigMap in sorted
+// order, ConfigMap after ConfigMap, gives the documents back in order.
+func packConfigMaps(name, namespace string, docs []document, limit int) ([]*corev1.ConfigMap, error) {
+	width := max(4, len(strconv.Itoa(len(docs)-1)))
+	var cms []*corev1.ConfigMap
+	var cur *corev1.ConfigMap
+	size := 0
+	for i, d := range docs {
+		ext := ".yaml"
+		if bytes.HasPrefix(bytes.TrimSpace(d.data), []byte("{")) {
+			ext = ".json"
+		}
+		key := fmt.Sprintf("%0*d%s", width, i, ext)
+		n := len(key) + len(d.data)
+		if n > limit {
+			return nil, fmt.Errorf("%s: %d bytes is more than a ConfigMap holds (%d)", d.source, len(d.data), limit)
+		}
+		if cur == nil || size+n > limit {
+			cur = &corev1.ConfigMap{
+				ObjectMeta: metav1.ObjectMeta{
+					Name:      fmt.Sprintf("%s-manifests-%d", name, len(cms)),
+					Namespace: namespace,
+					Labels:    map[string]string{"app.kubernetes.io/managed-by": "kubectl-syncwave"},
+				},
+				Data: map[string]string{},
+			}
+			cms = append(cms, cur)
+			size = 0
+		}
+		cur.Data[key] = string(d.data)
+		size += n
+	}
+	if len(cms) > maxSources {
+		return nil, fmt.Errorf("the manifests need %d ConfigMaps; a SyncOperation references at most %d", len(cms), maxSources)
+	}
+	return cms, nil
+}
+
+// newOperation returns the SyncOperation that reads the ConfigMaps in order.
+func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOptions) *syncv1alpha1.SyncOperation {
+	op := &syncv1alpha1.SyncOperation{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		Spec: syncv1alpha1.SyncOperationSpec{
+			TargetNamespace:    o.targetNamespace,
+			ServiceAccountName: o.serviceAccountName,
+		},
+	}
+	for _, cm := range cms {
+		op.Spec.Sources = append(op.Spec.Sources, syncv1alpha1.ManifestSource{
+			ConfigMapRef: &syncv1alpha1.KeyReference{Name: cm.Name},
+		})
+	}
+	durations := []struct {
+		d   time.Duration
+		dst **metav1.Duration
+	}{
+		{o.timeout, &op.Spec.Timeout},
+		{o.waveTimeout, &op.Spec.WaveTimeout},
+		{o.degradedGracePeriod, &op.Spec.DegradedGracePeriod},
+	}
+	for _, x := range durations {
+		if x.d > 0 {
+			*x.dst = &metav1.Duration{Duration: x.d}
+		}
+	}
+	return op
+}
+
+// createOperation creates the ConfigMaps, then the SyncOperation (so the
+// controller finds its sources at once), then makes the operation the
+// owner of each ConfigMap so that they are deleted with it. When the
+// operation cannot be created, it deletes the ConfigMaps again.
+func createOperation(ctx context.Context, c client.Client, namespace, name string, docs []document, o *createOptions) (*syncv1alpha1.SyncOperation, error) {
+	cms, err := packConfigMaps(name, namespace, docs, maxConfigMapData)
+	if err != nil {
+		return nil, err
+	}
+	var created []*corev1.ConfigMap
+	cleanup := func(err error) error {
+		for _, cm := range created {
+			if derr := client.IgnoreNotFound(c.Delete(ctx, cm)); derr != nil {
+				err = errors.Join(err, fmt.Errorf("delete ConfigMap %s/%s: %w", cm.Namespace, cm.Name, derr))
+			}
+		}
+		return err
+	}
+	for _, cm := range cms {
+		if err := c.Create(ctx, cm); err != nil {
+			return nil, cleanup(fmt.Errorf("create ConfigMap %s/%s: %w", namespace, cm.Name, err))
+		}
+		created = append(created, cm)
+	}
+	op := newOperation(name, namespace, cms, o)
+	if err := c.Create(ctx, op); err != nil {
+		return nil, cleanup(fmt.Errorf("create SyncOperation %s/%s: %w", namespace, name, err))
+	}
+	owner := metav1.OwnerReference{
+		APIVersion: syncv1alpha1.GroupVersion.String(),
+		Kind:       "SyncOperation",
+		Name:       op.Name,
+		UID:        op.UID,
+	}
+	for _, cm := range cms {
+		patch := client.MergeFrom(cm.DeepCopy())
+		cm.OwnerReferences = append(cm.OwnerReferences, owner)
+		if err := c.Patch(ctx, cm, patch); err != nil {
+			return op, fmt.Errorf("set the owner of ConfigMap %s: %w", types.NamespacedName{Namespace: namespace, Name: cm.Name}, err)
+		}
+	}
+	return op, nil
+}

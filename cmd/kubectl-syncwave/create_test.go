@@ -1,0 +1,213 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+func newFakeClient(t *testing.T, objs ...client.Object) client.WithWatch {
+	t.Helper()
+	s, err := newScheme()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake.NewClientBuilder().WithScheme(s).WithObjects(objs...).
+		WithStatusSubresource(&syncv1alpha1.SyncOperation{}).Build()
+}
+
+func sources(docs []document) []string {
+	var out []string
+	for _, d := range docs {
+		out = append(out, d.source)
+	}
+	return out
+}
+
+func TestReadManifests(t *testing.T) {
+	g := NewWithT(t)
+	dir := filepath.Join("testdata", "create", "app")
+	stdin := strings.NewReader("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n")
+	docs, err := readManifests([]string{dir, "-"}, stdin)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cmp.Diff([]string{
+		filepath.Join(dir, "10-base.yaml") + "#0",
+		filepath.Join(dir, "10-base.yaml") + "#2",
+		filepath.Join(dir, "sub", "20-deploy.yml") + "#0",
+		filepath.Join(dir, "sub", "30-svc.json") + "#0",
+		"<stdin>#0",
+	}, sources(docs))).To(BeEmpty())
+	g.Expect(string(docs[1].data)).To(ContainSubstring("kind: ConfigMap"))
+	g.Expect(string(docs[3].data)).To(HavePrefix("{"))
+
+	// A file named on the command line is read whatever its extension.
+	docs, err = readManifests([]string{filepath.Join(dir, "README.md")}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(docs).To(HaveLen(1))
+
+	_, err = readManifests([]string{filepath.Join(dir, "missing.yaml")}, nil)
+	g.Expect(err).To(HaveOccurred())
+	_, err = readManifests([]string{"-"}, strings.NewReader("# empty\n---\n"))
+	g.Expect(err).To(MatchError(ContainSubstring("no manifests")))
+}
+
+// manifestSet returns about size bytes of documents of varied sizes.
+func manifestSet(size int) []document {
+	var docs []document
+	for total, i := 0, 0; total < size; i++ {
+		n := 2 << 10
+		switch i % 10 {
+		case 3:
+			n = 300 << 10 // a large CRD
+		case 7:
+			n = 40 << 10
+		}
+		body := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\ndata:\n  pad: %q\n", i, strings.Repeat("x", n))
+		docs = append(docs, document{source: fmt.Sprintf("doc-%d", i), data: []byte(body)})
+		total += len(body)
+	}
+	return docs
+}
+
+func dataSize(cm *corev1.ConfigMap) int {
+	n := 0
+	for k, v := range cm.Data {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
+func TestPackConfigMapsSplitsUnderTheLimit(t *testing.T) {
+	g := NewWithT(t)
+	docs := manifestSet(3 << 20)
+	cms, err := packConfigMaps("suite", "prod", docs, maxConfigMapData)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(len(cms)).To(BeNumerically(">=", 4), "3 MiB needs at least 4 ConfigMaps of 900 KiB")
+
+	// Reading like the controller does (sources in order, keys sorted)
+	// gives the documents back in order.
+	var got []string
+	for i, cm := range cms {
+		g.Expect(cm.Name).To(Equal(fmt.Sprintf("suite-manifests-%d", i)))
+		g.Expect(cm.Namespace).To(Equal("prod"))
+		g.Expect(dataSize(cm)).To(BeNumerically("<=", maxConfigMapData), cm.Name)
+		for _, k := range slices.Sorted(func(yield func(string) bool) {
+			for k := range cm.Data {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			got = append(got, cm.Data[k])
+		}
+	}
+	var want []string
+	for _, d := range docs {
+		want = append(want, string(d.data))
+	}
+	g.Expect(got).To(HaveLen(len(want)))
+	g.Expect(got).To(Equal(want))
+}
+
+func TestPackConfigMapsKeys(t *testing.T) {
+	g := NewWithT(t)
+	docs := []document{{data: []byte("kind: A\n")}, {data: []byte(`{"kind":"B"}`)}, {data: []byte("kind: C\n")}}
+	cms, err := packConfigMaps("x", "ns", docs, 100)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cms).To(HaveLen(1))
+	g.Expect(cms[0].Data).To(Equal(map[string]string{
+		"0000.yaml": "kind: A\n", "0001.json": `{"kind":"B"}`, "0002.yaml": "kind: C\n",
+	}))
+
+	// The limit counts keys and values: 17, 21 and 17 bytes.
+	cms, err = packConfigMaps("x", "ns", docs, 40)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cms).To(HaveLen(2))
+	g.Expect(cms[1].Data).To(HaveKey("0002.yaml"))
+}
+
+func TestPackConfigMapsErrors(t *testing.T) {
+	g := NewWithT(t)
+	_, err := packConfigMaps("x", "ns", []document{{source: "big.yaml#0", data: make([]byte, 200)}}, 100)
+	g.Expect(err).To(MatchError(ContainSubstring("big.yaml#0")))
+
+	many := make([]document, maxSources+1)
+	for i := range many {
+		many[i] = document{data: []byte("kind: A\n")}
+	}
+	_, err = packConfigMaps("x", "ns", many, 20)
+	g.Expect(err).To(MatchError(ContainSubstring("at most 100")))
+}
+
+func TestCreateOperation(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	c := newFakeClient(t)
+	docs := manifestSet(2 << 20)
+	o := &createOptions{timeout: 10 * time.Minute, targetNamespace: "shop"}
+
+	op, err := createOperation(ctx, c, "prod", "suite", docs, o)
+	g.Expect(err).NotTo(HaveOccurred())
+
+	got := &syncv1alpha1.SyncOperation{}
+	g.Expect(c.Get(ctx, types.NamespacedName{Namespace: "prod", Name: "suite"}, got)).To(Succeed())
+	g.Expect(got.Spec.TargetNamespace).To(Equal("shop"))
+	g.Expect(got.Spec.Timeout).To(Equal(&metav1.Duration{Duration: 10 * time.Minute}))
+	g.Expect(got.Spec.WaveTimeout).To(BeNil())
+	g.Expect(len(got.Spec.Sources)).To(BeNumerically(">", 1))
+
+	for i, src := range got.Spec.Sources {
+		name := fmt.Sprintf("suite-manifests-%d", i)
+		g.Expect(src).To(Equal(syncv1alpha1.ManifestSource{ConfigMapRef: &syncv1alpha1.KeyReference{Name: name}}))
+		cm := &corev1.ConfigMap{}
+		g.Expect(c.Get(ctx, types.NamespacedName{Namespace: "prod", Name: name}, cm)).To(Succeed())
+		g.Expect(cm.OwnerReferences).To(Equal([]metav1.OwnerReference{{
+			APIVersion: "syncwave.dev/v1alpha1", Kind: "SyncOperation", Name: "suite", UID: op.UID,
+		}}))
+	}
+}
+
+func TestCreateOperationCleansUpWhenTheOperationExists(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	existing := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: "prod", Name: "suite"}}
+	c := newFakeClient(t, existing)
+
+	_, err := createOperation(ctx, c, "prod", "suite", manifestSet(10), &createOptions{})
+	g.Expect(apierrors.IsAlreadyExists(err)).To(BeTrue(), "%v", err)
+
+	cms := &corev1.ConfigMapList{}
+	g.Expect(c.List(ctx, cms, client.InNamespace("prod"))).To(Succeed())
+	g.Expect(cms.Items).To(BeEmpty())
+}

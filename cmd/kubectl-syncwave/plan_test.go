@@ -1,0 +1,142 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	. "github.com/onsi/gomega"
+)
+
+// The -update flag rewrites the golden files; other test files of this
+// package may define it too, so it is looked up, not owned.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata")
+	}
+}
+
+// runPlan runs the CLI and returns its exit code, stdout and stderr.
+func runPlan(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// checkPlanGolden compares got with testdata/plan/<name>, or rewrites it
+// with -update.
+func checkPlanGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "plan", name)
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/kubectl-syncwave -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+// testdata/plan/guide is a copy of the guide's example
+// (../shared/examples/guide), so that the test runs on a fresh clone.
+func TestPlanGuide(t *testing.T) {
+	g := NewWithT(t)
+	code, out, errOut := runPlan(t, "", "plan", "-f", "testdata/plan/guide")
+	g.Expect(code).To(Equal(0))
+	g.Expect(errOut).To(BeEmpty())
+	g.Expect(out).To(ContainSubstring("PreSync wave -2\n"))
+	g.Expect(out).To(MatchRegexp(`SW001 batch/Job/production/prod-db-migration: uses ServiceAccount "argocd-hook-executor" .* only in the later step Sync/-20`))
+	checkPlanGolden(t, "guide.txt", out)
+
+	code, strictOut, errOut := runPlan(t, "", "plan", "-f", "testdata/plan/guide", "--strict")
+	g.Expect(code).To(Equal(1), "warnings fail with --strict")
+	g.Expect(strictOut).To(Equal(out))
+	g.Expect(errOut).To(BeEmpty())
+
+	code, out, _ = runPlan(t, "", "plan", "-f", "testdata/plan/guide", "-o", "json")
+	g.Expect(code).To(Equal(0))
+	checkPlanGolden(t, "guide.json", out)
+}
+
+func TestPlanWalksDirectoriesAndStdin(t *testing.T) {
+	g := NewWithT(t)
+	stdin := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-stdin}\n"
+	code, out, errOut := runPlan(t, stdin, "plan", "-f", "testdata/plan/tree", "-f", "-", "-n", "shop")
+	g.Expect(errOut).To(BeEmpty())
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).NotTo(ContainSubstring("notes"), ".txt files in directories are not read")
+	checkPlanGolden(t, "tree.txt", out)
+}
+
+func TestPlanInvalid(t *testing.T) {
+	g := NewWithT(t)
+	code, out, errOut := runPlan(t, "", "plan", "-f", "testdata/plan/invalid")
+	g.Expect(code).To(Equal(1))
+	g.Expect(out).To(BeEmpty())
+	checkPlanGolden(t, "invalid.stderr", errOut)
+
+	code, out, errOut = runPlan(t, "", "plan", "-f", "testdata/plan/invalid", "-o", "json")
+	g.Expect(code).To(Equal(1))
+	g.Expect(errOut).To(BeEmpty())
+	checkPlanGolden(t, "invalid.json", out)
+
+	// A file named explicitly is read whatever its extension.
+	code, out, _ = runPlan(t, "", "plan", "-f", "testdata/plan/invalid/broken.yaml.txt", "-o", "json")
+	g.Expect(code).To(Equal(1))
+	checkPlanGolden(t, "broken.json", out)
+}
+
+func TestPlanUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan"}, "Error: no manifests: give -f PATH (a file, a directory or -)\n"},
+		{[]string{"plan", "-f", "x", "-o", "yaml"}, "Error: unknown output format \"yaml\": use table or json\n"},
+		{[]string{"plan", "-f", "testdata/plan/does-not-exist"}, "Error: read manifests: lstat testdata/plan/does-not-exist: no such file or directory\n"},
+		{[]string{"plan", "extra"}, "Error: unknown command \"extra\" for \"kubectl syncwave plan\"\n"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			g := NewWithT(t)
+			code, out, errOut := runPlan(t, "", tt.args...)
+			g.Expect(code).To(Equal(1))
+			g.Expect(out).To(BeEmpty())
+			g.Expect(errOut).To(Equal(tt.want))
+		})
+	}
+}
+
+func TestRootHelpListsPlan(t *testing.T) {
+	g := NewWithT(t)
+	code, out, _ := runPlan(t, "", "--help")
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(ContainSubstring("kubectl syncwave [command]"))
+	g.Expect(out).To(MatchRegexp(`(?m)^  plan\s+Print and lint the ordered plan`))
+}

@@ -1,0 +1,90 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+)
+
+// subcommands are the constructors of the subcommands. Each command lives
+// in its own file and registers itself from an init function:
+//
+//	func init() { subcommands = append(subcommands, newPlanCmd) }
+//
+// so that adding a command never touches this file. Commands write to
+// cmd.OutOrStdout() and cmd.ErrOrStderr() and read cmd.InOrStdin().
+var subcommands []func() *cobra.Command
+
+// exitError ends the program with its code and no further message: the
+// command has already said why (plan prints its errors in its output).
+type exitError struct {
+	code int
+}
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// newRootCmd builds the command tree with every registered subcommand.
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kubectl-syncwave",
+		Short: "Plan, run and follow syncwave SyncOperations",
+		Long: `kubectl-syncwave is the syncwave kubectl plugin (also usable on its own).
+
+It prints and lints the plan of a set of manifests offline, evaluates health
+checks, and creates, follows and terminates SyncOperations.`,
+		Annotations: map[string]string{
+			cobra.CommandDisplayNameAnnotation: "kubectl syncwave",
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.CompletionOptions.HiddenDefaultCmd = true
+	for _, newCmd := range subcommands {
+		root.AddCommand(newCmd())
+	}
+	return root
+}
+
+// run executes the command line args and returns the exit code: 0 on
+// success, 1 on any error (the error is printed to stderr unless the
+// command reported it already), or the code a command chose.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var exit *exitError
+	if errors.As(err, &exit) {
+		return exit.code
+	}
+	fmt.Fprintf(stderr, "Error: %v\n", err)
+	return 1
+}

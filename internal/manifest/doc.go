@@ -1,0 +1,33 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package manifest reads the manifests of a SyncOperation: the inline
+// spec.manifests, then every referenced ConfigMap and Secret key, in order.
+// Documents may be multi-document YAML or a stream of JSON objects; empty
+// documents are skipped and List kinds (a kind ending in "List" with an
+// items list) are flattened into their items.
+//
+// Parse is pure and works on bytes (the CLI uses it on files); Load is the
+// I/O edge that reads the operation's sources through a client.Reader.
+// Every problem with the input is a *Error that names the source, the
+// document index and what is wrong, so that the controller can fail the
+// operation with reason InvalidManifests; errors from the API server other
+// than NotFound are returned as they are, to be retried.
+//
+// Document indexes count the non-empty documents of a source from 0, so
+// "document 2" is the third object (or List) written in the file, whatever
+// separators or comment-only documents come before it.
+package manifest

@@ -1,0 +1,62 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package manifest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Error is a problem with the input manifests: a source that cannot be
+// read, a document that cannot be parsed, too many objects. Callers test
+// for it with errors.As; Load and Parse may join several.
+type Error struct {
+	// Source names where the input was read: a file path,
+	// "spec.manifests[2]", `ConfigMap "app" key "app.yaml"`.
+	Source string
+	// Index is the document index inside Source (from 0), or -1 when the
+	// error is about the source as a whole.
+	Index int
+	// Field is the offending field inside the document, e.g. "items[3]",
+	// or empty.
+	Field string
+	// Msg says what is wrong.
+	Msg string
+	// Err is the underlying cause, if any.
+	Err error
+}
+
+// Error renders "source, document N: field: message: cause".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Source)
+	if e.Index >= 0 {
+		fmt.Fprintf(&b, ", document %d", e.Index)
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Msg)
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,191 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package manifest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+// Result is what Load read.
+type Result struct {
+	// Objects are the manifests in input order: spec.manifests first, then
+	// each source in list order (keys sorted when a source names none).
+	Objects []Object
+	// Digest identifies the input (see Digest); it goes to
+	// status.planDigest so that a changed source is noticed.
+	Digest string
+}
+
+// Unstructured returns the manifests, in order, for plan.Build.
+func (r *Result) Unstructured() []*unstructured.Unstructured { return Unstructured(r.Objects) }
+
+// Origins returns where each object was read, for plan.Options.Origins.
+func (r *Result) Origins() []string { return Origins(r.Objects) }
+
+// Load reads the manifests of op: the inline spec.manifests, then every
+// spec.sources entry in order, from ConfigMaps (data and binaryData) and
+// Secrets in the operation's namespace. Problems with the input (a missing
+// object or key, a bad document, more than MaxObjects objects) are *Error
+// values, several joined when several sources are bad; other errors of the
+// reader (the API server is down, RBAC) are returned wrapped, so that the
+// caller retries.
+func Load(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation) (*Result, error) {
+	l := &loader{}
+	for i := range op.Spec.Manifests {
+		l.inline(i, op.Spec.Manifests[i])
+		if l.tooMany() {
+			return nil, l.err()
+		}
+	}
+	for i, src := range op.Spec.Sources {
+		docs, err := readSource(ctx, r, op.Namespace, i, src)
+		var inputErr *Error
+		switch {
+		case errors.As(err, &inputErr):
+			l.errs = append(l.errs, err)
+			continue
+		case err != nil:
+			return nil, err
+		}
+		for _, d := range docs {
+			l.add(Parse(d.source, d.data))
+			if l.tooMany() {
+				return nil, l.err()
+			}
+		}
+	}
+	if err := l.err(); err != nil {
+		return nil, err
+	}
+	return &Result{Objects: l.objs, Digest: Digest(l.objs)}, nil
+}
+
+type loader struct {
+	objs []Object
+	errs []error
+	last string // the last source read
+}
+
+func (l *loader) add(objs []Object, err error) {
+	if err != nil {
+		l.errs = append(l.errs, err)
+		return
+	}
+	l.objs = append(l.objs, objs...)
+	if len(objs) > 0 {
+		l.last = objs[len(objs)-1].Source
+	}
+}
+
+// tooMany records the object limit error once it is crossed.
+func (l *loader) tooMany() bool {
+	if len(l.objs) <= syncv1alpha1.MaxObjects {
+		return false
+	}
+	l.errs = append(l.errs, &Error{Source: l.last, Index: -1,
+		Msg: fmt.Sprintf("more than %d objects: an operation holds at most %d; split the manifests into several operations", syncv1alpha1.MaxObjects, syncv1alpha1.MaxObjects)})
+	return true
+}
+
+func (l *loader) err() error { return errors.Join(l.errs...) }
+
+func (l *loader) inline(i int, raw runtime.RawExtension) {
+	source := fmt.Sprintf("spec.manifests[%d]", i)
+	data := raw.Raw
+	if data == nil && raw.Object != nil {
+		var err error
+		if data, err = json.Marshal(raw.Object); err != nil {
+			l.errs = append(l.errs, &Error{Source: source, Index: -1, Msg: "cannot encode the object", Err: err})
+			return
+		}
+	}
+	objs, err := Parse(source, data)
+	if err == nil && len(objs) == 0 {
+		err = &Error{Source: source, Index: -1, Msg: "is empty"}
+	}
+	l.add(objs, err)
+}
+
+// document is the raw data of one key of a source.
+type document struct {
+	source string
+	data   []byte
+}
+
+// readSource reads the keys of one ConfigMap or Secret.
+func readSource(ctx context.Context, r client.Reader, namespace string, i int, src syncv1alpha1.ManifestSource) ([]document, error) {
+	var (
+		kind string
+		ref  *syncv1alpha1.KeyReference
+		data map[string][]byte
+		err  error
+	)
+	switch {
+	case src.ConfigMapRef != nil && src.SecretRef == nil:
+		kind, ref = "ConfigMap", src.ConfigMapRef
+		cm := &corev1.ConfigMap{}
+		err = r.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, cm)
+		data = make(map[string][]byte, len(cm.Data)+len(cm.BinaryData))
+		for k, v := range cm.Data {
+			data[k] = []byte(v)
+		}
+		maps.Copy(data, cm.BinaryData)
+	case src.SecretRef != nil && src.ConfigMapRef == nil:
+		kind, ref = "Secret", src.SecretRef
+		sec := &corev1.Secret{}
+		err = r.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, sec)
+		data = sec.Data
+	default:
+		return nil, &Error{Source: fmt.Sprintf("spec.sources[%d]", i), Index: -1, Msg: "exactly one of configMapRef and secretRef must be set"}
+	}
+	whole := fmt.Sprintf("spec.sources[%d] (%s %s/%s)", i, kind, namespace, ref.Name)
+	if apierrors.IsNotFound(err) {
+		return nil, &Error{Source: whole, Index: -1, Msg: "not found", Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", whole, err)
+	}
+	keys := slices.Sorted(maps.Keys(data))
+	if ref.Key != "" {
+		if _, ok := data[ref.Key]; !ok {
+			return nil, &Error{Source: whole, Index: -1, Msg: fmt.Sprintf("has no key %q (keys: %s)", ref.Key, strings.Join(keys, ", "))}
+		}
+		keys = []string{ref.Key}
+	}
+	docs := make([]document, 0, len(keys))
+	for _, k := range keys {
+		docs = append(docs, document{
+			source: fmt.Sprintf("spec.sources[%d] (%s %s/%s key %q)", i, kind, namespace, ref.Name, k),
+			data:   data[k],
+		})
+	}
+	return docs, nil
+}
