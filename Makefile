@@ -16,12 +16,15 @@ GOLANGCI_LINT_VERSION ?= v2.15.0
 HELM_VERSION ?= v3.22.0
 CONTROLLER_GEN ?= $(TOOLS_DIR)/controller-gen-$(CONTROLLER_GEN_VERSION)
 GOLANGCI_LINT ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+HELM ?= $(TOOLS_DIR)/helm-$(HELM_VERSION)
 
 IMG ?= syncwave/controller:dev
 GO_TEST_FLAGS ?=
 # The test binaries for envtest and the simulated cluster.
 export SYNCWAVE_K8S_ASSETS := $(K8S_DIR)
 export KUBEBUILDER_ASSETS := $(K8S_DIR)
+# The Helm CLI for the chart tests.
+export SYNCWAVE_HELM := $(HELM)
 
 .PHONY: all
 all: build
@@ -37,6 +40,8 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	cp config/crd/bases/*.yaml charts/syncwave/crds/
+	cp config/prometheus/rules.yaml charts/syncwave/files/prometheus-rules.yaml
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
@@ -44,7 +49,7 @@ generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
 
 .PHONY: verify-gen
 verify-gen: manifests generate ## Fail when generated files are stale.
-	@git diff --exit-code -- api config || { echo "generated files are stale: run 'make manifests generate' and commit"; exit 1; }
+	@git diff --exit-code -- api config charts || { echo "generated files are stale: run 'make manifests generate' and commit"; exit 1; }
 
 .PHONY: fmt
 fmt: ## Run go fmt.
@@ -67,7 +72,7 @@ k8s-binaries: ## Build kube-apiserver, etcd, kube-controller-manager, kube-sched
 	hack/k8s-binaries.sh "$(K8S_DIR)"
 
 .PHONY: test
-test: verify-gen vet lint k8s-binaries ## Run every test (unit, envtest, simulated cluster).
+test: verify-gen vet lint helm-lint k8s-binaries ## Run every test (unit, envtest, simulated cluster, chart).
 	go test $(GO_TEST_FLAGS) -timeout 30m ./...
 
 .PHONY: test-unit
@@ -75,12 +80,23 @@ test-unit: ## Run the pure unit tests (no control plane).
 	go test $(GO_TEST_FLAGS) ./api/... ./internal/plan/... ./internal/manifest/... ./internal/health/... ./internal/operation/... ./internal/metrics/...
 
 .PHONY: bench
-bench: k8s-binaries ## Run the benchmarks (Go benchmarks and the engine benchmark on the simulated cluster).
-	go test -run '^$$' -bench . -benchmem -count 5 ./internal/... ./test/bench/...
+bench: k8s-binaries ## Run the benchmarks: Go micro-benchmarks (5 runs) and the engine on a simulated cluster (medians of 5 operations).
+	go test -run '^$$' -bench . -benchmem -count 5 ./internal/...
+	go test -run '^$$' -bench . -benchtime 5x ./test/bench/
+	go test -run '^$$' -bench Start -benchtime 5x ./test/cluster/
 
 .PHONY: demo
 demo: k8s-binaries build ## Start a local simulated cluster, run the controller and the guide's example.
 	go run ./hack/demo
+
+.PHONY: helm
+helm: $(HELM) ## Build the Helm CLI into the cache.
+
+.PHONY: helm-lint
+helm-lint: $(HELM) ## Lint the chart (strict) and render it with every feature on.
+	$(HELM) lint --strict charts/syncwave
+	$(HELM) lint --strict charts/syncwave -f test/chart/testdata/all-features.yaml
+	$(HELM) template syncwave charts/syncwave --kube-version $(K8S_VERSION) -f test/chart/testdata/all-features.yaml >/dev/null
 
 ##@ Build
 
@@ -118,3 +134,6 @@ $(CONTROLLER_GEN):
 
 $(GOLANGCI_LINT):
 	hack/go-install.sh "$@" github.com/golangci/golangci-lint/v2/cmd/golangci-lint $(GOLANGCI_LINT_VERSION)
+
+$(HELM):
+	hack/go-install.sh "$@" helm.sh/helm/v3/cmd/helm $(HELM_VERSION)

@@ -113,8 +113,8 @@ func (a *Applier) namespaceMissing(ctx context.Context, t *plan.Task) bool {
 	return apierrors.IsNotFound(err)
 }
 
-// Apply writes one task and returns the object's generation after the write.
-func (a *Applier) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (int64, error) {
+// Apply writes one task and returns the object as stored after the write.
+func (a *Applier) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (*unstructured.Unstructured, error) {
 	u := Prepare(op, t)
 	var err error
 	if t.Option(syncv1alpha1.SyncOptionReplace) {
@@ -125,11 +125,11 @@ func (a *Applier) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *
 	}
 	if err != nil {
 		if meta.IsNoMatchError(err) && a.CRDKinds[t.ID.GroupKind()] {
-			return 0, waitFor(t.ID.String(), fmt.Errorf("waiting for the CustomResourceDefinition of %s to be established: %w", t.ID.GroupKind(), err))
+			return nil, waitFor(t.ID.String(), fmt.Errorf("waiting for the CustomResourceDefinition of %s to be established: %w", t.ID.GroupKind(), err))
 		}
-		return 0, classify("apply", t.ID.String(), err)
+		return nil, classify("apply", t.ID.String(), err)
 	}
-	return u.GetGeneration(), nil
+	return u, nil
 }
 
 // replace creates the object, or replaces the live one (Replace=true).

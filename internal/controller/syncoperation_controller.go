@@ -55,6 +55,8 @@ type Metrics interface {
 type SyncOperationReconciler struct {
 	// Client reads SyncOperations (cached) and writes status.
 	Client client.Client
+	// Targets writes the objects of operations (uncached).
+	Targets client.Client
 	// APIReader reads without a cache (manifest sources, hooks).
 	APIReader client.Reader
 	// Mapper tells namespaced kinds for the planner.
@@ -133,8 +135,8 @@ func (r *SyncOperationReconciler) executor(op *syncv1alpha1.SyncOperation, l *op
 		}
 	}
 	return &operation.Executor{
-		Applier:  &apply.Applier{Client: r.Client, CRDKinds: crdKinds},
-		Hooks:    &hook.Runner{Client: r.Client, Reader: r.APIReader},
+		Applier:  &apply.Applier{Client: r.Targets, CRDKinds: crdKinds},
+		Hooks:    &hook.Runner{Client: r.Targets, Reader: r.APIReader},
 		Observer: r.Watcher,
 		Judge:    r.Health.forOperation(op, r.Metrics),
 		Clock:    r.Clock,
@@ -242,7 +244,7 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 		return nil
 	}
 	if l, err := r.layout(ctx, op); err == nil && len(op.Status.Resources) == len(l.Tasks) {
-		runner := &hook.Runner{Client: r.Client, Reader: r.APIReader}
+		runner := &hook.Runner{Client: r.Targets, Reader: r.APIReader}
 		for i, t := range l.Tasks {
 			res := op.Status.Resources[i]
 			if !t.IsHook() || res.Status != syncv1alpha1.ResultSynced {

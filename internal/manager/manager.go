@@ -22,11 +22,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -54,6 +56,10 @@ type Options struct {
 	// Namespace is the controller's own namespace (POD_NAMESPACE): the
 	// health ConfigMap and the leader election lease live there.
 	Namespace string
+	// Registry receives syncwave's metrics; default controller-runtime's
+	// registry, which the metrics endpoint serves. Tests that run several
+	// managers in one process give each its own.
+	Registry prometheus.Registerer
 }
 
 // DefaultOptions returns the defaults of every flag.
@@ -110,6 +116,10 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		LeaderElectionNamespace: o.Namespace,
 		// Releasing the lease on a clean shutdown lets the next leader start at once.
 		LeaderElectionReleaseOnCancel: true,
+		// A reconcile must see the status the previous one wrote: reads of
+		// SyncOperations wait until the cache has observed our own writes,
+		// so no transition is decided on a stale status.
+		Client: client.Options{Cache: &client.CacheOptions{EnableReadYourWritesConsistency: ptr.To(true)}},
 	}
 	if o.WatchNamespace != "" {
 		mopts.Cache.ByObject = map[client.Object]cache.ByObject{
@@ -130,9 +140,20 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err := mgr.Add(managed); err != nil {
 		return err
 	}
-	rec := metrics.New(ctrlmetrics.Registry, runningCounter(mgr.GetCache()))
+	reg := o.Registry
+	if reg == nil {
+		reg = ctrlmetrics.Registry
+	}
+	rec := metrics.New(reg, runningCounter(mgr.GetCache()))
+	// Target objects are written without the manager's cache: their reads
+	// go through the label-selected cache of managed objects instead.
+	targets, err := client.New(mgr.GetConfig(), client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper(), HTTPClient: mgr.GetHTTPClient()})
+	if err != nil {
+		return fmt.Errorf("create client: %w", err)
+	}
 	r := &controller.SyncOperationReconciler{
 		Client:                  mgr.GetClient(),
+		Targets:                 targets,
 		APIReader:               mgr.GetAPIReader(),
 		Mapper:                  mgr.GetRESTMapper(),
 		Recorder:                mgr.GetEventRecorder("syncwave"),
@@ -165,6 +186,7 @@ func runningCounter(c cache.Cache) func() map[string]int {
 			return out
 		}
 		for _, op := range list.Items {
+			out[op.Namespace] += 0 // a namespace whose operations finished shows 0, not nothing
 			if !op.Status.Phase.Terminal() {
 				out[op.Namespace]++
 			}

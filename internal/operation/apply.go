@@ -22,6 +22,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -85,24 +86,26 @@ func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 // the step must not go on to the next kind (a rejection or a wait).
 func (e *Executor) applyGroup(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, idx []int, out *Outcome) (bool, error) {
 	type result struct {
-		gen int64
+		obj *unstructured.Unstructured
 		err error
 	}
 	res := make([]result, len(idx))
-	out.markWrite(e.Clock.Now())
+	began := e.Clock.Now()
+	out.markWrite(began)
 	e.parallel(len(idx), func(k int) {
-		gen, err := e.Applier.Apply(ctx, op, l.Tasks[idx[k]])
-		res[k] = result{gen, err}
+		obj, err := e.Applier.Apply(ctx, op, l.Tasks[idx[k]])
+		res[k] = result{obj, err}
 	})
 	ok := true
 	var transient error
-	now := metav1.NewMicroTime(e.Clock.Now())
+	now := metav1.NewMicroTime(began)
 	for k, i := range idx {
 		t, r := l.Tasks[i], &op.Status.Resources[i]
 		err := res[k].err
 		switch {
 		case err == nil:
-			r.Status, r.Generation, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, res[k].gen, &now, ""
+			r.Status, r.Generation, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, res[k].obj.GetGeneration(), &now, ""
+			out.applied(i, res[k].obj)
 			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind, OK: true})
 		case IsNotReady(err):
 			r.Message = err.Error()

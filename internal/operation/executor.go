@@ -80,14 +80,14 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	d := Next(in)
 	out.Decision = d
 	e.record(op, l, d, out)
-	return out, e.act(ctx, op, l, d, out)
+	return out, e.act(ctx, op, l, d, in, out)
 }
 
-func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, d Decision, out *Outcome) error {
+func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, d Decision, in Input, out *Outcome) error {
 	st := &op.Status
 	switch d.Action {
 	case ActionStart:
-		return e.start(ctx, op, l, out)
+		return e.start(ctx, op, l, in, out)
 	case ActionApply:
 		st.Message, st.BlockedBy = "applying step "+l.Step(d.Step).String(), d.Blocked
 		return e.applyStep(ctx, op, l, d.Step, out)
@@ -101,7 +101,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 			st.FailedStep.Message = appendMsg(st.FailedStep.Message, "SyncFail step failed: "+d.Message)
 		}
 		e.enter(op, l, d.Next, out)
-		return e.applyStep(ctx, op, l, d.Next, out)
+		return e.applyAndChain(ctx, op, l, d.Next, in, out)
 	case ActionEnterSyncFail:
 		e.stepFinished(op, l, d.Step, out, false)
 		cur := l.Step(d.Step)
@@ -114,7 +114,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		}
 		out.event(eventNormal, EventSyncFailStarted, "running SyncFail hooks after: "+d.Message)
 		e.enter(op, l, d.Next, out)
-		return e.applyStep(ctx, op, l, d.Next, out)
+		return e.applyAndChain(ctx, op, l, d.Next, in, out)
 	case ActionSucceed:
 		e.stepFinished(op, l, d.Step, out, true)
 		e.finish(op, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded,
@@ -134,6 +134,48 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		e.restoreBlockers(op, l)
 	case ActionTerminate:
 		return e.terminate(ctx, op, l, out)
+	}
+	return nil
+}
+
+// maxChain bounds how many steps one call may run back to back before it
+// persists its progress.
+const maxChain = 64
+
+// applyAndChain applies step i and, while every object of the step is
+// Healthy as the API server returned it from the write (a ConfigMap, a
+// Secret, a Service...), goes on to the next step at once, in the same
+// call: the step is done the moment its last write returns. A step with a
+// hook, or with an object that is not yet healthy, waits for watch events.
+func (e *Executor) applyAndChain(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, in Input, out *Outcome) error {
+	for range maxChain {
+		if err := e.applyStep(ctx, op, l, i, out); err != nil || out.RequeueAfter > 0 {
+			return err
+		}
+		start, end := l.Range(i)
+		obs := map[int]Observation{}
+		for j := start; j < end; j++ {
+			u, ok := out.written[j]
+			if !ok {
+				return nil // a hook, or an object not written now: wait for its events
+			}
+			obs[j] = Observation{Exists: true, Generation: u.GetGeneration(), Health: e.Judge.Health(u)}
+		}
+		in.Status, in.Observed, in.Now = &op.Status, obs, e.Clock.Now()
+		d := Next(in)
+		switch {
+		case d.Action == ActionAdvance && d.Reason == "":
+		case d.Action == ActionSucceed:
+		default:
+			return nil
+		}
+		e.record(op, l, d, out)
+		if d.Action == ActionSucceed {
+			return e.act(ctx, op, l, d, in, out)
+		}
+		e.stepFinished(op, l, d.Step, out, true)
+		e.enter(op, l, d.Next, out)
+		i = d.Next
 	}
 	return nil
 }
@@ -167,7 +209,7 @@ func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision,
 
 // start validates the whole plan with server-side dry-runs, then enters the
 // first step. Nothing is applied when any object is rejected.
-func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome) error {
+func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input, out *Outcome) error {
 	st := &op.Status
 	st.Resources = l.InitialResources(func(t *plan.Task) string { return e.Hooks.Name(op, t) })
 	skippedFrom := len(l.Tasks) - len(l.Plan.Skipped)
@@ -195,7 +237,7 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	out.event(eventNormal, EventOperationStarted, fmt.Sprintf("started: %d steps, %d tasks", len(l.Plan.Steps), skippedFrom))
 	if first := l.FirstStep(); first >= 0 {
 		e.enter(op, l, first, out)
-		return e.applyStep(ctx, op, l, first, out)
+		return e.applyAndChain(ctx, op, l, first, in, out)
 	}
 	e.finish(op, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded, "nothing to sync")
 	return nil
@@ -374,7 +416,7 @@ func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 func (e *Executor) parallel(n int, f func(i int)) {
 	p := e.Parallelism
 	if p <= 0 {
-		p = 8
+		p = 16
 	}
 	sem := make(chan struct{}, p)
 	var wg sync.WaitGroup

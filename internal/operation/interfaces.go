@@ -30,8 +30,9 @@ import (
 type Applier interface {
 	// DryRun validates one task on the server without changing anything.
 	DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) error
-	// Apply applies one task and returns the object's resulting generation.
-	Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (generation int64, err error)
+	// Apply applies one task and returns the object as the API server
+	// stored it.
+	Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (*unstructured.Unstructured, error)
 	// EnsureNamespace creates a namespace if it does not exist.
 	EnsureNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, name string) error
 }

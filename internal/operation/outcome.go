@@ -19,6 +19,8 @@ package operation
 import (
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
@@ -93,6 +95,16 @@ type Outcome struct {
 
 	stepDoneAt time.Time
 	wrote      bool
+	// written holds the objects this call applied, as the API server
+	// returned them: fresher than any cache.
+	written map[int]*unstructured.Unstructured
+}
+
+func (o *Outcome) applied(i int, obj *unstructured.Unstructured) {
+	if o.written == nil {
+		o.written = map[int]*unstructured.Unstructured{}
+	}
+	o.written[i] = obj
 }
 
 func (o *Outcome) event(typ, reason, msg string) {

@@ -51,7 +51,7 @@ func key(t *plan.Task, name string) string { return t.ID.Kind + "/" + t.ID.Names
 
 func (w *world) DryRun(context.Context, *syncv1alpha1.SyncOperation, *plan.Task) error { return nil }
 
-func (w *world) Apply(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task) (int64, error) {
+func (w *world) Apply(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task) (*unstructured.Unstructured, error) {
 	k := key(t, t.ID.Name)
 	gen := int64(1)
 	if old, ok := w.objects[k]; ok {
@@ -60,7 +60,9 @@ func (w *world) Apply(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.
 	u := t.Object.DeepCopy()
 	u.SetGeneration(gen)
 	w.objects[k] = u
-	return gen, nil
+	out := u.DeepCopy()
+	out.SetAnnotations(map[string]string{"seen": "1"}) // as written: not ready yet
+	return out, nil
 }
 
 func (w *world) EnsureNamespace(context.Context, *syncv1alpha1.SyncOperation, string) error { return nil }

@@ -1,0 +1,447 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/yaml"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/manager"
+	"github.com/syncwave/syncwave/test/cluster"
+)
+
+// shared is one simulated cluster with the controller running in this
+// process, for every benchmark of the package (a benchmark function runs
+// more than once).
+var shared struct {
+	once sync.Once
+	c    *cluster.Cluster
+	cl   client.Client
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.c != nil {
+		_ = shared.c.Stop()
+	}
+	os.Exit(code)
+}
+
+func setup(b *testing.B) (*cluster.Cluster, client.Client) {
+	b.Helper()
+	shared.once.Do(func() {
+		ctrllog.SetLogger(logr.Discard())
+		c, err := cluster.Start(context.Background(), cluster.Options{Simulated: true,
+			CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}})
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.c = c
+		o := manager.DefaultOptions()
+		o.MetricsBindAddress, o.HealthProbeBindAddress = "0", "0"
+		o.Registry = prometheus.NewRegistry()
+		go func() { _ = manager.Run(context.Background(), c.Config, o) }()
+		shared.cl, shared.err = c.Client(manager.Scheme())
+	})
+	if shared.err != nil {
+		b.Fatal(shared.err)
+	}
+	return shared.c, shared.cl
+}
+
+func configMaps(waves, perWave int) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for w := range waves {
+		for i := range perWave {
+			u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+				"metadata": map[string]any{"name": fmt.Sprintf("w%02d-cm%02d", w, i),
+					"annotations": map[string]any{syncv1alpha1.AnnotationSyncWave: fmt.Sprint(w)}},
+				"data": map[string]any{"key": fmt.Sprintf("value %d/%d", w, i)}}}
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func raw(objs []*unstructured.Unstructured) []runtime.RawExtension {
+	out := make([]runtime.RawExtension, 0, len(objs))
+	for _, o := range objs {
+		b, _ := json.Marshal(o.Object)
+		out = append(out, runtime.RawExtension{Raw: b})
+	}
+	return out
+}
+
+// runOp creates an operation and waits (watching) until it is terminal.
+func runOp(b *testing.B, cl client.WithWatch, ns string, ms []runtime.RawExtension) (*syncv1alpha1.SyncOperation, time.Duration) {
+	b.Helper()
+	ctx := context.Background()
+	list := &syncv1alpha1.SyncOperationList{}
+	w, err := cl.Watch(ctx, list, client.InNamespace(ns))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Stop()
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: ns}, Spec: syncv1alpha1.SyncOperationSpec{Manifests: ms}}
+	start := time.Now()
+	if err := cl.Create(ctx, op); err != nil {
+		b.Fatal(err)
+	}
+	timeout := time.After(5 * time.Minute)
+	for {
+		select {
+		case ev := <-w.ResultChan():
+			got, ok := ev.Object.(*syncv1alpha1.SyncOperation)
+			if ok && got.Status.Phase.Terminal() {
+				d := time.Since(start)
+				if got.Status.Phase != syncv1alpha1.OperationSucceeded {
+					b.Fatalf("operation %s: %s", got.Status.Phase, got.Status.Message)
+				}
+				return got, d
+			}
+		case <-timeout:
+			b.Fatal("operation did not finish")
+		}
+	}
+}
+
+// bulkApply server-side applies every object at once, 16 at a time (the
+// engine's own parallelism), and returns how long it took.
+func bulkApply(b *testing.B, cl client.Client, ns string, objs []*unstructured.Unstructured) time.Duration {
+	b.Helper()
+	start := time.Now()
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for _, o := range objs {
+		u := o.DeepCopy()
+		u.SetNamespace(ns)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := cl.Apply(context.Background(), client.ApplyConfigurationFromUnstructured(u), client.FieldOwner("bulk"), client.ForceOwnership); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// kubectlApply runs "kubectl apply --server-side" of every object, the way
+// a person or a CI job applies a directory, and returns how long it took.
+func kubectlApply(b *testing.B, c *cluster.Cluster, ns string, objs []*unstructured.Unstructured) time.Duration {
+	b.Helper()
+	var buf bytes.Buffer
+	for _, o := range objs {
+		y, err := yaml.Marshal(o.Object)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.WriteString("---\n")
+		buf.Write(y)
+	}
+	f := filepath.Join(b.TempDir(), "all.yaml")
+	if err := os.WriteFile(f, buf.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	cmd := exec.Command(filepath.Join(c.AssetsDir, "kubectl"), "--kubeconfig", c.KubeconfigPath, "apply", "--server-side", "-n", ns, "-f", f)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("kubectl apply: %v: %s", err, out)
+	}
+	return time.Since(start)
+}
+
+// transitions returns, for each step after the first, the time from the
+// last task of the previous step observed finished to the first write of
+// the step (from the status timestamps).
+func transitions(op *syncv1alpha1.SyncOperation) []time.Duration {
+	type span struct{ first, last time.Time }
+	steps := map[string]*span{}
+	var keys []string
+	for _, r := range op.Status.Resources {
+		if r.StartedAt == nil || r.FinishedAt == nil {
+			continue
+		}
+		k := fmt.Sprintf("%d/%011d", phaseRank(r.SyncPhase), int64(r.Wave)+1<<31)
+		s, ok := steps[k]
+		if !ok {
+			s = &span{first: r.StartedAt.Time, last: r.FinishedAt.Time}
+			steps[k] = s
+			keys = append(keys, k)
+		}
+		if r.StartedAt.Time.Before(s.first) {
+			s.first = r.StartedAt.Time
+		}
+		if r.FinishedAt.Time.After(s.last) {
+			s.last = r.FinishedAt.Time
+		}
+	}
+	slices.Sort(keys)
+	var out []time.Duration
+	for i := 1; i < len(keys); i++ {
+		out = append(out, steps[keys[i]].first.Sub(steps[keys[i-1]].last))
+	}
+	return out
+}
+
+func phaseRank(p syncv1alpha1.SyncPhase) int {
+	return slices.Index([]syncv1alpha1.SyncPhase{syncv1alpha1.SyncPhasePreSync, syncv1alpha1.SyncPhaseSync, syncv1alpha1.SyncPhasePostSync}, p)
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s)-1) * p)
+	return s[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkW1Waves: 20 waves of 10 ConfigMaps as one operation, next to one
+// bulk server-side apply of the same 200 objects in the same run.
+func BenchmarkW1Waves(b *testing.B) {
+	c, cl := setup(b)
+	wcl, err := client.NewWithWatch(c.Config, client.Options{Scheme: manager.Scheme()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	objs := configMaps(20, 10)
+	ms2 := raw(objs)
+	var ours, bulk, kubectl, trans []time.Duration
+	// One warm-up of each, so that informers and connections exist.
+	_, _ = runOp(b, wcl, c.NamespaceT(b, "warm-"), ms2)
+	bulkApply(b, cl, c.NamespaceT(b, "warmbulk-"), objs)
+	b.ResetTimer()
+	for range b.N {
+		op, d := runOp(b, wcl, c.NamespaceT(b, "w1-"), ms2)
+		ours = append(ours, d)
+		trans = append(trans, transitions(op)...)
+		bulk = append(bulk, bulkApply(b, cl, c.NamespaceT(b, "bulk-"), objs))
+		kubectl = append(kubectl, kubectlApply(b, c, c.NamespaceT(b, "kubectl-"), objs))
+	}
+	b.StopTimer()
+	b.ReportMetric(ms(median(ours)), "syncwave-ms")
+	b.ReportMetric(ms(median(bulk)), "bulk-ms")
+	b.ReportMetric(float64(median(ours))/float64(median(bulk)), "ratio-vs-bulk")
+	b.ReportMetric(ms(median(kubectl)), "kubectl-ms")
+	b.ReportMetric(float64(median(ours))/float64(median(kubectl)), "ratio-vs-kubectl")
+	b.ReportMetric(ms(percentile(trans, 0.5)), "transition-p50-ms")
+	b.ReportMetric(ms(percentile(trans, 0.99)), "transition-p99-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// guideObjects are the guide's three steps: a PreSync Job, a 3-replica
+// Deployment, a PostSync Job.
+func guideObjects(ns string) (*batchv1.Job, *appsv1.Deployment, *batchv1.Job) {
+	job := func(name string) *batchv1.Job {
+		return &batchv1.Job{TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+			Spec: batchv1.JobSpec{BackoffLimit: ptr.To(int32(0)), Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+				RestartPolicy: corev1.RestartPolicyNever, Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}}}}
+	}
+	lbl := map[string]string{"app": "api"}
+	dep := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: ns},
+		Spec: appsv1.DeploymentSpec{Replicas: ptr.To(int32(3)), Selector: &metav1.LabelSelector{MatchLabels: lbl},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: lbl},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}}}
+	return job("migrate"), dep, job("smoke")
+}
+
+// direct runs the three steps by hand, the fastest a client can: create,
+// then poll-free wait on a watch until done.
+func direct(b *testing.B, cl client.WithWatch, ns string) time.Duration {
+	b.Helper()
+	pre, dep, post := guideObjects(ns)
+	start := time.Now()
+	for _, o := range []client.Object{pre, dep, post} {
+		waitDone(b, cl, o)
+	}
+	return time.Since(start)
+}
+
+func waitDone(b *testing.B, cl client.WithWatch, o client.Object) {
+	b.Helper()
+	ctx := context.Background()
+	var list client.ObjectList = &batchv1.JobList{}
+	if _, ok := o.(*appsv1.Deployment); ok {
+		list = &appsv1.DeploymentList{}
+	}
+	w, err := cl.Watch(ctx, list, client.InNamespace(o.GetNamespace()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Stop()
+	if err := cl.Create(ctx, o); err != nil {
+		b.Fatal(err)
+	}
+	for ev := range w.ResultChan() {
+		switch x := ev.Object.(type) {
+		case *batchv1.Job:
+			if x.Name != o.GetName() {
+				continue
+			}
+			for _, c := range x.Status.Conditions {
+				if c.Type == batchv1.JobComplete && c.Status == corev1.ConditionTrue {
+					return
+				}
+			}
+		case *appsv1.Deployment:
+			if x.Status.ObservedGeneration >= x.Generation && x.Status.AvailableReplicas == 3 && x.Status.UpdatedReplicas == 3 {
+				return
+			}
+		}
+	}
+}
+
+// BenchmarkW2Guide: the guide's three steps as one operation next to the
+// same objects created and awaited by hand, one after the other.
+func BenchmarkW2Guide(b *testing.B) {
+	c, _ := setup(b)
+	wcl, err := client.NewWithWatch(c.Config, client.Options{Scheme: manager.Scheme()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	manifests := func(ns string) []runtime.RawExtension {
+		pre, dep, post := guideObjects(ns)
+		pre.Annotations = map[string]string{syncv1alpha1.AnnotationHook: "PreSync"}
+		post.Annotations = map[string]string{syncv1alpha1.AnnotationHook: "PostSync"}
+		var out []runtime.RawExtension
+		for _, o := range []any{pre, dep, post} {
+			bs, _ := json.Marshal(o)
+			out = append(out, runtime.RawExtension{Raw: bs})
+		}
+		return out
+	}
+	ns := c.NamespaceT(b, "warm-")
+	_, _ = runOp(b, wcl, ns, manifests(ns))
+	var ours, hand, trans []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		ns := c.NamespaceT(b, "w2-")
+		seen := watchMilestones(b, wcl, ns)
+		_, d := runOp(b, wcl, ns, manifests(ns))
+		ours = append(ours, d)
+		trans = append(trans, seen.transitions(b)...)
+		hand = append(hand, direct(b, wcl, c.NamespaceT(b, "hand-")))
+	}
+	b.StopTimer()
+	b.ReportMetric(ms(median(ours)), "syncwave-ms")
+	b.ReportMetric(ms(median(hand)), "by-hand-ms")
+	b.ReportMetric(ms(median(ours)-median(hand)), "overhead-ms")
+	b.ReportMetric(ms(percentile(trans, 0.5)), "transition-p50-ms")
+	b.ReportMetric(ms(percentile(trans, 1)), "transition-max-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// milestones are the moments a watch of this process saw each step end and
+// the next one start: the step-transition latency seen from outside.
+type milestones struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+func (m *milestones) mark(k string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.seen[k]; !ok {
+		m.seen[k] = time.Now()
+	}
+}
+
+func watchMilestones(b *testing.B, cl client.WithWatch, ns string) *milestones {
+	b.Helper()
+	m := &milestones{seen: map[string]time.Time{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	for _, list := range []client.ObjectList{&batchv1.JobList{}, &appsv1.DeploymentList{}} {
+		w, err := cl.Watch(ctx, list, client.InNamespace(ns))
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() {
+			defer w.Stop()
+			for ev := range w.ResultChan() {
+				switch x := ev.Object.(type) {
+				case *batchv1.Job:
+					m.mark("created/" + x.Name)
+					for _, c := range x.Status.Conditions {
+						if c.Type == batchv1.JobComplete && c.Status == corev1.ConditionTrue {
+							m.mark("done/" + x.Name)
+						}
+					}
+				case *appsv1.Deployment:
+					m.mark("created/" + x.Name)
+					if x.Status.ObservedGeneration >= x.Generation && x.Status.AvailableReplicas == 3 && x.Status.UpdatedReplicas == 3 {
+						m.mark("done/" + x.Name)
+					}
+				}
+			}
+		}()
+	}
+	return m
+}
+
+// transitions: migrate done -> api created, api available -> smoke created.
+func (m *milestones) transitions(b *testing.B) []time.Duration {
+	b.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []time.Duration
+	for _, p := range [][2]string{{"done/migrate", "created/api"}, {"done/api", "created/smoke"}} {
+		from, ok1 := m.seen[p[0]]
+		to, ok2 := m.seen[p[1]]
+		if !ok1 || !ok2 {
+			b.Fatalf("milestones missing: %v", m.seen)
+		}
+		out = append(out, to.Sub(from))
+	}
+	return out
+}
