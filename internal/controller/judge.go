@@ -17,6 +17,8 @@ limitations under the License.
 package controller
 
 import (
+	"context"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -24,19 +26,12 @@ import (
 	"github.com/syncwave/syncwave/internal/operation"
 )
 
-// Judge builds the health chain of an operation: per-operation Lua checks,
-// then the global health ConfigMap, then built-in and generic checks.
-type Judge struct {
-	// Overrides returns the Lua assessors for an operation, most specific
-	// first; nil when Lua is not configured.
-	Overrides func(op *syncv1alpha1.SyncOperation) []health.Assessor
-}
-
-func (j *Judge) forOperation(op *syncv1alpha1.SyncOperation, m Metrics) operation.Judge {
-	var chain []health.Assessor
-	if j != nil && j.Overrides != nil {
-		chain = append(chain, j.Overrides(op)...)
-	}
+// judge builds the health chain of an operation: per-operation Lua checks,
+// then the global health ConfigMap, then the script library, then built-in
+// and generic checks (SPEC §7).
+func (r *SyncOperationReconciler) judge(ctx context.Context, op *syncv1alpha1.SyncOperation) operation.Judge {
+	chain := r.HealthConfig.assessors(ctx, op, r.Metrics)
+	m := r.Metrics
 	chain = append(chain, health.Builtin(), health.Generic())
 	return &opJudge{assessor: health.Chain(chain...), metrics: m}
 }

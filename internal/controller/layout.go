@@ -44,6 +44,14 @@ func invalid(format string, args ...any) error {
 // layout loads the manifests of op, checks them against the digest the
 // operation started with, and plans them.
 func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.SyncOperation) (*operation.Layout, error) {
+	if len(op.Spec.HealthChecks) > 0 && (r.HealthConfig == nil || r.HealthConfig.Engine == nil) {
+		return nil, invalid("spec.healthChecks: Lua health checks are disabled in this controller")
+	}
+	for i, hc := range op.Spec.HealthChecks {
+		if err := r.HealthConfig.Engine.Compile(hc.Lua); err != nil {
+			return nil, invalid("spec.healthChecks[%d] (%s): the lua script does not compile: %v", i, schema.GroupKind{Group: hc.Group, Kind: hc.Kind}, err)
+		}
+	}
 	if op.Spec.ServiceAccountName != "" {
 		return nil, invalid("spec.serviceAccountName: impersonation is not supported yet; remove the field")
 	}
@@ -67,6 +75,7 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 		DefaultNamespace: ns,
 		SyncOptions:      op.Spec.SyncOptions,
 		IsNamespaced:     r.isNamespaced,
+		HasHealthCheck:   r.HealthConfig.hasCheck(ctx, op),
 		Origins:          res.Origins(),
 	})
 	if err != nil {

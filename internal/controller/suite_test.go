@@ -110,4 +110,3 @@ func exists(t *testing.T, obj client.Object, ns, name string) bool {
 	err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, obj)
 	return err == nil
 }
-

@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -67,8 +68,8 @@ type SyncOperationReconciler struct {
 	Metrics Metrics
 	// Watcher observes managed objects.
 	Watcher *Watcher
-	// Health judges live objects.
-	Health *Judge
+	// HealthConfig supplies Lua health checks; nil for built-in checks only.
+	HealthConfig *HealthConfig
 	// Clock is the time source (injected for tests).
 	Clock clock.PassiveClock
 	// DefaultTimeout applies to operations without spec.timeout.
@@ -117,7 +118,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, err
 	}
 	r.watchKinds(l)
-	ex := r.executor(op, l)
+	ex := r.executor(ctx, op, l)
 	res, err := ex.Run(ctx, op, l, r.timing(op))
 	if res != nil {
 		*out = *res
@@ -125,7 +126,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
 }
 
-func (r *SyncOperationReconciler) executor(op *syncv1alpha1.SyncOperation, l *operation.Layout) *operation.Executor {
+func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1.SyncOperation, l *operation.Layout) *operation.Executor {
 	crdKinds := map[schema.GroupKind]bool{}
 	for _, t := range l.Tasks {
 		if t.ID.Kind == "CustomResourceDefinition" && t.ID.Group == "apiextensions.k8s.io" {
@@ -138,7 +139,7 @@ func (r *SyncOperationReconciler) executor(op *syncv1alpha1.SyncOperation, l *op
 		Applier:  &apply.Applier{Client: r.Targets, CRDKinds: crdKinds},
 		Hooks:    &hook.Runner{Client: r.Targets, Reader: r.APIReader},
 		Observer: r.Watcher,
-		Judge:    r.Health.forOperation(op, r.Metrics),
+		Judge:    r.judge(ctx, op),
 		Clock:    r.Clock,
 	}
 }
@@ -269,6 +270,7 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&syncv1alpha1.SyncOperation{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("syncoperation").
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
 		Build(r)
 	if err != nil {
 		return err

@@ -23,8 +23,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
@@ -38,7 +41,9 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	healthlib "github.com/syncwave/syncwave/config/health"
 	"github.com/syncwave/syncwave/internal/controller"
+	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/metrics"
 )
 
@@ -56,6 +61,10 @@ type Options struct {
 	// Namespace is the controller's own namespace (POD_NAMESPACE): the
 	// health ConfigMap and the leader election lease live there.
 	Namespace string
+	// LuaTimeout is the deadline of one Lua health script evaluation.
+	LuaTimeout time.Duration
+	// HealthLibrary enables the health scripts shipped with syncwave.
+	HealthLibrary bool
 	// Registry receives syncwave's metrics; default controller-runtime's
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
@@ -73,6 +82,8 @@ func DefaultOptions() Options {
 		DefaultTimeout:          time.Hour,
 		MaxConcurrentReconciles: 4,
 		Namespace:               "syncwave-system",
+		LuaTimeout:              time.Second,
+		HealthLibrary:           true,
 	}
 }
 
@@ -85,6 +96,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.HealthConfigMap, "health-configmap", o.HealthConfigMap, "name of the ConfigMap with Lua health checks, in the controller's namespace")
 	fs.DurationVar(&o.DefaultTimeout, "default-timeout", o.DefaultTimeout, "timeout of operations without spec.timeout")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "how many operations are reconciled in parallel")
+	fs.DurationVar(&o.LuaTimeout, "lua-timeout", o.LuaTimeout, "deadline of one Lua health script evaluation")
+	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
 }
 
@@ -121,10 +134,15 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		// so no transition is decided on a stale status.
 		Client: client.Options{Cache: &client.CacheOptions{EnableReadYourWritesConsistency: ptr.To(true)}},
 	}
+	// Only one ConfigMap is watched: the health ConfigMap.
+	mopts.Cache.ByObject = map[client.Object]cache.ByObject{
+		&corev1.ConfigMap{}: {
+			Namespaces: map[string]cache.Config{o.Namespace: {}},
+			Field:      fields.OneTermEqualSelector("metadata.name", o.HealthConfigMap),
+		},
+	}
 	if o.WatchNamespace != "" {
-		mopts.Cache.ByObject = map[client.Object]cache.ByObject{
-			&syncv1alpha1.SyncOperation{}: {Namespaces: map[string]cache.Config{o.WatchNamespace: {}}},
-		}
+		mopts.Cache.ByObject[&syncv1alpha1.SyncOperation{}] = cache.ByObject{Namespaces: map[string]cache.Config{o.WatchNamespace: {}}}
 	}
 	mgr, err := ctrl.NewManager(cfg, mopts)
 	if err != nil {
@@ -151,6 +169,10 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err != nil {
 		return fmt.Errorf("create client: %w", err)
 	}
+	hc, err := healthConfig(mgr.GetClient(), o)
+	if err != nil {
+		return err
+	}
 	r := &controller.SyncOperationReconciler{
 		Client:                  mgr.GetClient(),
 		Targets:                 targets,
@@ -159,7 +181,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		Recorder:                mgr.GetEventRecorder("syncwave"),
 		Metrics:                 rec,
 		Watcher:                 controller.NewWatcher(managed),
-		Health:                  &controller.Judge{},
+		HealthConfig:            hc,
 		Clock:                   clock.RealClock{},
 		DefaultTimeout:          o.DefaultTimeout,
 		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
@@ -174,6 +196,24 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		return err
 	}
 	return mgr.Start(ctx)
+}
+
+func healthConfig(reader client.Reader, o Options) (*controller.HealthConfig, error) {
+	lopts := lua.DefaultOptions()
+	lopts.Timeout = o.LuaTimeout
+	hc := &controller.HealthConfig{
+		Engine:    lua.NewEngine(lopts),
+		Reader:    reader,
+		ConfigMap: types.NamespacedName{Namespace: o.Namespace, Name: o.HealthConfigMap},
+	}
+	if o.HealthLibrary {
+		lib, err := lua.LoadLibrary(healthlib.FS)
+		if err != nil {
+			return nil, fmt.Errorf("load the health script library: %w", err)
+		}
+		hc.Library = lib
+	}
+	return hc, nil
 }
 
 // runningCounter counts running operations per namespace from the cache at

@@ -30,7 +30,7 @@ import (
 
 // notReadyRetry is how soon a step retries a write that must wait for a
 // CRD of the same operation; the CRD's own watch event usually comes first.
-const notReadyRetry = 2 * time.Second
+const notReadyRetry = 250 * time.Millisecond
 
 // applyStep applies the pending non-hook tasks of step i, kind by kind
 // (objects of one kind in parallel), then creates its pending hooks. It
