@@ -68,19 +68,19 @@ type SyncOperationSpec struct {
 	// and the operation ends Failed with reason Timeout. Defaults to the
 	// controller's --default-timeout (1h).
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="timeout is immutable"
+	// +kubebuilder:validation:XValidation:rule="duration(self) == duration(oldSelf)",message="timeout is immutable"
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
 
 	// waveTimeout bounds each step (one phase and wave). Unset means each
 	// step is bounded only by timeout.
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="waveTimeout is immutable"
+	// +kubebuilder:validation:XValidation:rule="duration(self) == duration(oldSelf)",message="waveTimeout is immutable"
 	WaveTimeout *metav1.Duration `json:"waveTimeout,omitempty"`
 
 	// degradedGracePeriod is how long a non-hook resource may stay Degraded
 	// before its step fails. A failed hook fails its step at once.
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="degradedGracePeriod is immutable"
+	// +kubebuilder:validation:XValidation:rule="duration(self) == duration(oldSelf)",message="degradedGracePeriod is immutable"
 	DegradedGracePeriod *metav1.Duration `json:"degradedGracePeriod,omitempty"`
 
 	// syncOptions are Argo CD sync option strings ("Name=value") applied to

@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -41,19 +42,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/manager"
 	"github.com/syncwave/syncwave/test/cluster"
 )
-
-// controllerWired says whether runController runs the real controller. While
-// it is false, the demo applies the sample but does not wait for it.
-// TODO(lead): set to true once runController starts internal/controller.
-const controllerWired = false
 
 func main() {
 	crdDir := flag.String("crd-dir", "config/crd/bases", "directory of the CRDs to install")
 	sample := flag.String("sample", "config/samples/syncwave_v1alpha1_syncoperation.yaml",
 		"YAML file whose documents are applied in order (a Namespace, then the SyncOperation)")
 	timeout := flag.Duration("timeout", 5*time.Minute, "how long to follow the operation")
+	exit := flag.Bool("exit", false, "stop once the operation has finished instead of waiting for Ctrl-C")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -64,13 +62,13 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	if err := run(ctx, *crdDir, *sample, *timeout); err != nil && !errors.Is(err, context.Canceled) {
+	if err := run(ctx, *crdDir, *sample, *timeout, *exit); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, crdDir, sample string, timeout time.Duration) (retErr error) {
+func run(ctx context.Context, crdDir, sample string, timeout time.Duration, exit bool) (retErr error) {
 	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.WarnLevel)))
 	objs, err := readObjects(sample)
 	if err != nil {
@@ -112,12 +110,17 @@ func run(ctx context.Context, crdDir, sample string, timeout time.Duration) (ret
 	}
 	if op == nil {
 		say("%s holds no SyncOperation: nothing to follow", sample)
-	} else if controllerWired {
-		if err := follow(ctx, cl, op, timeout); err != nil {
+	} else {
+		phase, err := follow(ctx, cl, op, timeout)
+		if err != nil {
 			return err
 		}
-	} else {
-		say("the controller is not wired into the demo yet (hack/demo runController): %s/%s will stay Pending", op.Namespace, op.Name)
+		if exit && phase != syncv1alpha1.OperationSucceeded {
+			return fmt.Errorf("SyncOperation %s/%s ended %s", op.Namespace, op.Name, phase)
+		}
+	}
+	if exit {
+		return nil
 	}
 
 	printHints(c, op)
@@ -129,22 +132,25 @@ func run(ctx context.Context, crdDir, sample string, timeout time.Duration) (ret
 		if err != nil {
 			return fmt.Errorf("controller: %w", err)
 		}
-		// runController returned without an error (not wired yet): keep
-		// the cluster up for the user anyway.
 		<-ctx.Done()
 		fmt.Println()
 		return nil
 	}
 }
 
-// runController runs the syncwave controller against cfg until ctx ends.
-//
-// TODO(lead): wire internal/controller here (e.g. through internal/manager's
-// Run with the metrics and health endpoints off or on free ports, since
-// several demos or tests may run at once), then set controllerWired.
+// runController runs the syncwave controller in this process against cfg
+// until ctx ends, with its metrics on a free loopback port.
 func runController(ctx context.Context, cfg *rest.Config) error {
-	_, _ = ctx, cfg
-	return nil
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	o := manager.DefaultOptions()
+	o.MetricsBindAddress, o.MetricsSecure, o.HealthProbeBindAddress = addr, false, "0"
+	say("controller running; metrics at http://%s/metrics", addr)
+	return manager.Run(ctx, cfg, o)
 }
 
 // readObjects decodes every document of a YAML file.
@@ -195,7 +201,7 @@ func apply(ctx context.Context, c *cluster.Cluster, cl client.Client, objs []*un
 
 // follow prints the operation's phase, step, progress and message whenever
 // they change, until it reaches a terminal phase.
-func follow(ctx context.Context, cl client.WithWatch, op *syncv1alpha1.SyncOperation, timeout time.Duration) error {
+func follow(ctx context.Context, cl client.WithWatch, op *syncv1alpha1.SyncOperation, timeout time.Duration) (syncv1alpha1.OperationPhase, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
@@ -204,7 +210,7 @@ func follow(ctx context.Context, cl client.WithWatch, op *syncv1alpha1.SyncOpera
 		w, err := cl.Watch(ctx, &syncv1alpha1.SyncOperationList{},
 			client.InNamespace(op.Namespace), client.MatchingFields{"metadata.name": op.Name})
 		if err != nil {
-			return fmt.Errorf("watch SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
+			return "", fmt.Errorf("watch SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
 		}
 		for ev := range w.ResultChan() {
 			cur, ok := ev.Object.(*syncv1alpha1.SyncOperation)
@@ -220,11 +226,11 @@ func follow(ctx context.Context, cl client.WithWatch, op *syncv1alpha1.SyncOpera
 			if s.Phase.Terminal() {
 				w.Stop()
 				say("SyncOperation %s/%s %s%s", cur.Namespace, cur.Name, s.Phase, reason(s.Reason))
-				return nil
+				return s.Phase, nil
 			}
 		}
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("SyncOperation %s/%s did not finish: %w", op.Namespace, op.Name, err)
+			return "", fmt.Errorf("SyncOperation %s/%s did not finish: %w", op.Namespace, op.Name, err)
 		}
 		// The server closed the watch: watch again.
 	}

@@ -31,8 +31,9 @@ func summarize(st *syncv1alpha1.SyncOperationStatus) {
 	done := int32(0)
 	for i := range st.Resources {
 		r := &st.Resources[i]
-		if r.Status == syncv1alpha1.ResultSkipped {
-			continue
+		if r.Status == syncv1alpha1.ResultSkipped ||
+			(r.SyncPhase == syncv1alpha1.SyncPhaseSyncFail && r.Status == syncv1alpha1.ResultPending) {
+			continue // never applied, or SyncFail hooks that did not run
 		}
 		s.Total++
 		if r.Status == syncv1alpha1.ResultSynced {

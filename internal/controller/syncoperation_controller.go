@@ -99,8 +99,10 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	// Add the finalizer first, so that hooks in other namespaces are never
 	// created without a way to clean them up.
-	if controllerutil.AddFinalizer(op, syncv1alpha1.OperationFinalizer) {
-		return ctrl.Result{}, r.Client.Update(ctx, op)
+	if !controllerutil.ContainsFinalizer(op, syncv1alpha1.OperationFinalizer) {
+		patch := client.MergeFromWithOptions(op.DeepCopy(), client.MergeFromWithOptimisticLock{})
+		controllerutil.AddFinalizer(op, syncv1alpha1.OperationFinalizer)
+		return ctrl.Result{}, r.Client.Patch(ctx, op, patch)
 	}
 	before := op.DeepCopy()
 	out := &operation.Outcome{}
@@ -257,8 +259,9 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 			}
 		}
 	}
+	patch := client.MergeFromWithOptions(op.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.RemoveFinalizer(op, syncv1alpha1.OperationFinalizer)
-	return r.Client.Update(ctx, op)
+	return r.Client.Patch(ctx, op, patch)
 }
 
 // SetupWithManager registers the controller. Managed objects are watched

@@ -66,8 +66,23 @@ func TestWavesRunInOrderAndSucceed(t *testing.T) {
 func TestSpecIsImmutableExceptTerminate(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
-	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}`)})
+	// A duration written as "10m" comes back from Go clients as "10m0s":
+	// still the same value, so writing the object back is allowed.
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "syncwave.dev/v1alpha1", "kind": "SyncOperation",
+		"metadata": map[string]any{"name": "op", "namespace": ns},
+		"spec": map[string]any{"timeout": "10m", "manifests": []any{map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "a"}}}}}}
+	g.Expect(k8s.Create(context.Background(), u)).To(Succeed())
+	op := &syncv1alpha1.SyncOperation{}
+	g.Eventually(func() bool {
+		_ = k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "op"}, op)
+		return op.Status.Phase.Terminal()
+	}, 30*time.Second, 20*time.Millisecond).Should(BeTrue())
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(k8s.Update(context.Background(), op)).To(Succeed(), "an unchanged spec may be written back")
 	changed := op.DeepCopy()
+	changed.Spec.Timeout = &metav1.Duration{Duration: 20 * time.Minute}
+	g.Expect(k8s.Update(context.Background(), changed)).To(MatchError(ContainSubstring("timeout is immutable")))
+	changed = op.DeepCopy()
 	changed.Spec.TargetNamespace = "elsewhere"
 	err := k8s.Update(context.Background(), changed)
 	g.Expect(err).To(MatchError(ContainSubstring("immutable")))

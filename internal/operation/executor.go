@@ -117,8 +117,12 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		return e.applyAndChain(ctx, op, l, d.Next, in, out)
 	case ActionSucceed:
 		e.stepFinished(op, l, d.Step, out, true)
+		n := 0
+		for _, st := range l.Plan.Steps {
+			n += len(st.Tasks)
+		}
 		e.finish(op, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded,
-			fmt.Sprintf("successfully synced %d tasks", len(l.Tasks)-len(l.Plan.Skipped)))
+			fmt.Sprintf("successfully synced %d tasks in %d steps", n, len(l.Plan.Steps)))
 	case ActionFail:
 		if d.Step >= 0 {
 			e.stepFinished(op, l, d.Step, out, d.Reason == "")
@@ -248,6 +252,7 @@ func (e *Executor) enter(op *syncv1alpha1.SyncOperation, l *Layout, i int, out *
 	now := metav1.NewMicroTime(e.Clock.Now())
 	op.Status.Current = &syncv1alpha1.StepStatus{Phase: s.Phase, Wave: s.Wave, StartedAt: &now}
 	op.Status.BlockedBy = nil
+	op.Status.Message = "applying step " + s.String()
 	out.event(eventNormal, EventStepStarted, "step "+s.String()+" started")
 }
 
