@@ -70,7 +70,7 @@ func TestSpecIsImmutableExceptTerminate(t *testing.T) {
 	// still the same value, so writing the object back is allowed.
 	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "syncwave.dev/v1alpha1", "kind": "SyncOperation",
 		"metadata": map[string]any{"name": "op", "namespace": ns},
-		"spec": map[string]any{"timeout": "10m", "manifests": []any{map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "a"}}}}}}
+		"spec":     map[string]any{"timeout": "10m", "manifests": []any{map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "a"}}}}}}
 	g.Expect(k8s.Create(context.Background(), u)).To(Succeed())
 	op := &syncv1alpha1.SyncOperation{}
 	g.Eventually(func() bool {

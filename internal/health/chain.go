@@ -96,7 +96,7 @@ func missingResult() Result {
 
 // errorResult is the Unknown result of a failed assessment. The source is the
 // one of the result returned with the error; an assessor that fails without
-// saying who it is is counted as generic.
+// saying who it is, is counted as generic.
 func errorResult(src Source, err error) Result {
 	if src == "" {
 		src = SourceGeneric

@@ -120,7 +120,9 @@ func TestNext(t *testing.T) {
 		}, action: operation.ActionApply},
 		{name: "progressing object waits", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, progressing) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, progressing)
+		},
 			action: operation.ActionWait, reason: syncv1alpha1.ReasonWaitingForHealth, msg: "apps/Deployment prod/api: 1 of 3"},
 		{name: "missing object waits", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
@@ -138,23 +140,33 @@ func TestNext(t *testing.T) {
 		}, action: operation.ActionWait, msg: "waiting to observe generation 2"},
 		{name: "running hook waits", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhasePreSync, -2, t0)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, progressing) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, progressing)
+		},
 			now: t0.Add(time.Second), action: operation.ActionWait, reason: syncv1alpha1.ReasonRunningHooks},
 		{name: "healthy step advances", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, -20, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, healthy) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, healthy)
+		},
 			action: operation.ActionAdvance},
 		{name: "succeeded hook advances", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhasePreSync, -2, t0)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, healthy) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, healthy)
+		},
 			action: operation.ActionAdvance},
 		{name: "last step succeeds", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhasePostSync, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, healthy) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, healthy)
+		},
 			action: operation.ActionSucceed},
 		{name: "failed hook enters SyncFail", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhasePostSync, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, degraded) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, degraded)
+		},
 			action: operation.ActionEnterSyncFail, reason: syncv1alpha1.ReasonHookFailed, msg: "BackoffLimitExceeded"},
 		{name: "rejected apply enters SyncFail", status: func() *syncv1alpha1.SyncOperationStatus {
 			st := running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
@@ -168,7 +180,9 @@ func TestNext(t *testing.T) {
 			since := metav1.NewTime(syncStart)
 			st.Resources[s].Health, st.Resources[s].HealthSince = syncv1alpha1.HealthDegraded, &since
 			return st
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, degraded) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, degraded)
+		},
 			timing: operation.Timing{DegradedGracePeriod: time.Minute}, now: syncStart.Add(20 * time.Second),
 			action: operation.ActionWait, requeue: 40 * time.Second},
 		{name: "degraded past grace fails", status: func() *syncv1alpha1.SyncOperationStatus {
@@ -177,39 +191,55 @@ func TestNext(t *testing.T) {
 			since := metav1.NewTime(syncStart)
 			st.Resources[s].Health, st.Resources[s].HealthSince = syncv1alpha1.HealthDegraded, &since
 			return st
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, degraded) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, degraded)
+		},
 			timing: operation.Timing{DegradedGracePeriod: time.Minute}, now: syncStart.Add(61 * time.Second),
 			action: operation.ActionEnterSyncFail, reason: syncv1alpha1.ReasonHealthDegraded, msg: "crashing"},
 		{name: "degraded with no grace fails at once", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, degraded) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, degraded)
+		},
 			action: operation.ActionEnterSyncFail, reason: syncv1alpha1.ReasonHealthDegraded},
 		{name: "wave timeout fails and says what blocked", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, progressing) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, progressing)
+		},
 			timing: operation.Timing{WaveTimeout: 5 * time.Second}, now: syncStart.Add(5 * time.Second),
 			action: operation.ActionEnterSyncFail, reason: syncv1alpha1.ReasonTimeout, msg: "step Sync/0 exceeded its timeout of 5s; waiting for healthy state of apps/Deployment prod/api"},
 		{name: "wave timeout requeues at the deadline", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, progressing) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, progressing)
+		},
 			timing: operation.Timing{WaveTimeout: 5 * time.Second, Timeout: time.Hour}, now: syncStart.Add(2 * time.Second),
 			action: operation.ActionWait, requeue: 3 * time.Second},
 		{name: "operation timeout fails", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, progressing) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, progressing)
+		},
 			timing: operation.Timing{Timeout: time.Minute}, now: t0.Add(time.Minute),
 			action: operation.ActionEnterSyncFail, reason: syncv1alpha1.ReasonTimeout, msg: "operation exceeded its timeout of 1m0s"},
 		{name: "SyncFail step done ends Failed", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSyncFail, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, healthy) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, healthy)
+		},
 			action: operation.ActionFail},
 		{name: "failing SyncFail hook still ends Failed", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSyncFail, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, degraded) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, degraded)
+		},
 			action: operation.ActionFail, reason: syncv1alpha1.ReasonHookFailed},
 		{name: "SyncFail step is bounded by the operation timeout", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSyncFail, 0, syncStart)
-		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return observeAll(l, st, progressing) },
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, progressing)
+		},
 			timing: operation.Timing{Timeout: time.Minute}, now: syncStart.Add(time.Minute),
 			action: operation.ActionFail, reason: syncv1alpha1.ReasonTimeout},
 	}

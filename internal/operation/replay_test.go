@@ -65,7 +65,9 @@ func (w *world) Apply(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.
 	return out, nil
 }
 
-func (w *world) EnsureNamespace(context.Context, *syncv1alpha1.SyncOperation, string) error { return nil }
+func (w *world) EnsureNamespace(context.Context, *syncv1alpha1.SyncOperation, string) error {
+	return nil
+}
 
 func (w *world) Name(_ *syncv1alpha1.SyncOperation, t *plan.Task) string {
 	if t.Hook != nil && t.Hook.GenerateName {

@@ -213,7 +213,7 @@ func transitions(op *syncv1alpha1.SyncOperation) []time.Duration {
 		if r.StartedAt.Time.Before(s.first) {
 			s.first = r.StartedAt.Time
 		}
-		if r.FinishedAt.Time.After(s.last) {
+		if r.FinishedAt.After(s.last) {
 			s.last = r.FinishedAt.Time
 		}
 	}
