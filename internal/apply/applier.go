@@ -39,6 +39,9 @@ type Applier struct {
 	// CRDKinds are the kinds that CRDs of the same operation define: their
 	// objects skip the dry-run and wait for the CRD to be served.
 	CRDKinds map[schema.GroupKind]bool
+	// User is the impersonated user of the writes, for error messages ("" for
+	// the controller itself).
+	User string
 }
 
 // Prepare returns a copy of the task's object ready to write: it carries the
@@ -96,8 +99,22 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 		return nil
 	case apierrors.IsNotFound(err) && a.namespaceMissing(ctx, t):
 		return nil
+	case apierrors.IsForbidden(err):
+		// Authorization is judged at the real write: an earlier step of the
+		// same operation may grant it (a Role and RoleBinding in wave -1).
+		return nil
 	}
-	return classify("dry-run", t.ID.String(), err)
+	return a.classify("dry-run", t, err)
+}
+
+// classify names the object and, for a forbidden write, the impersonated
+// ServiceAccount (the API server's message names the verb).
+func (a *Applier) classify(verb string, t *plan.Task, err error) error {
+	obj := t.ID.String()
+	if a.User != "" && apierrors.IsForbidden(err) {
+		obj += " as " + a.User
+	}
+	return classify(verb, obj, err)
 }
 
 // namespaceMissing reports whether the task's namespace does not exist yet
@@ -127,7 +144,7 @@ func (a *Applier) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *
 		if meta.IsNoMatchError(err) && a.CRDKinds[t.ID.GroupKind()] {
 			return nil, waitFor(t.ID.String(), fmt.Errorf("waiting for the CustomResourceDefinition of %s to be established: %w", t.ID.GroupKind(), err))
 		}
-		return nil, classify("apply", t.ID.String(), err)
+		return nil, a.classify("apply", t, err)
 	}
 	return u, nil
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -52,13 +53,19 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 			return nil, invalid("spec.healthChecks[%d] (%s): the lua script does not compile: %v", i, schema.GroupKind{Group: hc.Group, Kind: hc.Kind}, err)
 		}
 	}
-	if op.Spec.ServiceAccountName != "" {
-		return nil, invalid("spec.serviceAccountName: impersonation is not supported yet; remove the field")
+	if op.Spec.ServiceAccountName != "" && r.Impersonator == nil {
+		return nil, invalid("spec.serviceAccountName: impersonation is disabled in this controller")
 	}
-	res, err := manifest.Load(ctx, r.APIReader, op)
+	// Sources are read as the operation's ServiceAccount too, so that an
+	// operation never reads what its ServiceAccount may not.
+	_, reader, _, err := r.clients(op)
+	if err != nil {
+		return nil, err
+	}
+	res, err := manifest.Load(ctx, reader, op)
 	if err != nil {
 		var me *manifest.Error
-		if errors.As(err, &me) {
+		if errors.As(err, &me) || apierrors.IsForbidden(err) {
 			return nil, invalid("%v", err)
 		}
 		return nil, fmt.Errorf("load manifests of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)

@@ -20,6 +20,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -70,6 +72,9 @@ type SyncOperationReconciler struct {
 	Watcher *Watcher
 	// HealthConfig supplies Lua health checks; nil for built-in checks only.
 	HealthConfig *HealthConfig
+	// Impersonator acts as an operation's ServiceAccount; nil disables
+	// spec.serviceAccountName.
+	Impersonator *Impersonator
 	// Clock is the time source (injected for tests).
 	Clock clock.PassiveClock
 	// DefaultTimeout applies to operations without spec.timeout.
@@ -119,8 +124,13 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		}
 		return ctrl.Result{}, err
 	}
-	r.watchKinds(l)
-	ex := r.executor(ctx, op, l)
+	if r.Impersonator.User(op) == "" {
+		r.watchKinds(l)
+	}
+	ex, err := r.executor(ctx, op, l)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	res, err := ex.Run(ctx, op, l, r.timing(op))
 	if res != nil {
 		*out = *res
@@ -128,22 +138,48 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
 }
 
-func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1.SyncOperation, l *operation.Layout) *operation.Executor {
+// clients returns the writer and the uncached reader of op's target
+// objects: the controller's own, or the impersonated ServiceAccount's.
+func (r *SyncOperationReconciler) clients(op *syncv1alpha1.SyncOperation) (client.Client, client.Reader, string, error) {
+	user := r.Impersonator.User(op)
+	if user == "" {
+		return r.Targets, r.APIReader, "", nil
+	}
+	c, err := r.Impersonator.Client(user)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return c, c, user, nil
+}
+
+func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1.SyncOperation, l *operation.Layout) (*operation.Executor, error) {
 	crdKinds := map[schema.GroupKind]bool{}
+	namespaces := map[string]bool{}
 	for _, t := range l.Tasks {
+		if t.ID.Namespace != "" {
+			namespaces[t.ID.Namespace] = true
+		}
 		if t.ID.Kind == "CustomResourceDefinition" && t.ID.Group == "apiextensions.k8s.io" {
 			g, _, _ := unstructured.NestedString(t.Object.Object, "spec", "group")
 			k, _, _ := unstructured.NestedString(t.Object.Object, "spec", "names", "kind")
 			crdKinds[schema.GroupKind{Group: g, Kind: k}] = true
 		}
 	}
+	writer, reader, user, err := r.clients(op)
+	if err != nil {
+		return nil, err
+	}
+	observer, err := r.Watcher.Observer(ctx, user, slices.Collect(maps.Keys(namespaces)))
+	if err != nil {
+		return nil, err
+	}
 	return &operation.Executor{
-		Applier:  &apply.Applier{Client: r.Targets, CRDKinds: crdKinds},
-		Hooks:    &hook.Runner{Client: r.Targets, Reader: r.APIReader},
-		Observer: r.Watcher,
+		Applier:  &apply.Applier{Client: writer, CRDKinds: crdKinds, User: user},
+		Hooks:    &hook.Runner{Client: writer, Reader: reader},
+		Observer: observer,
 		Judge:    r.judge(ctx, op),
 		Clock:    r.Clock,
-	}
+	}, nil
 }
 
 func (r *SyncOperationReconciler) timing(op *syncv1alpha1.SyncOperation) operation.Timing {
@@ -247,7 +283,11 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 		return nil
 	}
 	if l, err := r.layout(ctx, op); err == nil && len(op.Status.Resources) == len(l.Tasks) {
-		runner := &hook.Runner{Client: r.Targets, Reader: r.APIReader}
+		writer, reader, _, err := r.clients(op)
+		if err != nil {
+			return err
+		}
+		runner := &hook.Runner{Client: writer, Reader: reader}
 		for i, t := range l.Tasks {
 			res := op.Status.Resources[i]
 			if !t.IsHook() || res.Status != syncv1alpha1.ResultSynced {

@@ -23,6 +23,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -130,14 +131,49 @@ func TestDryRunRejectionAppliesNothing(t *testing.T) {
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "first")).To(BeFalse(), "nothing is applied when the dry-run rejects an object")
 }
 
-func TestUnsupportedFieldIsNotIgnored(t *testing.T) {
+// TestTenantStopsAtAForbiddenObject: an operation that impersonates a
+// ServiceAccount allowed to manage only ConfigMaps in its namespace fails at
+// the ClusterRole, with a message that names the object, the verb and the
+// ServiceAccount; the earlier wave was applied, the later one was not.
+func TestTenantStopsAtAForbiddenObject(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
-	op := run(t, ns, syncv1alpha1.SyncOperationSpec{ServiceAccountName: "deployer",
-		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}`)})
-	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
-	g.Expect(op.Status.Message).To(ContainSubstring("spec.serviceAccountName"))
-	g.Expect(op.Status.Message).To(ContainSubstring("not supported yet"))
+	ctx := context.Background()
+	g.Expect(k8s.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "tenant", Namespace: ns}})).To(Succeed())
+	g.Expect(k8s.Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "configmaps", Namespace: ns},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"*"}}}})).To(Succeed())
+	g.Expect(k8s.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "tenant", Namespace: ns},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "configmaps"},
+		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "tenant", Namespace: ns}}})).To(Succeed())
+
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{ServiceAccountName: "tenant", Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: first}}`,
+		`{apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: `+ns+`-escalate, annotations: {argocd.argoproj.io/sync-wave: "1"}}, rules: []}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: last, annotations: {argocd.argoproj.io/sync-wave: "2"}}}`,
+	)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonApplyFailed))
+	g.Expect(op.Status.Message).To(ContainSubstring("ClusterRole/" + ns + "-escalate"))
+	g.Expect(op.Status.Message).To(ContainSubstring("system:serviceaccount:" + ns + ":tenant"))
+	g.Expect(op.Status.Message).To(ContainSubstring("cannot patch"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "first")).To(BeTrue(), "the earlier wave was applied")
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "last")).To(BeFalse(), "nothing after the forbidden object is applied")
+	g.Expect(exists(t, &rbacv1.ClusterRole{}, "", ns+"-escalate")).To(BeFalse())
+}
+
+// TestTenantReadsSourcesAsItself: a source the ServiceAccount may not read
+// is not read for it.
+func TestTenantReadsSourcesAsItself(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	src := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "bundle", Namespace: ns},
+		StringData: map[string]string{"a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-secret}\n"}}
+	g.Expect(k8s.Create(context.Background(), src)).To(Succeed())
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{ServiceAccountName: "nobody",
+		Sources: []syncv1alpha1.ManifestSource{{SecretRef: &syncv1alpha1.KeyReference{Name: "bundle"}}}})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Message).To(ContainSubstring("forbidden"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "from-secret")).To(BeFalse())
 }
 
 func TestCRDAndItsCustomResourceInOneStep(t *testing.T) {

@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -34,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/plan"
 )
 
@@ -42,36 +44,65 @@ import (
 // operation needs that kind, so memory grows with the managed objects, not
 // with the cluster. Every change of such an object wakes the operation named
 // in its syncwave.dev/operation annotation.
+//
+// Operations that impersonate a ServiceAccount read through informers of
+// their own, made as that ServiceAccount and limited to the namespaces the
+// operation writes to, so that they see only what the ServiceAccount may see.
 type Watcher struct {
-	cache cache.Cache
-	ctrl  controller.Controller
+	main cache.Cache
+	// NewCache builds a cache that reads as user in namespaces (nil: no
+	// impersonation support).
+	NewCache func(user string, namespaces []string) (cache.Cache, error)
 
 	mu      sync.Mutex
-	watched map[schema.GroupVersionKind]bool
+	ctx     context.Context
+	ctrl    controller.Controller
+	watched map[watchKey]bool
+	tenants map[string]cache.Cache
+}
+
+type watchKey struct {
+	cache string
+	gvk   schema.GroupVersionKind
 }
 
 // NewWatcher returns a Watcher that reads from c, a cache selected by the
 // managed label.
 func NewWatcher(c cache.Cache) *Watcher {
-	return &Watcher{cache: c, watched: map[schema.GroupVersionKind]bool{}}
+	return &Watcher{main: c, watched: map[watchKey]bool{}, tenants: map[string]cache.Cache{}}
+}
+
+// Start keeps the context that impersonating caches run under; it is a
+// manager Runnable.
+func (w *Watcher) Start(ctx context.Context) error {
+	w.mu.Lock()
+	w.ctx = ctx
+	w.mu.Unlock()
+	<-ctx.Done()
+	return nil
 }
 
 func (w *Watcher) setController(c controller.Controller) { w.ctrl = c }
 
-// Ensure starts watching gvk if it is not watched yet.
+// Ensure starts watching gvk in the controller's own cache.
 func (w *Watcher) Ensure(gvk schema.GroupVersionKind) error {
+	return w.ensure("", w.main, gvk)
+}
+
+func (w *Watcher) ensure(key string, c cache.Cache, gvk schema.GroupVersionKind) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.watched[gvk] || w.ctrl == nil {
+	k := watchKey{cache: key, gvk: gvk}
+	if w.watched[k] || w.ctrl == nil {
 		return nil
 	}
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	src := source.Kind[client.Object](w.cache, u, handler.EnqueueRequestsFromMapFunc(operationOf))
+	src := source.Kind[client.Object](c, u, handler.EnqueueRequestsFromMapFunc(operationOf))
 	if err := w.ctrl.Watch(src); err != nil {
 		return fmt.Errorf("watch %s: %w", gvk, err)
 	}
-	w.watched[gvk] = true
+	w.watched[k] = true
 	return nil
 }
 
@@ -85,15 +116,62 @@ func operationOf(_ context.Context, obj client.Object) []reconcile.Request {
 	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: ns, Name: name}}}
 }
 
-// Get returns the live object of a task from the cache, or nil.
-func (w *Watcher) Get(ctx context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
+// Get returns the live object of a task from the controller's cache, or nil.
+func (w *Watcher) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
+	return (&cacheObserver{w: w, c: w.main}).Get(ctx, op, t, name)
+}
+
+// Observer returns the observer of an operation: the controller's cache, or
+// for an impersonated user a cache that reads as that user in namespaces.
+func (w *Watcher) Observer(ctx context.Context, user string, namespaces []string) (operation.Observer, error) {
+	if user == "" {
+		return w, nil
+	}
+	slices.Sort(namespaces)
+	key := user + "|" + strings.Join(slices.Compact(namespaces), ",")
+	w.mu.Lock()
+	c, ok := w.tenants[key]
+	runCtx := w.ctx
+	w.mu.Unlock()
+	if !ok {
+		if w.NewCache == nil || runCtx == nil {
+			return nil, fmt.Errorf("impersonation is not available")
+		}
+		nc, err := w.NewCache(user, namespaces)
+		if err != nil {
+			return nil, fmt.Errorf("cache for %s: %w", user, err)
+		}
+		go func() { _ = nc.Start(runCtx) }()
+		if !nc.WaitForCacheSync(ctx) {
+			return nil, fmt.Errorf("cache for %s did not sync", user)
+		}
+		w.mu.Lock()
+		if existing, raced := w.tenants[key]; raced {
+			nc = existing
+		} else {
+			w.tenants[key] = nc
+		}
+		w.mu.Unlock()
+		c = nc
+	}
+	return &cacheObserver{w: w, c: c, key: key}, nil
+}
+
+// cacheObserver reads live objects from one cache.
+type cacheObserver struct {
+	w   *Watcher
+	c   cache.Cache
+	key string
+}
+
+func (o *cacheObserver) Get(ctx context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
 	gvk := t.Object.GroupVersionKind()
-	if err := w.Ensure(gvk); err != nil {
+	if err := o.w.ensure(o.key, o.c, gvk); err != nil {
 		return nil, err
 	}
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	err := w.cache.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: name}, u)
+	err := o.c.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: name}, u)
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}

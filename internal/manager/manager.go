@@ -61,6 +61,9 @@ type Options struct {
 	// Namespace is the controller's own namespace (POD_NAMESPACE): the
 	// health ConfigMap and the leader election lease live there.
 	Namespace string
+	// DefaultServiceAccount is impersonated by operations that name no
+	// spec.serviceAccountName (multi-tenant lockdown); "" for none.
+	DefaultServiceAccount string
 	// LuaTimeout is the deadline of one Lua health script evaluation.
 	LuaTimeout time.Duration
 	// HealthLibrary enables the health scripts shipped with syncwave.
@@ -96,6 +99,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.HealthConfigMap, "health-configmap", o.HealthConfigMap, "name of the ConfigMap with Lua health checks, in the controller's namespace")
 	fs.DurationVar(&o.DefaultTimeout, "default-timeout", o.DefaultTimeout, "timeout of operations without spec.timeout")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "how many operations are reconciled in parallel")
+	fs.StringVar(&o.DefaultServiceAccount, "default-service-account", o.DefaultServiceAccount, "ServiceAccount (in the operation's namespace) that operations without spec.serviceAccountName impersonate")
 	fs.DurationVar(&o.LuaTimeout, "lua-timeout", o.LuaTimeout, "deadline of one Lua health script evaluation")
 	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
@@ -173,6 +177,13 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err != nil {
 		return err
 	}
+	imp := &controller.Impersonator{Config: mgr.GetConfig(), DefaultServiceAccount: o.DefaultServiceAccount,
+		Options: client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper()}}
+	watcher := controller.NewWatcher(managed)
+	watcher.NewCache = imp.Cache
+	if err := mgr.Add(watcher); err != nil {
+		return err
+	}
 	r := &controller.SyncOperationReconciler{
 		Client:                  mgr.GetClient(),
 		Targets:                 targets,
@@ -180,7 +191,8 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		Mapper:                  mgr.GetRESTMapper(),
 		Recorder:                mgr.GetEventRecorder("syncwave"),
 		Metrics:                 rec,
-		Watcher:                 controller.NewWatcher(managed),
+		Watcher:                 watcher,
+		Impersonator:            imp,
 		HealthConfig:            hc,
 		Clock:                   clock.RealClock{},
 		DefaultTimeout:          o.DefaultTimeout,

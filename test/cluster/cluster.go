@@ -140,7 +140,10 @@ func (c *Cluster) startEnvtest() error {
 	if err := os.MkdirAll(certDir, 0o700); err != nil {
 		return err
 	}
-	api := &envtest.APIServer{CertDir: certDir, Out: logs["kube-apiserver"], Err: logs["kube-apiserver"]}
+	// Explicit paths: KUBEBUILDER_ASSETS would otherwise win over
+	// BinaryAssetsDirectory and bypass the wrappers that reap the processes.
+	api := &envtest.APIServer{CertDir: certDir, Out: logs["kube-apiserver"], Err: logs["kube-apiserver"],
+		Path: filepath.Join(binDir, "kube-apiserver")}
 	args := api.Configure()
 	// Without them, kube-apiserver needs a default route (gotcha 2 in
 	// shared/notes/k8s-binaries.md), and 127.0.0.1 needs the reconciler off.
@@ -161,6 +164,7 @@ func (c *Cluster) startEnvtest() error {
 		ControlPlane: envtest.ControlPlane{
 			APIServer: api,
 			Etcd: &envtest.Etcd{
+				Path:    filepath.Join(binDir, "etcd"),
 				DataDir: filepath.Join(c.LogDir, "etcd"),
 				Out:     logs["etcd"],
 				Err:     logs["etcd"],
