@@ -58,6 +58,12 @@ type Options struct {
 	DefaultTimeout          time.Duration
 	MaxConcurrentReconciles int
 	WatchNamespace          string
+	// LeaseDuration, RenewDeadline and RetryPeriod time the leader
+	// election (default 15s, 10s, 2s, as controller-runtime's); zero keeps
+	// controller-runtime's default.
+	LeaseDuration time.Duration
+	RenewDeadline time.Duration
+	RetryPeriod   time.Duration
 	// Namespace is the controller's own namespace (POD_NAMESPACE): the
 	// health ConfigMap and the leader election lease live there.
 	Namespace string
@@ -81,6 +87,9 @@ func DefaultOptions() Options {
 		MetricsSecure:           true,
 		HealthProbeBindAddress:  ":8081",
 		LeaderElectionID:        "syncwave.syncwave.dev",
+		LeaseDuration:           15 * time.Second,
+		RenewDeadline:           10 * time.Second,
+		RetryPeriod:             2 * time.Second,
 		HealthConfigMap:         "syncwave-health",
 		DefaultTimeout:          time.Hour,
 		MaxConcurrentReconciles: 4,
@@ -96,6 +105,9 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.MetricsSecure, "metrics-secure", o.MetricsSecure, "serve metrics over HTTPS with authentication and authorization; false serves plain HTTP")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "address the health probe endpoint binds to")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "enable leader election, so that only one replica acts")
+	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", o.LeaseDuration, "how long non-leaders wait before taking over a lease that is not renewed")
+	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", o.RenewDeadline, "how long the leader retries renewing its lease before it gives up leadership")
+	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", o.RetryPeriod, "how long leader election clients wait between attempts")
 	fs.StringVar(&o.HealthConfigMap, "health-configmap", o.HealthConfigMap, "name of the ConfigMap with Lua health checks, in the controller's namespace")
 	fs.DurationVar(&o.DefaultTimeout, "default-timeout", o.DefaultTimeout, "timeout of operations without spec.timeout")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "how many operations are reconciled in parallel")
@@ -133,6 +145,9 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		LeaderElectionNamespace: o.Namespace,
 		// Releasing the lease on a clean shutdown lets the next leader start at once.
 		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 nonZero(o.LeaseDuration),
+		RenewDeadline:                 nonZero(o.RenewDeadline),
+		RetryPeriod:                   nonZero(o.RetryPeriod),
 		// A reconcile must see the status the previous one wrote: reads of
 		// SyncOperations wait until the cache has observed our own writes,
 		// so no transition is decided on a stale status.
@@ -208,6 +223,14 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		return err
 	}
 	return mgr.Start(ctx)
+}
+
+// nonZero is d, or nil (controller-runtime's default) when d is zero.
+func nonZero(d time.Duration) *time.Duration {
+	if d == 0 {
+		return nil
+	}
+	return &d
 }
 
 func healthConfig(reader client.Reader, o Options) (*controller.HealthConfig, error) {
