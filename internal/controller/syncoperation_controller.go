@@ -297,7 +297,9 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 			if !t.IsHook() || res.Status != syncv1alpha1.ResultSynced {
 				continue
 			}
-			remove := t.ID.Namespace != op.Namespace && !res.Released
+			// Owner references remove hooks in the operation's namespace;
+			// hooks elsewhere go here. Others only lose the finalizer.
+			remove := t.ID.Namespace != op.Namespace
 			if err := runner.Release(ctx, op, t, res.Name, remove); err != nil {
 				return err
 			}

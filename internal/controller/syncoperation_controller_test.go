@@ -268,3 +268,28 @@ func TestGenerateNameHookGetsADeterministicName(t *testing.T) {
 		return cm.Finalizers
 	}, 5*time.Second).Should(BeEmpty(), "the hook finalizer goes once the result is recorded")
 }
+
+// TestDeletingAnOperationRemovesItsHooksEverywhere: a hook in the
+// operation's namespace goes with its owner reference; a hook in another
+// namespace is removed by the controller through the operation's finalizer.
+func TestDeletingAnOperationRemovesItsHooksEverywhere(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	other := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: here, annotations: {argocd.argoproj.io/hook: PreSync}}}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: there, namespace: `+other+`, annotations: {argocd.argoproj.io/hook: PreSync}}}`,
+	)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(op.Finalizers).To(ContainElement(syncv1alpha1.OperationFinalizer))
+	here := &corev1.ConfigMap{}
+	g.Expect(exists(t, here, ns, "here")).To(BeTrue())
+	g.Expect(here.OwnerReferences).To(HaveLen(1))
+	there := &corev1.ConfigMap{}
+	g.Expect(exists(t, there, other, "there")).To(BeTrue())
+	g.Expect(there.OwnerReferences).To(BeEmpty(), "owner references cannot cross namespaces")
+
+	g.Expect(k8s.Delete(context.Background(), op)).To(Succeed())
+	g.Eventually(func() bool { return exists(t, &corev1.ConfigMap{}, other, "there") }, 10*time.Second).Should(BeFalse())
+	g.Eventually(func() bool { return exists(t, &syncv1alpha1.SyncOperation{}, ns, "op") }, 10*time.Second).Should(BeFalse())
+}
