@@ -142,48 +142,6 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	return nil
 }
 
-// maxChain bounds how many steps one call may run back to back before it
-// persists its progress.
-const maxChain = 64
-
-// applyAndChain applies step i and, while every object of the step is
-// Healthy as the API server returned it from the write (a ConfigMap, a
-// Secret, a Service...), goes on to the next step at once, in the same
-// call: the step is done the moment its last write returns. A step with a
-// hook, or with an object that is not yet healthy, waits for watch events.
-func (e *Executor) applyAndChain(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, in Input, out *Outcome) error {
-	for range maxChain {
-		if err := e.applyStep(ctx, op, l, i, out); err != nil || out.RequeueAfter > 0 {
-			return err
-		}
-		start, end := l.Range(i)
-		obs := map[int]Observation{}
-		for j := start; j < end; j++ {
-			u, ok := out.written[j]
-			if !ok {
-				return nil // a hook, or an object not written now: wait for its events
-			}
-			obs[j] = Observation{Exists: true, Generation: u.GetGeneration(), Health: e.Judge.Health(u)}
-		}
-		in.Status, in.Observed, in.Now = &op.Status, obs, e.Clock.Now()
-		d := Next(in)
-		switch {
-		case d.Action == ActionAdvance && d.Reason == "":
-		case d.Action == ActionSucceed:
-		default:
-			return nil
-		}
-		e.record(op, l, d, out)
-		if d.Action == ActionSucceed {
-			return e.act(ctx, op, l, d, in, out)
-		}
-		e.stepFinished(op, l, d.Step, out, true)
-		e.enter(op, l, d.Next, out)
-		i = d.Next
-	}
-	return nil
-}
-
 // record writes the observed health and hook results into status.
 func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision, out *Outcome) {
 	st := &op.Status
@@ -325,64 +283,6 @@ func (e *Executor) restoreBlockers(op *syncv1alpha1.SyncOperation, l *Layout) {
 		}
 	}
 	op.Status.BlockedBy = v.blocked
-}
-
-// terminate deletes the running hooks and ends the operation.
-func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome) error {
-	st := &op.Status
-	for i := range st.Resources {
-		r := &st.Resources[i]
-		if r.HookPhase != syncv1alpha1.HookRunning || r.Released {
-			continue
-		}
-		if err := e.Hooks.Release(ctx, op, l.Tasks[i], r.Name, true); err != nil {
-			return err
-		}
-		r.Released = true
-		r.Message = appendMsg(r.Message, "deleted: operation terminated")
-	}
-	e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate")
-	return nil
-}
-
-// NeedsHousekeeping reports whether a finished operation still has hooks
-// whose finalizer must be removed (or that must be deleted by policy).
-func NeedsHousekeeping(st *syncv1alpha1.SyncOperationStatus) bool {
-	for i := range st.Resources {
-		r := &st.Resources[i]
-		if r.HookType != "" && r.Status == syncv1alpha1.ResultSynced && !r.Released {
-			return true
-		}
-	}
-	return false
-}
-
-// housekeep releases hooks whose result is already persisted: the finalizer
-// goes, and the hook is deleted when its policy matches its result. When
-// all is true (a finished operation), hooks still running are released too.
-func (e *Executor) housekeep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, all bool) error {
-	st := &op.Status
-	if len(st.Resources) != len(l.Tasks) {
-		return nil
-	}
-	for i := range st.Resources {
-		r := &st.Resources[i]
-		t := l.Tasks[i]
-		if !t.IsHook() || r.Status != syncv1alpha1.ResultSynced || r.Released {
-			continue
-		}
-		finished := r.HookPhase == syncv1alpha1.HookSucceeded || r.HookPhase == syncv1alpha1.HookFailed
-		if !finished && !all {
-			continue
-		}
-		remove := (r.HookPhase == syncv1alpha1.HookSucceeded && t.Hook.HasPolicy(syncv1alpha1.HookDeletePolicyHookSucceeded)) ||
-			(r.HookPhase == syncv1alpha1.HookFailed && t.Hook.HasPolicy(syncv1alpha1.HookDeletePolicyHookFailed))
-		if err := e.Hooks.Release(ctx, op, t, r.Name, remove); err != nil {
-			return err
-		}
-		r.Released = true
-	}
-	return nil
 }
 
 // observe reads the live objects of the current step.
