@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -60,6 +61,9 @@ type Watcher struct {
 	watched map[watchKey]bool
 	tenants map[string]cache.Cache
 }
+
+// tenantReadTimeout bounds a read through an impersonated informer.
+const tenantReadTimeout = 10 * time.Second
 
 type watchKey struct {
 	cache string
@@ -169,6 +173,12 @@ func (o *cacheObserver) Get(ctx context.Context, _ *syncv1alpha1.SyncOperation, 
 	if err := o.w.ensure(o.key, o.c, gvk); err != nil {
 		return nil, err
 	}
+	if o.key != "" {
+		// An impersonated informer that may not list the kind never syncs.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, tenantReadTimeout)
+		defer cancel()
+	}
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
 	err := o.c.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: name}, u)
@@ -176,6 +186,10 @@ func (o *cacheObserver) Get(ctx context.Context, _ *syncv1alpha1.SyncOperation, 
 		return nil, nil
 	}
 	if err != nil {
+		if o.key != "" {
+			user, _, _ := strings.Cut(o.key, "|")
+			return nil, fmt.Errorf("read %s as %s (it needs get, list and watch on it): %w", gvk.Kind, user, err)
+		}
 		return nil, err
 	}
 	return u, nil

@@ -32,6 +32,10 @@ import (
 	"github.com/syncwave/syncwave/internal/plan"
 )
 
+// observeRetry is how soon a step whose objects could not be read is
+// looked at again; no watch event may come for such an object.
+const observeRetry = 5 * time.Second
+
 // Judge assesses live objects.
 type Judge interface {
 	// Health is the health of a live object.
@@ -71,11 +75,15 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	}
 	in := Input{Layout: l, Status: st, Timing: timing, Terminate: op.Spec.Terminate, Now: e.Clock.Now()}
 	if started {
-		obs, err := e.observe(ctx, op, l, in)
-		if err != nil {
-			return out, err
-		}
+		obs, failed := e.observe(ctx, op, l, in)
 		in.Observed = obs
+		if failed {
+			defer func() {
+				if out.RequeueAfter == 0 || out.RequeueAfter > observeRetry {
+					out.RequeueAfter = observeRetry
+				}
+			}()
+		}
 	}
 	d := Next(in)
 	out.Decision = d
@@ -286,13 +294,13 @@ func (e *Executor) restoreBlockers(op *syncv1alpha1.SyncOperation, l *Layout) {
 }
 
 // observe reads the live objects of the current step.
-func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input) (map[int]Observation, error) {
+func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input) (obs map[int]Observation, failed bool) {
 	cur := currentStep(in)
 	if cur < 0 {
-		return nil, nil
+		return nil, false
 	}
 	start, end := l.Range(cur)
-	obs := make(map[int]Observation, end-start)
+	obs = make(map[int]Observation, end-start)
 	for i := start; i < end; i++ {
 		r := op.Status.Resources[i]
 		if r.Status != syncv1alpha1.ResultSynced {
@@ -303,7 +311,14 @@ func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 		}
 		u, err := e.Observer.Get(ctx, op, l.Tasks[i], r.Name)
 		if err != nil {
-			return nil, fmt.Errorf("observe %s: %w", l.Tasks[i].ID, err)
+			// A read that fails (forbidden, a kind not served any more)
+			// must not stop the state machine: the object counts as
+			// Unknown, so the step's timeouts still apply.
+			msg := fmt.Sprintf("cannot observe %s: %v", l.Tasks[i].ID, err)
+			obs[i] = Observation{Exists: true, Generation: r.Generation,
+				Health: health.Result{Status: health.Unknown, Message: msg}, HookPhase: syncv1alpha1.HookRunning, HookMessage: msg}
+			failed = true
+			continue
 		}
 		if u == nil {
 			obs[i] = Observation{}
@@ -315,7 +330,7 @@ func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 		}
 		obs[i] = o
 	}
-	return obs, nil
+	return obs, failed
 }
 
 func (e *Executor) parallel(n int, f func(i int)) {

@@ -217,3 +217,40 @@ func TestReplayOrder(t *testing.T) {
 	}))
 	g.Expect(op.Status.Summary).To(BeNil()) // the controller derives the summary
 }
+
+// blind is a world that cannot read one object.
+type blind struct {
+	*world
+	name string
+}
+
+func (b *blind) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
+	if name == b.name {
+		return nil, fmt.Errorf("deployments.apps %q is forbidden", name)
+	}
+	return b.world.Get(ctx, op, t, name)
+}
+
+// TestUnreadableObjectStillTimesOut: an object that cannot be observed
+// counts as Unknown, so the step's timeout still ends the operation.
+func TestUnreadableObjectStillTimesOut(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := &blind{world: newWorld(""), name: "api"}
+	clk := clocktesting.NewFakeClock(t0)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+	sawRetry := false
+	for i := 0; i < 200 && !op.Status.Phase.Terminal(); i++ {
+		clk.Step(500 * time.Millisecond)
+		out, err := ex.Run(context.Background(), op, l, operation.Timing{Timeout: time.Hour, WaveTimeout: 5 * time.Second})
+		g.Expect(err).NotTo(HaveOccurred())
+		if op.Status.Current != nil && op.Status.Current.Phase == syncv1alpha1.SyncPhaseSync && op.Status.Current.Wave == 0 && out.RequeueAfter > 0 {
+			sawRetry = true
+		}
+	}
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTimeout))
+	g.Expect(op.Status.Message).To(ContainSubstring("cannot observe apps/Deployment/prod/api"))
+	g.Expect(sawRetry).To(BeTrue(), "an unreadable object is looked at again without waiting for an event")
+}
