@@ -23,9 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -115,56 +112,24 @@ type document struct {
 	data   []byte
 }
 
-// readManifests reads the YAML or JSON documents of paths in order:
-// files as given, directories recursively in lexical order (only *.yaml,
-// *.yml and *.json), and "-" from stdin. Documents are kept as written;
-// the controller parses them.
+// readManifests reads the YAML or JSON documents of paths in order (see
+// walkManifestPaths). Documents are kept as written; the controller parses
+// them. A document that cannot be split out is an error, and so is finding
+// no document at all.
 func readManifests(paths []string, stdin io.Reader) ([]document, error) {
 	var docs []document
-	for _, p := range paths {
-		if p == "-" {
-			b, err := io.ReadAll(stdin)
-			if err != nil {
-				return nil, fmt.Errorf("read standard input: %w", err)
-			}
-			d, err := splitDocuments("<stdin>", b)
-			if err != nil {
-				return nil, err
-			}
-			docs = append(docs, d...)
-			continue
-		}
-		err := filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if e.IsDir() || (path != p && !isManifestFile(path)) {
-				return nil
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			d, err := splitDocuments(path, b)
-			docs = append(docs, d...)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read manifests: %w", err)
-		}
+	err := walkManifestPaths(paths, stdin, func(source string, data []byte) error {
+		d, err := splitDocuments(source, data)
+		docs = append(docs, d...)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("no manifests in %s", strings.Join(paths, ", "))
 	}
 	return docs, nil
-}
-
-func isManifestFile(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
 }
 
 // splitDocuments splits a multi-document YAML (or a JSON) file and drops
