@@ -122,7 +122,13 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	l, err := r.layout(ctx, op)
 	if err != nil {
 		var inv *invalidError
-		if errors.As(err, &inv) {
+		switch {
+		case errors.As(err, &inv) && op.Status.Phase.Terminal():
+			// A finished operation keeps its result, even if its sources
+			// changed or went away since.
+			ctrl.LoggerFrom(ctx).Info("cannot release the hooks of a finished operation", "reason", err.Error())
+			return ctrl.Result{}, nil
+		case errors.As(err, &inv):
 			r.failInvalid(op, out, inv.Error())
 			return ctrl.Result{}, nil
 		}

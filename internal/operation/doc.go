@@ -28,7 +28,11 @@ limitations under the License.
 // until every non-hook object is Healthy and every hook has Succeeded. The
 // next step starts in the same reconcile that observes the last object turn
 // healthy: progress follows watch events, never a sleep or a polling period.
-// The last step waits too.
+// The last step waits too. An object is judged from its live state only once
+// that state is at least as new as the write (metadata.generation), and a
+// step whose objects all come back healthy from the write itself (a
+// ConfigMap, a Service, RBAC) advances in the same call. An object that
+// cannot be read counts as Unknown, so the step's timeouts still apply.
 //
 // # Failure
 //
