@@ -1,0 +1,189 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package apply_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/go-logr/logr"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/yaml"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/apply"
+	"github.com/syncwave/syncwave/internal/manager"
+	"github.com/syncwave/syncwave/internal/operation"
+	"github.com/syncwave/syncwave/internal/plan"
+	"github.com/syncwave/syncwave/test/cluster"
+)
+
+var (
+	env *cluster.Cluster
+	k8s client.Client
+)
+
+func TestMain(m *testing.M) {
+	ctrllog.SetLogger(logr.Discard())
+	c, err := cluster.Start(context.Background(), cluster.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	env = c
+	k8s, err = c.Client(manager.Scheme())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = c.Stop()
+	os.Exit(code)
+}
+
+func tasks(t *testing.T, ns string, docs ...string) []*plan.Task {
+	t.Helper()
+	var objs []*unstructured.Unstructured
+	for _, d := range docs {
+		m := map[string]any{}
+		if err := yaml.Unmarshal([]byte(d), &m); err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, &unstructured.Unstructured{Object: m})
+	}
+	p, err := plan.Build(objs, plan.Options{DefaultNamespace: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*plan.Task
+	for i := range p.Steps {
+		for j := range p.Steps[i].Tasks {
+			out = append(out, &p.Steps[i].Tasks[j])
+		}
+	}
+	return out
+}
+
+func op(ns string) *syncv1alpha1.SyncOperation {
+	return &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: ns}}
+}
+
+func TestApplyIsServerSideWithOurFieldManagerAndForce(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	// Another manager owns the field first; the manifests win.
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cfg", Namespace: ns}, Data: map[string]string{"k": "theirs"}}
+	g.Expect(k8s.Create(ctx, cm, client.FieldOwner("someone-else"))).To(Succeed())
+	a := &apply.Applier{Client: k8s}
+	tk := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}, data: {k: ours}}`)[0]
+	g.Expect(a.DryRun(ctx, op(ns), tk)).To(Succeed())
+	u, err := a.Apply(ctx, op(ns), tk)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(u.GetAnnotations()[syncv1alpha1.AnnotationOperation]).To(Equal(ns + "/op"))
+	g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(cm), cm)).To(Succeed())
+	g.Expect(cm.Data["k"]).To(Equal("ours"))
+	g.Expect(cm.Labels[syncv1alpha1.LabelManaged]).To(Equal("true"))
+	var managers []string
+	for _, f := range cm.ManagedFields {
+		managers = append(managers, f.Manager)
+	}
+	g.Expect(managers).To(ContainElement(syncv1alpha1.FieldManager))
+}
+
+func TestInvalidObjectsAreRejectedNamingTheObject(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	a := &apply.Applier{Client: k8s}
+	tk := tasks(t, ns, `{apiVersion: v1, kind: Service, metadata: {name: bad}, spec: {ports: [{port: 99999}]}}`)[0]
+	err := a.DryRun(ctx, op(ns), tk)
+	g.Expect(err).To(MatchError(ContainSubstring("Service/" + ns + "/bad")))
+	g.Expect(operation.IsRejected(err)).To(BeTrue())
+	unknown := tasks(t, ns, `{apiVersion: nowhere.example.com/v1, kind: Thing, metadata: {name: x}}`)[0]
+	g.Expect(operation.IsRejected(a.DryRun(ctx, op(ns), unknown))).To(BeTrue(), "a kind the server does not know is rejected")
+	skip := tasks(t, ns, `{apiVersion: nowhere.example.com/v1, kind: Thing, metadata: {name: x, annotations: {argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true}}}`)[0]
+	g.Expect(a.DryRun(ctx, op(ns), skip)).To(Succeed(), "unless SkipDryRunOnMissingResource=true")
+	defined := &apply.Applier{Client: k8s, CRDKinds: map[schema.GroupKind]bool{{Group: "nowhere.example.com", Kind: "Thing"}: true}}
+	g.Expect(defined.DryRun(ctx, op(ns), unknown)).To(Succeed(), "or a CRD of the same operation defines it")
+	_, err = defined.Apply(ctx, op(ns), unknown)
+	g.Expect(operation.IsNotReady(err)).To(BeTrue(), "its write waits for the CRD")
+}
+
+func TestForbiddenDryRunIsLeftToTheRealWrite(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	user := "system:serviceaccount:" + ns + ":nobody"
+	cfg := rest.CopyConfig(env.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
+	as, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
+	g.Expect(err).NotTo(HaveOccurred())
+	a := &apply.Applier{Client: as, User: user}
+	tk := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`)[0]
+	g.Expect(a.DryRun(ctx, op(ns), tk)).To(Succeed(), "an earlier step may grant the permission")
+	_, err = a.Apply(ctx, op(ns), tk)
+	g.Expect(operation.IsRejected(err)).To(BeTrue())
+	g.Expect(err).To(MatchError(ContainSubstring("ConfigMap/" + ns + "/cfg as " + user)))
+	g.Expect(err).To(MatchError(ContainSubstring("cannot patch")))
+
+	// Granted by "an earlier step": now the write goes through.
+	g.Expect(k8s.Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "cm", Namespace: ns},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"*"}}}})).To(Succeed())
+	g.Expect(k8s.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "cm", Namespace: ns},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "cm"},
+		Subjects: []rbacv1.Subject{{Kind: "User", Name: user}}})).To(Succeed())
+	g.Eventually(func() error { _, err := a.Apply(ctx, op(ns), tk); return err }).Should(Succeed())
+}
+
+func TestReplaceCreatesThenReplaces(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	a := &apply.Applier{Client: k8s}
+	first := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: r, annotations: {argocd.argoproj.io/sync-options: Replace=true}}, data: {a: "1"}}`)[0]
+	_, err := a.Apply(ctx, op(ns), first)
+	g.Expect(err).NotTo(HaveOccurred())
+	second := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: r, annotations: {argocd.argoproj.io/sync-options: Replace=true}}, data: {b: "2"}}`)[0]
+	g.Expect(a.DryRun(ctx, op(ns), second)).To(Succeed(), "an existing object is fine for a replace")
+	_, err = a.Apply(ctx, op(ns), second)
+	g.Expect(err).NotTo(HaveOccurred())
+	cm := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "r"}, cm)).To(Succeed())
+	g.Expect(cm.Data).To(Equal(map[string]string{"b": "2"}))
+}
+
+func TestEnsureNamespace(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	a := &apply.Applier{Client: k8s}
+	g.Expect(a.EnsureNamespace(ctx, op(ns), ns+"-new")).To(Succeed())
+	g.Expect(a.EnsureNamespace(ctx, op(ns), ns+"-new")).To(Succeed(), "an existing namespace is fine")
+	got := &corev1.Namespace{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Name: ns + "-new"}, got)).To(Succeed())
+}

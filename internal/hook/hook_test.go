@@ -1,0 +1,164 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package hook_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/go-logr/logr"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/hook"
+	"github.com/syncwave/syncwave/internal/manager"
+	"github.com/syncwave/syncwave/internal/operation"
+	"github.com/syncwave/syncwave/internal/plan"
+	"github.com/syncwave/syncwave/test/cluster"
+)
+
+var (
+	env *cluster.Cluster
+	k8s client.Client
+)
+
+func TestMain(m *testing.M) {
+	ctrllog.SetLogger(logr.Discard())
+	c, err := cluster.Start(context.Background(), cluster.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	env = c
+	k8s, err = c.Client(manager.Scheme())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = c.Stop()
+	os.Exit(code)
+}
+
+// task plans one ConfigMap hook with the given annotations.
+func task(t *testing.T, ns string, meta map[string]any) *plan.Task {
+	t.Helper()
+	meta["namespace"] = ns
+	obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta}}
+	p, err := plan.Build([]*unstructured.Unstructured{obj}, plan.Options{DefaultNamespace: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &p.Steps[0].Tasks[0]
+}
+
+func op(ns string, uid types.UID) *syncv1alpha1.SyncOperation {
+	return &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: ns, UID: uid}}
+}
+
+func TestNameIsDeterministicPerOperationAndPhase(t *testing.T) {
+	g := NewWithT(t)
+	tk := task(t, "ns", map[string]any{"generateName": "migrate-", "annotations": map[string]any{syncv1alpha1.AnnotationHook: "PreSync,PostSync"}})
+	a := hook.Name(op("ns", "uid-a"), tk)
+	g.Expect(a).To(MatchRegexp("^migrate-[0-9a-f]{10}$"))
+	g.Expect(hook.Name(op("ns", "uid-a"), tk)).To(Equal(a), "the same operation finds the same name again")
+	g.Expect(hook.Name(op("ns", "uid-b"), tk)).NotTo(Equal(a), "another operation gets another name")
+	post := *tk
+	post.Phase = syncv1alpha1.SyncPhasePostSync
+	g.Expect(hook.Name(op("ns", "uid-a"), &post)).NotTo(Equal(a), "another phase gets another name")
+	long := task(t, "ns", map[string]any{"generateName": strings.Repeat("x", 80), "annotations": map[string]any{syncv1alpha1.AnnotationHook: "PreSync"}})
+	g.Expect(len(hook.Name(op("ns", "uid-a"), long))).To(BeNumerically("<=", 63))
+	named := task(t, "ns", map[string]any{"name": "fixed", "annotations": map[string]any{syncv1alpha1.AnnotationHook: "PreSync"}})
+	g.Expect(hook.Name(op("ns", "uid-a"), named)).To(Equal("fixed"))
+}
+
+func TestCreateAdoptsItsOwnHook(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "hook-")
+	r := &hook.Runner{Client: k8s, Reader: k8s}
+	o := op(ns, "uid-1")
+	tk := task(t, ns, map[string]any{"name": "h", "annotations": map[string]any{syncv1alpha1.AnnotationHook: "PreSync"}})
+	waiting, err := r.Create(ctx, o, tk, "h")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(waiting).To(BeFalse())
+	cm := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "h"}, cm)).To(Succeed())
+	g.Expect(cm.Finalizers).To(ContainElement(syncv1alpha1.HookFinalizer))
+	g.Expect(cm.Labels[syncv1alpha1.LabelOperationUID]).To(Equal("uid-1"))
+	g.Expect(cm.OwnerReferences).To(HaveLen(1))
+
+	// After a restart, the same operation finds it again: no second object.
+	waiting, err = r.Create(ctx, o, tk, "h")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(waiting).To(BeFalse())
+	again := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "h"}, again)).To(Succeed())
+	g.Expect(again.UID).To(Equal(cm.UID))
+
+	// Release drops the finalizer; with remove it deletes the hook.
+	g.Expect(r.Release(ctx, o, tk, "h", false)).To(Succeed())
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "h"}, cm)).To(Succeed())
+	g.Expect(cm.Finalizers).To(BeEmpty())
+	g.Expect(r.Release(ctx, o, tk, "h", true)).To(Succeed())
+	g.Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "h"}, cm))).To(BeTrue())
+	g.Expect(r.Release(ctx, o, tk, "h", true)).To(Succeed(), "releasing a gone hook is done")
+}
+
+func TestBeforeHookCreationReplacesAForeignObject(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "hook-")
+	old := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "h", Namespace: ns}}
+	g.Expect(k8s.Create(ctx, old)).To(Succeed())
+	r := &hook.Runner{Client: k8s, Reader: k8s}
+	tk := task(t, ns, map[string]any{"name": "h", "annotations": map[string]any{syncv1alpha1.AnnotationHook: "PreSync"}})
+	waiting, err := r.Create(ctx, op(ns, "uid-2"), tk, "h")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(waiting).To(BeFalse(), "a ConfigMap is gone at once, so the hook is created in the same call")
+	cm := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "h"}, cm)).To(Succeed())
+	g.Expect(cm.UID).NotTo(Equal(old.UID))
+	g.Expect(cm.Labels[syncv1alpha1.LabelOperationUID]).To(Equal("uid-2"))
+}
+
+func TestWithoutBeforeHookCreationAnExistingObjectIsAnError(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "hook-")
+	old := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "h", Namespace: ns}}
+	g.Expect(k8s.Create(ctx, old)).To(Succeed())
+	r := &hook.Runner{Client: k8s, Reader: k8s}
+	tk := task(t, ns, map[string]any{"name": "h", "annotations": map[string]any{
+		syncv1alpha1.AnnotationHook: "PreSync", syncv1alpha1.AnnotationHookDeletePolicy: "HookSucceeded"}})
+	_, err := r.Create(ctx, op(ns, "uid-3"), tk, "h")
+	g.Expect(err).To(MatchError(ContainSubstring("already exists; add BeforeHookCreation")))
+	g.Expect(operation.IsRejected(err)).To(BeTrue(), "retrying cannot help")
+	still := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(old), still)).To(Succeed())
+	g.Expect(still.UID).To(Equal(old.UID))
+}
