@@ -179,7 +179,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 	if err != nil {
 		return nil, err
 	}
-	observer, err := r.Watcher.Observer(ctx, user, slices.Collect(maps.Keys(namespaces)))
+	observer, err := r.Watcher.Observer(ctx, user, slices.Collect(maps.Keys(namespaces)), reader)
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,9 @@ import (
 // operation writes to, so that they see only what the ServiceAccount may see.
 type Watcher struct {
 	main cache.Cache
+	// Reader reads around the controller's cache while the informer of a
+	// kind is still syncing.
+	Reader client.Reader
 	// NewCache builds a cache that reads as user in namespaces (nil: no
 	// impersonation support).
 	NewCache func(user string, namespaces []string) (cache.Cache, error)
@@ -122,12 +125,12 @@ func operationOf(_ context.Context, obj client.Object) []reconcile.Request {
 
 // Get returns the live object of a task from the controller's cache, or nil.
 func (w *Watcher) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
-	return (&cacheObserver{w: w, c: w.main}).Get(ctx, op, t, name)
+	return (&cacheObserver{w: w, c: w.main, direct: w.Reader}).Get(ctx, op, t, name)
 }
 
 // Observer returns the observer of an operation: the controller's cache, or
 // for an impersonated user a cache that reads as that user in namespaces.
-func (w *Watcher) Observer(ctx context.Context, user string, namespaces []string) (operation.Observer, error) {
+func (w *Watcher) Observer(ctx context.Context, user string, namespaces []string, direct client.Reader) (operation.Observer, error) {
 	if user == "" {
 		return w, nil
 	}
@@ -158,7 +161,7 @@ func (w *Watcher) Observer(ctx context.Context, user string, namespaces []string
 		w.mu.Unlock()
 		c = nc
 	}
-	return &cacheObserver{w: w, c: c, key: key}, nil
+	return &cacheObserver{w: w, c: c, key: key, direct: direct}, nil
 }
 
 // cacheObserver reads live objects from one cache.
@@ -166,6 +169,11 @@ type cacheObserver struct {
 	w   *Watcher
 	c   cache.Cache
 	key string
+	// direct reads the API server while the cache's informer of a kind
+	// has not synced yet: the informer of a kind that a CRD of the same
+	// operation has just defined waits about a second for the API server's
+	// watch cache, and the step need not wait with it.
+	direct client.Reader
 }
 
 func (o *cacheObserver) Get(ctx context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
@@ -181,7 +189,13 @@ func (o *cacheObserver) Get(ctx context.Context, _ *syncv1alpha1.SyncOperation, 
 	}
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	err := o.c.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: name}, u)
+	reader := client.Reader(o.c)
+	if o.direct != nil {
+		if inf, err := o.c.GetInformer(ctx, u, cache.BlockUntilSynced(false)); err == nil && !inf.HasSynced() {
+			reader = o.direct
+		}
+	}
+	err := reader.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: name}, u)
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}

@@ -196,6 +196,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		Options: client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper()}}
 	watcher := controller.NewWatcher(managed)
 	watcher.NewCache = imp.Cache
+	watcher.Reader = mgr.GetAPIReader()
 	if err := mgr.Add(watcher); err != nil {
 		return err
 	}
