@@ -19,7 +19,7 @@ GOLANGCI_LINT ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 HELM ?= $(TOOLS_DIR)/helm-$(HELM_VERSION)
 
 IMG ?= syncwave/controller:dev
-GO_TEST_FLAGS ?=
+GO_TEST_FLAGS ?= -count=1
 # The test binaries for envtest and the simulated cluster.
 export SYNCWAVE_K8S_ASSETS := $(K8S_DIR)
 export KUBEBUILDER_ASSETS := $(K8S_DIR)
