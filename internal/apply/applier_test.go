@@ -18,7 +18,6 @@ package apply_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 
@@ -49,20 +48,12 @@ var (
 
 func TestMain(m *testing.M) {
 	ctrllog.SetLogger(logr.Discard())
-	c, err := cluster.Start(context.Background(), cluster.Options{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	env = c
-	k8s, err = c.Client(manager.Scheme())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = c.Stop()
-	os.Exit(code)
+	os.Exit(cluster.RunTests(m, cluster.Options{}, func(c *cluster.Cluster) (func(), error) {
+		env = c
+		var err error
+		k8s, err = c.Client(manager.Scheme())
+		return nil, err
+	}))
 }
 
 func tasks(t *testing.T, ns string, docs ...string) []*plan.Task {

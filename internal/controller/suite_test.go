@@ -19,7 +19,6 @@ package controller_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,29 +47,20 @@ var (
 
 func TestMain(m *testing.M) {
 	ctrllog.SetLogger(logr.Discard())
-	ctx, cancel := context.WithCancel(context.Background())
-	c, err := cluster.Start(ctx, cluster.Options{CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	env = c
-	k8s, err = c.Client(manager.Scheme())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	o := manager.DefaultOptions()
-	o.MetricsBindAddress, o.HealthProbeBindAddress = "0", "0"
-	done := make(chan error, 1)
-	go func() { done <- manager.Run(ctx, c.Config, o) }()
-	code := m.Run()
-	cancel()
-	<-done
-	if err := c.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
+	opts := cluster.Options{CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}}
+	os.Exit(cluster.RunTests(m, opts, func(c *cluster.Cluster) (func(), error) {
+		env = c
+		var err error
+		if k8s, err = c.Client(manager.Scheme()); err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		o := manager.DefaultOptions()
+		o.MetricsBindAddress, o.HealthProbeBindAddress = "0", "0"
+		done := make(chan error, 1)
+		go func() { done <- manager.Run(ctx, c.Config, o) }()
+		return func() { cancel(); <-done }, nil
+	}))
 }
 
 func namespace(t *testing.T) string {

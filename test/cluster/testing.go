@@ -18,6 +18,8 @@ package cluster
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -103,4 +105,32 @@ func (c *Cluster) WaitForDefaultServiceAccount(ctx context.Context, namespace st
 		ok, _, err := defaultServiceAccountExists(ctx, cl, namespace)
 		return ok, err
 	})
+}
+
+// RunTests is the body of a TestMain whose package shares one cluster: it
+// starts the cluster, calls setup (which may return a teardown to run
+// before the cluster stops), runs the tests, stops everything and returns
+// the exit code for os.Exit.
+func RunTests(m *testing.M, opts Options, setup func(c *Cluster) (teardown func(), err error)) int {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	c, err := Start(ctx, opts)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start cluster:", err)
+		return 1
+	}
+	defer func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}()
+	teardown, err := setup(c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "set up tests:", err)
+		return 1
+	}
+	if teardown != nil {
+		defer teardown()
+	}
+	return m.Run()
 }
