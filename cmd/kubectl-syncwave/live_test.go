@@ -45,6 +45,7 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/manager"
 	"github.com/syncwave/syncwave/internal/manifest"
+	pinned "github.com/syncwave/syncwave/internal/snapshot"
 	testcluster "github.com/syncwave/syncwave/test/cluster"
 )
 
@@ -304,8 +305,10 @@ func TestLiveCreateSplitsLargeManifestSet(t *testing.T) {
 	slices.SortFunc(want, func(a, b bigObject) int {
 		return cmp.Or(cmp.Compare(a.wave, b.wave), strings.Compare(a.name, b.name))
 	})
-	g.Expect(op.Status.Resources).To(HaveLen(n))
-	for i, r := range op.Status.Resources {
+	rows, err := pinned.Resources(context.Background(), live.client, op)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(rows).To(HaveLen(n))
+	for i, r := range rows {
 		g.Expect(r.Kind).To(Equal("ConfigMap"))
 		g.Expect(r.Namespace).To(Equal(ns))
 		g.Expect(r.Name).To(Equal(want[i].name), "resource %d", i)

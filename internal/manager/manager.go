@@ -153,6 +153,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		// so no transition is decided on a stale status.
 		Client: client.Options{Cache: &client.CacheOptions{EnableReadYourWritesConsistency: ptr.To(true)}},
 	}
+	mopts.Cache.DefaultTransform = cache.TransformStripManagedFields()
 	// Only one ConfigMap is watched: the health ConfigMap.
 	mopts.Cache.ByObject = map[client.Object]cache.ByObject{
 		&corev1.ConfigMap{}: {
@@ -170,6 +171,8 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	managed, err := cache.New(mgr.GetConfig(), cache.Options{
 		Scheme: scheme, Mapper: mgr.GetRESTMapper(), HTTPClient: mgr.GetHTTPClient(),
 		DefaultLabelSelector: labels.SelectorFromSet(labels.Set{syncv1alpha1.LabelManaged: "true"}),
+		// managedFields are never read and are most of a managed object's size.
+		DefaultTransform: cache.TransformStripManagedFields(),
 	})
 	if err != nil {
 		return fmt.Errorf("create cache of managed objects: %w", err)
@@ -203,6 +206,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	r := &controller.SyncOperationReconciler{
 		Client:                  mgr.GetClient(),
 		Targets:                 targets,
+		Local:                   targets,
 		APIReader:               mgr.GetAPIReader(),
 		Mapper:                  mgr.GetRESTMapper(),
 		Recorder:                mgr.GetEventRecorder("syncwave"),

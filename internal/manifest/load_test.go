@@ -162,7 +162,7 @@ func TestLoadTooManyObjects(t *testing.T) {
 	_, err = manifest.Load(context.Background(), c, operation([]string{fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":%q}}`, "one-more")}, cmRef("big", "")))
 	var me *manifest.Error
 	g.Expect(errors.As(err, &me)).To(BeTrue())
-	g.Expect(me.Error()).To(Equal(`spec.sources[0] (ConfigMap prod/big key "all.yaml"): more than 2000 objects: an operation holds at most 2000; split the manifests into several operations`))
+	g.Expect(me.Error()).To(Equal(`spec.sources[0] (ConfigMap prod/big key "all.yaml"): more than 10000 objects: an operation holds at most 10000; split the manifests into several operations`))
 }
 
 func TestLoadTransientErrorsAreNotInputErrors(t *testing.T) {
