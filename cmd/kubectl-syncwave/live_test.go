@@ -45,6 +45,7 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/manager"
 	"github.com/syncwave/syncwave/internal/manifest"
+	"github.com/syncwave/syncwave/internal/source/files"
 	testcluster "github.com/syncwave/syncwave/test/cluster"
 )
 
@@ -223,7 +224,11 @@ func largeManifestSet(t *testing.T, n, files int) ([]bigObject, map[string]strin
 // order create packs them: files in lexical order, documents in order.
 func expectedDigest(t *testing.T, dir string) string {
 	t.Helper()
-	docs, err := readManifests([]string{dir}, strings.NewReader(""))
+	inputs, err := files.Read(files.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := documents(inputs)
 	if err != nil {
 		t.Fatal(err)
 	}
