@@ -145,10 +145,16 @@ const liveRunTimeout = 3 * time.Minute
 // cluster and the namespace ns, as `kubectl syncwave ARGS -n NS` would.
 func kubectlSyncwave(t *testing.T, ns string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return kubectlSyncwaveStdin(t, ns, "", args...)
+}
+
+// kubectlSyncwaveStdin is kubectlSyncwave with stdin as standard input.
+func kubectlSyncwaveStdin(t *testing.T, ns, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	args = append(args, "--kubeconfig", live.cluster.KubeconfigPath, "-n", ns)
 	var out, errOut bytes.Buffer
 	done := make(chan int, 1)
-	go func() { done <- run(args, strings.NewReader(""), &out, &errOut) }()
+	go func() { done <- run(args, strings.NewReader(stdin), &out, &errOut) }()
 	select {
 	case code = <-done:
 	case <-time.After(liveRunTimeout):

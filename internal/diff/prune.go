@@ -51,9 +51,12 @@ type Pruner interface {
 }
 
 // LabelPruner finds candidates by the syncwave.dev/application label: the
-// live objects of q.Kinds with that label, in every namespace, that are
-// not desired. Hooks (which each operation creates anew), objects being
-// deleted, and objects with the sync option Prune=false are left out.
+// live objects of q.Kinds with that label, in every namespace, that an
+// operation in q.Namespace applied (their syncwave.dev/operation
+// annotation says so: applications of the same name in other namespaces
+// are others), and that are not desired. Hooks (which each operation
+// creates anew), objects being deleted, and objects with the sync option
+// Prune=false are left out.
 // Listing every namespace needs the permission to; where it is forbidden,
 // the namespaces of the desired objects and q.Namespace are listed one by
 // one.
@@ -75,7 +78,7 @@ func (p *LabelPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unstruct
 		}
 		for i := range items {
 			u := &items[i]
-			if !desired[objectID(u)] && prunable(u) {
+			if !desired[objectID(u)] && appliedFrom(u, q.Namespace) && prunable(u) {
 				out = append(out, u)
 			}
 		}
@@ -121,6 +124,12 @@ func namespaces(q PruneQuery) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// appliedFrom tells whether an operation in namespace ns applied u.
+func appliedFrom(u *unstructured.Unstructured, ns string) bool {
+	opNamespace, _, ok := strings.Cut(u.GetAnnotations()[syncv1alpha1.AnnotationOperation], "/")
+	return ok && opNamespace == ns
 }
 
 // prunable tells whether a live object would be pruned at all.
