@@ -64,7 +64,9 @@ them anew. Secret values are never shown: a changed key shows as
 
 With --application, live objects labelled syncwave.dev/application=A, of
 the kinds in the manifests, that the manifests no longer contain are listed
-as "- would prune group/Kind namespace/name".
+as "- would prune group/Kind namespace/name". The namespace of -n (else the
+kubeconfig context's) is both the one of objects that name none and the
+application's.
 
 KUBECTL_EXTERNAL_DIFF selects a diff program as for kubectl diff: both
 sides of the changed objects are written to two directories, one file per

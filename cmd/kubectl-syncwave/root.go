@@ -60,8 +60,9 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Short: "Plan, run and follow syncwave SyncOperations",
 		Long: `kubectl-syncwave is the syncwave kubectl plugin (also usable on its own).
 
-It prints and lints the plan of a set of manifests offline, evaluates health
-checks, and creates, follows and terminates SyncOperations.`,
+It prints and lints the plan of a set of manifests offline, shows what a
+sync would change on the cluster, evaluates health checks, and creates,
+follows and terminates SyncOperations.`,
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl syncwave",
 		},
