@@ -17,13 +17,11 @@ limitations under the License.
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
-	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/plan"
 )
@@ -32,7 +30,7 @@ func init() { subcommands = append(subcommands, newPlanCmd) }
 
 // planOptions are the flags of the plan command.
 type planOptions struct {
-	files     []string
+	manifests *manifestFlags
 	output    string
 	strict    bool
 	namespace string
@@ -41,7 +39,7 @@ type planOptions struct {
 func newPlanCmd() *cobra.Command {
 	o := &planOptions{}
 	cmd := &cobra.Command{
-		Use:   "plan -f PATH... [-o table|json] [--strict]",
+		Use:   "plan -f PATH... [-k DIR] [-o table|json] [--strict]",
 		Short: "Print and lint the ordered plan of manifests, offline",
 		Long: `Print the plan a SyncOperation would run for the manifests: its steps
 (phase and wave) in order, the objects of each step in apply order, the
@@ -55,32 +53,30 @@ In -o json, "hook" is the hook type of the step's task ("" for a plain
 resource) and "hookTypes" every type the object declares.`,
 		Example: `  kubectl syncwave plan -f manifests/
   helm template my-chart | kubectl syncwave plan -f - --strict
-  kubectl syncwave plan -f app.yaml -f crds/ -o json`,
+  kubectl syncwave plan -f app.yaml -f crds/ -o json
+  kubectl syncwave plan -k overlays/prod`,
 		Args: cobra.NoArgs,
 	}
+	o.manifests = addManifestFlags(cmd)
 	f := cmd.Flags()
-	f.StringSliceVarP(&o.files, "filename", "f", nil, "manifest file or directory (walked recursively for .yaml, .yml and .json), or - for standard input; repeatable")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
 	f.BoolVar(&o.strict, "strict", false, "treat lint warnings as errors (exit 1)")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of namespaced objects that do not name one")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		return o.run(cmd.InOrStdin(), cmd.OutOrStdout())
+		return o.run(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
 	return cmd
 }
 
-func (o *planOptions) run(stdin io.Reader, out io.Writer) error {
-	if len(o.files) == 0 {
-		return errors.New("no manifests: give -f PATH (a file, a directory or -)")
-	}
+func (o *planOptions) run(stdin io.Reader, out, stderr io.Writer) error {
 	if o.output != "table" && o.output != "json" {
 		return fmt.Errorf("unknown output format %q: use table or json", o.output)
 	}
-	objs, err := readPlanInput(o.files, stdin)
+	set, err := o.manifests.read(stdin, stderr)
 	if err != nil {
 		return err
 	}
-	p, err := buildPlan(objs, o.namespace)
+	p, err := buildPlan(set, o.namespace)
 	if o.output == "json" {
 		if werr := writePlanJSON(out, p, err); werr != nil {
 			return werr
@@ -99,43 +95,14 @@ func (o *planOptions) run(stdin io.Reader, out io.Writer) error {
 	return nil
 }
 
-// planInput is what the paths hold: objects, or the errors of every
-// document that could not be parsed.
-type planInput struct {
-	objs []manifest.Object
-	errs []error
-}
-
-// readPlanInput reads paths in order (see walkManifestPaths). A path that
-// cannot be read is an error; documents that cannot be parsed are
-// collected, to be reported with the plan.
-func readPlanInput(paths []string, stdin io.Reader) (*planInput, error) {
-	in := &planInput{}
-	err := walkManifestPaths(paths, stdin, func(source string, data []byte) error {
-		objs, err := manifest.Parse(source, data)
-		if err != nil {
-			in.errs = append(in.errs, err)
-		}
-		in.objs = append(in.objs, objs...)
-		return nil
-	})
-	if err != nil {
+// buildPlan plans offline. The error is the parse errors, or a
+// *plan.ValidationError.
+func buildPlan(set *manifestInput, namespace string) (*plan.Plan, error) {
+	if err := set.parseError(); err != nil {
 		return nil, err
 	}
-	return in, nil
-}
-
-// buildPlan plans offline. The error is the parse errors joined, or the
-// object limit, or a *plan.ValidationError.
-func buildPlan(in *planInput, namespace string) (*plan.Plan, error) {
-	if len(in.errs) > 0 {
-		return nil, errors.Join(in.errs...)
-	}
-	if n := len(in.objs); n > syncv1alpha1.MaxObjects {
-		return nil, fmt.Errorf("%d objects: a SyncOperation holds at most %d; split the manifests", n, syncv1alpha1.MaxObjects)
-	}
-	return plan.Build(manifest.Unstructured(in.objs), plan.Options{
+	return plan.Build(manifest.Unstructured(set.objs), plan.Options{
 		DefaultNamespace: namespace,
-		Origins:          manifest.Origins(in.objs),
+		Origins:          manifest.Origins(set.objs),
 	})
 }

@@ -108,11 +108,11 @@ func TestLoadInputErrors(t *testing.T) {
 				cmRef("missing", ""), cmRef("app", "nope.yaml"), cmRef("app", ""),
 				syncv1alpha1.ManifestSource{}),
 			want: []string{
-				"spec.manifests[0], document 0: not an object but a string: a manifest is a Kubernetes object with apiVersion, kind and metadata",
+				"spec.manifests[0]:1, document 0: not an object but a string: a manifest is a Kubernetes object with apiVersion, kind and metadata",
 				"spec.manifests[1]: is empty",
 				`spec.sources[0] (ConfigMap prod/missing): not found: configmaps "missing" not found`,
 				`spec.sources[1] (ConfigMap prod/app): has no key "nope.yaml" (keys: a.yaml, b.yaml)`,
-				`spec.sources[2] (ConfigMap prod/app key "a.yaml"), document 0: invalid YAML: yaml: line 1: did not find expected node content`,
+				`spec.sources[2] (ConfigMap prod/app key "a.yaml"):1, document 0: invalid YAML: did not find expected node content`,
 				"spec.sources[3]: exactly one of configMapRef and secretRef must be set",
 			},
 		},
