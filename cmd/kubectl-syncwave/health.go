@@ -19,11 +19,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,7 +71,7 @@ checks. A script error prints the Unknown result and exits 1.`,
 	f.DurationVar(&o.timeout, "timeout", time.Second, "deadline of one script evaluation")
 	_ = cmd.MarkFlagRequired("object")
 	cmd.MarkFlagsMutuallyExclusive("lua", "configmap")
-	cmd.AddCommand(newHealthTestCmd())
+	cmd.AddCommand(newHealthTestCmd(), newHealthImportCmd())
 	return cmd
 }
 
@@ -165,77 +163,4 @@ func readConfigMap(path string, stderr io.Writer) (*lua.Overrides, error) {
 		fmt.Fprintf(stderr, "warning: %s: %v\n", path, e)
 	}
 	return o, nil
-}
-
-// healthTestOptions are the flags of health test.
-type healthTestOptions struct {
-	verbose     bool
-	useOpenLibs bool
-	timeout     time.Duration
-}
-
-func newHealthTestCmd() *cobra.Command {
-	o := &healthTestOptions{}
-	cmd := &cobra.Command{
-		Use:   "test DIR",
-		Short: "Run the Argo CD-style health script fixtures found under DIR",
-		Long: `Walk DIR for health_test.yaml files (Argo CD's format:
-tests: [{inputPath, healthStatus: {status, message}}]), evaluate the
-health.lua beside each against each input (relative to the file), and compare
-status and message exactly. Print a line per failing case (per case with -v)
-and the line "N passed, M failed"; exit 1 on any failure.
-
-Scripts run with the open libraries by default, as Argo CD runs and tests its
-built-in scripts; --use-open-libs=false tests them as ConfigMap scripts
-without resource.customizations.useOpenLibs.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runHealthTest(cmd.Context(), args[0], o, cmd.OutOrStdout())
-		},
-	}
-	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "print a line for every case")
-	cmd.Flags().BoolVar(&o.useOpenLibs, "use-open-libs", true, "open the string and math libraries for the scripts")
-	cmd.Flags().DurationVar(&o.timeout, "timeout", time.Second, "deadline of one script evaluation")
-	return cmd
-}
-
-// runHealthTest runs the fixtures under dir and reports to stdout.
-func runHealthTest(ctx context.Context, dir string, o *healthTestOptions, stdout io.Writer) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	engine := lua.NewEngine(lua.Options{Timeout: o.timeout, Print: stdout})
-	cases, err := engine.RunFixtures(ctx, os.DirFS(dir), o.useOpenLibs)
-	if err != nil {
-		return err
-	}
-	if len(cases) == 0 {
-		return errors.New("no " + lua.FixtureFile + " found under " + dir)
-	}
-	passed, failed := 0, 0
-	for _, c := range cases {
-		name := filepath.Join(dir, filepath.FromSlash(c.Dir), filepath.FromSlash(c.InputPath))
-		switch {
-		case c.Err != nil:
-			failed++
-			fmt.Fprintf(stdout, "FAIL %s: %v\n", name, c.Err)
-		case !c.Passed():
-			failed++
-			fmt.Fprintf(stdout, "FAIL %s: want %s %q, got %s %q\n", name, c.Want.Status, c.Want.Message, c.Got.Status, c.Got.Message)
-		default:
-			passed++
-			if o.verbose {
-				fmt.Fprintf(stdout, "ok   %s: %s %q\n", name, c.Got.Status, c.Got.Message)
-			}
-		}
-	}
-	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
-	if failed > 0 {
-		return &exitError{code: 1}
-	}
-	return nil
 }
