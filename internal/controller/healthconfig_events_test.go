@@ -45,7 +45,7 @@ func TestBrokenHealthKeysAreReported(t *testing.T) {
 
 	setHealthConfigMap(t, map[string]string{
 		// Not YAML (a tab in the indentation), meant for MyDatabaseInstance.
-		"resource.customizations": "databases.example.com/MyDatabaseInstance:\n  health.lua: |\n\t  return {status = \"Healthy\"}\n",
+		"resource.customizations":                           "databases.example.com/MyDatabaseInstance:\n  health.lua: |\n\t  return {status = \"Healthy\"}\n",
 		"resource.customizations.health.example.com_Broken": "return {",
 		"resource.customizations.health.ConfigMap":          `return {status = "Healthy", message = "fine key"}`,
 	})

@@ -50,8 +50,8 @@ func (e *Engine) Assessor(layers ...*Overrides) health.Assessor {
 			if !ok {
 				continue
 			}
-			if s.Err != nil {
-				return health.Result{Status: health.Unknown, Message: s.Err.Error(), Source: health.SourceLua}, true, s.Err
+			if res, broken := s.brokenResult(); broken {
+				return res, true, s.Err
 			}
 			res, err := e.Eval(context.Background(), s.Lua, s.UseOpenLibs, obj)
 			if err != nil {
@@ -72,4 +72,12 @@ func HasScript(gk schema.GroupKind, layers ...*Overrides) bool {
 		}
 	}
 	return false
+}
+
+// brokenResult is the Unknown result of a broken script (Script.Err).
+func (s Script) brokenResult() (health.Result, bool) {
+	if s.Err == nil {
+		return health.Result{}, false
+	}
+	return health.Result{Status: health.Unknown, Message: s.Err.Error(), Source: health.SourceLua}, true
 }

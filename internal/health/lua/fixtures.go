@@ -161,8 +161,8 @@ func (e *Engine) judgeFixture(ctx context.Context, fsys fs.FS, tree *Overrides, 
 	if !ok {
 		return "", health.Result{}, fmt.Errorf("%s: the tree has no %s for %s (scripts are picked by the object's group and kind, as Argo CD does; run the fixtures from the root of the tree)", p, ScriptFile, joinKey(gk.Group, gk.Kind))
 	}
-	if s.Err != nil {
-		return s.Origin, health.Result{Status: health.Unknown, Message: s.Err.Error(), Source: health.SourceLua}, nil
+	if res, broken := s.brokenResult(); broken {
+		return s.Origin, res, nil
 	}
 	res, _ := e.Eval(ctx, s.Lua, useOpenLibs, obj)
 	return s.Origin, res, nil
