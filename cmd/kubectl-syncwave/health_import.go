@@ -59,7 +59,9 @@ one ConfigMap (mount it with the controller's --health-dir instead). Where
 the ConfigMap cannot look up exactly as the tree does (two wildcards that
 may match the same kind: a tree takes the first directory in byte order, a
 ConfigMap the most specific pattern), a warning goes to stderr.`,
-		Example: `  kubectl syncwave health import resource_customizations | kubectl apply -f -
+		Example: `  # server-side: a client-side apply would copy the scripts into an
+  # annotation, which holds at most 256 kB
+  kubectl syncwave health import resource_customizations | kubectl apply --server-side -f -
   kubectl syncwave health import ./health -n syncwave-system --name syncwave-health -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
