@@ -22,6 +22,8 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
 // Every command that reads manifests reads them with the same reader and
@@ -30,7 +32,7 @@ import (
 // connection is made, so no cluster is needed here.
 func TestManifestErrorsAreTheSameForEveryCommand(t *testing.T) {
 	var tooMany strings.Builder
-	for i := range 2001 {
+	for i := range syncv1alpha1.MaxObjects + 1 {
 		fmt.Fprintf(&tooMany, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n---\n", i)
 	}
 	inputs := []struct {
@@ -41,7 +43,7 @@ func TestManifestErrorsAreTheSameForEveryCommand(t *testing.T) {
 	}{
 		{"nothing named", "", nil, "Error: no manifests: give -f PATH (a file, a directory or - for standard input) or -k DIR\n"},
 		{"empty stdin", "# only a comment\n---\n", []string{"-f", "-"}, "Error: no manifests in <stdin>\n"},
-		{"too many objects", tooMany.String(), []string{"-f", "-"}, "Error: 2001 objects: a SyncOperation holds at most 2000; split the manifests\n"},
+		{"too many objects", tooMany.String(), []string{"-f", "-"}, fmt.Sprintf("Error: %d objects: a SyncOperation holds at most %d; split the manifests\n", syncv1alpha1.MaxObjects+1, syncv1alpha1.MaxObjects)},
 		{"bad YAML", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nmetadata: {name: [unclosed\n", []string{"-f", "-"},
 			"Error: invalid manifests: <stdin>:5, document 1: invalid YAML: did not find expected ',' or ']'\n"},
 	}

@@ -21,7 +21,10 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/plan"
 )
@@ -34,6 +37,7 @@ type planOptions struct {
 	output    string
 	strict    bool
 	namespace string
+	health    healthSources
 }
 
 func newPlanCmd() *cobra.Command {
@@ -46,7 +50,10 @@ func newPlanCmd() *cobra.Command {
 SyncFail steps, skipped objects, and lint warnings (codes SW001...).
 
 No cluster is needed: kinds are known to be cluster-scoped from a built-in
-table and from the CRDs among the manifests. The command exits 1 when the
+table and from the CRDs among the manifests. A custom resource draws SW006
+unless a health check is known for its kind where the controller would look:
+syncwave's library of scripts (unless --health-library=false), the health
+ConfigMap manifest of --health-configmap and the script tree of --health-dir. The command exits 1 when the
 manifests are invalid, and with --strict also when there are warnings.
 
 In -o json, "hook" is the hook type of the step's task ("" for a plain
@@ -62,6 +69,9 @@ resource) and "hookTypes" every type the object declares.`,
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
 	f.BoolVar(&o.strict, "strict", false, "treat lint warnings as errors (exit 1)")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of namespaced objects that do not name one")
+	f.StringVar(&o.health.configMap, "health-configmap", "", "file with the controller's health ConfigMap manifest: its kinds have a health check (SW006)")
+	f.StringVar(&o.health.dir, "health-dir", "", "directory with the controller's --health-dir tree of health scripts: its kinds have a health check (SW006)")
+	f.BoolVar(&o.health.library, "health-library", true, "syncwave's library of health scripts is in use, as with the controller's default --health-library")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		return o.run(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
@@ -72,11 +82,17 @@ func (o *planOptions) run(stdin io.Reader, out, stderr io.Writer) error {
 	if o.output != "table" && o.output != "json" {
 		return fmt.Errorf("unknown output format %q: use table or json", o.output)
 	}
+	layers, err := healthLayers(o.health, stderr)
+	if err != nil {
+		return err
+	}
 	set, err := o.manifests.read(stdin, stderr)
 	if err != nil {
 		return err
 	}
-	p, err := buildPlan(set, o.namespace)
+	p, err := buildPlan(set, o.namespace, func(gk schema.GroupKind) bool {
+		return health.IsBuiltinKind(gk) || lua.HasScript(gk, layers...)
+	})
 	if o.output == "json" {
 		if werr := writePlanJSON(out, p, err); werr != nil {
 			return werr
@@ -97,12 +113,13 @@ func (o *planOptions) run(stdin io.Reader, out, stderr io.Writer) error {
 
 // buildPlan plans offline. The error is the parse errors, or a
 // *plan.ValidationError.
-func buildPlan(set *manifestInput, namespace string) (*plan.Plan, error) {
+func buildPlan(set *manifestInput, namespace string, hasHealthCheck func(schema.GroupKind) bool) (*plan.Plan, error) {
 	if err := set.parseError(); err != nil {
 		return nil, err
 	}
 	return plan.Build(manifest.Unstructured(set.objs), plan.Options{
 		DefaultNamespace: namespace,
 		Origins:          manifest.Origins(set.objs),
+		HasHealthCheck:   hasHealthCheck,
 	})
 }

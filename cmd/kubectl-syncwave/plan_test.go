@@ -178,3 +178,33 @@ func TestRootHelpListsPlan(t *testing.T) {
 	g.Expect(out).To(ContainSubstring("kubectl syncwave [command]"))
 	g.Expect(out).To(MatchRegexp(`(?m)^  plan\s+Print and lint the ordered plan`))
 }
+
+// TestPlanHealthLayers: SW006 is drawn only by kinds that none of the
+// controller's layers knows: syncwave's library (Knative Service,
+// cert-manager Certificate, the Upbound wildcard), and with the flags the
+// health ConfigMap and the --health-dir tree.
+func TestPlanHealthLayers(t *testing.T) {
+	g := NewWithT(t)
+	code, out, errOut := runPlan(t, "", "plan", "-f", "testdata/plan/health")
+	g.Expect(code).To(Equal(0))
+	g.Expect(errOut).To(BeEmpty())
+	for _, kind := range []string{"Service.serving.knative.dev", "Certificate.cert-manager.io", "Bucket.s3.aws.upbound.io"} {
+		g.Expect(out).NotTo(ContainSubstring("no health check is known for "+kind), "the library has one")
+	}
+	checkPlanGolden(t, "health.txt", out)
+
+	tree := filepath.Join("..", "..", "internal", "health", "lua", "testdata", "tree")
+	code, out, errOut = runPlan(t, "", "plan", "-f", "testdata/plan/health", "--health-dir", tree, "--health-configmap", "testdata/plan/health-configmap.yaml")
+	g.Expect(code).To(Equal(0))
+	g.Expect(errOut).To(BeEmpty())
+	checkPlanGolden(t, "health-layers.txt", out)
+	g.Expect(strings.Count(out, "SW006")).To(Equal(1), "only Gizmo is known nowhere")
+
+	code, out, _ = runPlan(t, "", "plan", "-f", "testdata/plan/health", "--health-library=false")
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(ContainSubstring("no health check is known for Service.serving.knative.dev"))
+
+	code, _, errOut = runPlan(t, "", "plan", "-f", "testdata/plan/health", "--health-dir", "testdata/plan/does-not-exist")
+	g.Expect(code).To(Equal(1))
+	g.Expect(errOut).To(ContainSubstring("does-not-exist: no such file or directory"))
+}

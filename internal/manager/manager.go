@@ -18,8 +18,10 @@ package manager
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,6 +76,9 @@ type Options struct {
 	LuaTimeout time.Duration
 	// HealthLibrary enables the health scripts shipped with syncwave.
 	HealthLibrary bool
+	// HealthDir is a directory holding a tree of health scripts in Argo
+	// CD's resource_customizations layout; "" for none.
+	HealthDir string
 	// Registry receives syncwave's metrics; default controller-runtime's
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
@@ -113,6 +118,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "how many operations are reconciled in parallel")
 	fs.StringVar(&o.DefaultServiceAccount, "default-service-account", o.DefaultServiceAccount, "ServiceAccount (in the operation's namespace) that operations without spec.serviceAccountName impersonate")
 	fs.DurationVar(&o.LuaTimeout, "lua-timeout", o.LuaTimeout, "deadline of one Lua health script evaluation")
+	fs.StringVar(&o.HealthDir, "health-dir", o.HealthDir, "directory with a tree of Lua health scripts in Argo CD's layout (<group>/<Kind>/health.lua, _ as wildcard), asked after the health ConfigMap and before syncwave's library; re-read when it changes")
 	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
 }
@@ -195,6 +201,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err != nil {
 		return err
 	}
+	hc.Recorder = mgr.GetEventRecorder("syncwave")
 	imp := &controller.Impersonator{Config: mgr.GetConfig(), DefaultServiceAccount: o.DefaultServiceAccount,
 		Options: client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper()}}
 	watcher := controller.NewWatcher(managed)
@@ -245,6 +252,16 @@ func healthConfig(reader client.Reader, o Options) (*controller.HealthConfig, er
 		Engine:    lua.NewEngine(lopts),
 		Reader:    reader,
 		ConfigMap: types.NamespacedName{Namespace: o.Namespace, Name: o.HealthConfigMap},
+		Dir:       o.HealthDir,
+	}
+	if o.HealthDir != "" {
+		fi, err := os.Stat(o.HealthDir)
+		if err == nil && !fi.IsDir() {
+			err = errors.New("not a directory")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--health-dir %s: %w", o.HealthDir, err)
+		}
 	}
 	if o.HealthLibrary {
 		lib, err := lua.LoadLibrary(healthlib.FS)
