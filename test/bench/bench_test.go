@@ -193,34 +193,15 @@ func kubectlApply(b *testing.B, c *cluster.Cluster, ns string, objs []*unstructu
 }
 
 // transitions returns, for each step after the first, the time from the
-// last task of the previous step observed finished to the first write of
-// the step (from the status timestamps).
+// end of the previous step to the start of the step (status.steps).
 func transitions(op *syncv1alpha1.SyncOperation) []time.Duration {
-	type span struct{ first, last time.Time }
-	steps := map[string]*span{}
-	var keys []string
-	for _, r := range op.Status.Resources {
-		if r.StartedAt == nil || r.FinishedAt == nil {
+	var out []time.Duration
+	for i := 1; i < len(op.Status.Steps); i++ {
+		prev, cur := op.Status.Steps[i-1], op.Status.Steps[i]
+		if prev.FinishedAt == nil || cur.StartedAt == nil {
 			continue
 		}
-		k := fmt.Sprintf("%d/%011d", phaseRank(r.SyncPhase), int64(r.Wave)+1<<31)
-		s, ok := steps[k]
-		if !ok {
-			s = &span{first: r.StartedAt.Time, last: r.FinishedAt.Time}
-			steps[k] = s
-			keys = append(keys, k)
-		}
-		if r.StartedAt.Time.Before(s.first) {
-			s.first = r.StartedAt.Time
-		}
-		if r.FinishedAt.After(s.last) {
-			s.last = r.FinishedAt.Time
-		}
-	}
-	slices.Sort(keys)
-	var out []time.Duration
-	for i := 1; i < len(keys); i++ {
-		out = append(out, steps[keys[i]].first.Sub(steps[keys[i-1]].last))
+		out = append(out, cur.StartedAt.Sub(prev.FinishedAt.Time))
 	}
 	return out
 }
