@@ -18,7 +18,13 @@ CONTROLLER_GEN ?= $(TOOLS_DIR)/controller-gen-$(CONTROLLER_GEN_VERSION)
 GOLANGCI_LINT ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 HELM ?= $(TOOLS_DIR)/helm-$(HELM_VERSION)
 
-IMG ?= syncwave/controller:dev
+# The controller's version: the chart's appVersion, which is also the
+# chart's default image tag.
+APP_VERSION ?= $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' charts/syncwave/Chart.yaml)
+IMG ?= syncwave/controller:$(APP_VERSION)
+# make image: where it writes, and the architecture of the image.
+IMAGE_DIR ?= bin/image
+IMAGE_ARCH ?= $(shell go env GOARCH)
 GO_TEST_FLAGS ?= -count=1
 # The test binaries for envtest and the simulated cluster.
 export SYNCWAVE_K8S_ASSETS := $(K8S_DIR)
@@ -109,9 +115,19 @@ build: ## Build the manager and the kubectl plugin into ./bin.
 run: ## Run the manager against the current kubeconfig.
 	go run ./cmd/manager --metrics-secure=false
 
+.PHONY: image
+image: ## Build the controller image without a container engine: an OCI layout in $(IMAGE_DIR)/oci and $(IMAGE_DIR)/image.tar (docker load -i).
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) go build -trimpath -ldflags '-s -w -X main.version=$(APP_VERSION)' -o $(IMAGE_DIR)/manager ./cmd/manager
+	go run ./hack/image --binary $(IMAGE_DIR)/manager --arch $(IMAGE_ARCH) --image $(IMG) --version $(APP_VERSION) \
+		--layout $(IMAGE_DIR)/oci --tarball $(IMAGE_DIR)/image.tar
+
+.PHONY: image-name
+image-name: ## Print the name and tag that make image and make docker-build give the image.
+	@echo $(IMG)
+
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a container engine).
-	docker build -t $(IMG) .
+	docker build --build-arg VERSION=$(APP_VERSION) -t $(IMG) .
 
 .PHONY: docker-push
 docker-push: ## Push the container image.

@@ -28,12 +28,22 @@ import (
 	"github.com/syncwave/syncwave/internal/manager"
 )
 
+// version is the controller's version, set at build time with
+// -ldflags "-X main.version=..." (make build and make image take the
+// chart's appVersion).
+var version = "dev"
+
 func main() {
 	opts := manager.DefaultOptions()
 	opts.BindFlags(flag.CommandLine)
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
+	printVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
+	if *printVersion {
+		fmt.Println(version)
+		return
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	if ns := os.Getenv("POD_NAMESPACE"); ns != "" {
 		opts.Namespace = ns

@@ -18,4 +18,9 @@ limitations under the License.
 // controller-runtime manager, the caches, the metrics and the reconciler
 // from Options. cmd/manager, the demo and the end-to-end tests all start the
 // controller through Run.
+//
+// /readyz fails until the manager's cache (SyncOperations, hook Jobs, the
+// health ConfigMap) and the cache of managed objects have synced; /healthz
+// answers as soon as the process serves. Both run on every replica, the
+// leader and the standbys.
 package manager

@@ -21,10 +21,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -231,10 +234,67 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err
 	}
-	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+	ready, err := newReadiness(ctx, mgr, managed)
+	if err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("caches", ready.Check); err != nil {
 		return err
 	}
 	return mgr.Start(ctx)
+}
+
+// readiness is the readyz check: it fails until the manager's cache and
+// the cache of managed objects have synced. It runs on every replica, not
+// only on the leader, so that a standby replica is Ready too.
+type readiness struct {
+	caches []cache.Cache
+	synced atomic.Bool
+}
+
+// watchedKinds are the kinds the controller reads from the manager's
+// cache: their informers are created before the manager starts, so that
+// the cache has synced only when they have (the manager would otherwise
+// create them when the controller starts, after the cache reported synced).
+func watchedKinds() []client.Object {
+	return []client.Object{&syncv1alpha1.SyncOperation{}, &batchv1.Job{}, &corev1.ConfigMap{}}
+}
+
+// newReadiness registers the informers of watchedKinds and adds the
+// readiness runnable to mgr.
+func newReadiness(ctx context.Context, mgr ctrl.Manager, managed cache.Cache) (*readiness, error) {
+	for _, obj := range watchedKinds() {
+		if _, err := mgr.GetCache().GetInformer(ctx, obj, cache.BlockUntilSynced(false)); err != nil {
+			return nil, fmt.Errorf("watch %T (is the CRD installed?): %w", obj, err)
+		}
+	}
+	r := &readiness{caches: []cache.Cache{mgr.GetCache(), managed}}
+	if err := mgr.Add(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Start waits for the caches to sync, then marks the manager ready.
+func (r *readiness) Start(ctx context.Context) error {
+	for _, c := range r.caches {
+		if !c.WaitForCacheSync(ctx) {
+			return nil // stopped before the caches synced
+		}
+	}
+	r.synced.Store(true)
+	return nil
+}
+
+// NeedLeaderElection is false: a standby replica has synced caches too.
+func (*readiness) NeedLeaderElection() bool { return false }
+
+// Check is the healthz.Checker of /readyz.
+func (r *readiness) Check(*http.Request) error {
+	if !r.synced.Load() {
+		return errors.New("the caches have not synced yet")
+	}
+	return nil
 }
 
 // nonZero is d, or nil (controller-runtime's default) when d is zero.

@@ -47,7 +47,9 @@ limitations under the License.
 // ascending. Inside a step, tasks are ordered by kind (Helm's install order:
 // Namespace, ServiceAccount, Secret, ConfigMap, ..., CRD, RBAC, Service,
 // workloads, Job, Ingress, webhooks; other kinds after them by group and
-// kind), then namespace, then name. A plain Namespace moves to the step of
+// kind), then namespace, then name. A listed kind is matched by group and
+// kind: serving.knative.dev/Service is a custom resource, ordered after
+// the webhooks, not with the core Service. A plain Namespace moves to the step of
 // the first object in it, and a plain CRD to the step of the first custom
 // resource of its kind, when that step comes earlier than their own
 // (Task.MovedAheadOf says so).

@@ -21,61 +21,64 @@ import (
 )
 
 // kindOrder is the apply order of kinds inside one step (Helm's install
-// order, SPEC §4). Kinds not listed come after them, by group and kind.
-var kindOrder = []string{
-	"PriorityClass",
-	"Namespace",
-	"NetworkPolicy",
-	"ResourceQuota",
-	"LimitRange",
-	"PodSecurityPolicy",
-	"PodDisruptionBudget",
-	"ServiceAccount",
-	"Secret",
-	"SecretList",
-	"ConfigMap",
-	"StorageClass",
-	"PersistentVolume",
-	"PersistentVolumeClaim",
-	"CustomResourceDefinition",
-	"ClusterRole",
-	"ClusterRoleList",
-	"ClusterRoleBinding",
-	"ClusterRoleBindingList",
-	"Role",
-	"RoleList",
-	"RoleBinding",
-	"RoleBindingList",
-	"Service",
-	"DaemonSet",
-	"Pod",
-	"ReplicationController",
-	"ReplicaSet",
-	"Deployment",
-	"HorizontalPodAutoscaler",
-	"StatefulSet",
-	"Job",
-	"CronJob",
-	"IngressClass",
-	"Ingress",
-	"APIService",
-	"MutatingWebhookConfiguration",
-	"ValidatingWebhookConfiguration",
+// order, SPEC §4). Each entry names the kind in the API group that serves
+// it, so a custom resource that happens to share a listed kind's name
+// (serving.knative.dev/Service, a ConfigMap of some other group) is not
+// mistaken for it: kinds not listed come after them, by group and kind.
+var kindOrder = []schema.GroupKind{
+	{Group: "scheduling.k8s.io", Kind: "PriorityClass"},
+	{Kind: "Namespace"},
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"},
+	{Kind: "ResourceQuota"},
+	{Kind: "LimitRange"},
+	{Group: "policy", Kind: "PodSecurityPolicy"},
+	{Group: "policy", Kind: "PodDisruptionBudget"},
+	{Kind: "ServiceAccount"},
+	{Kind: "Secret"},
+	{Kind: "SecretList"},
+	{Kind: "ConfigMap"},
+	{Group: "storage.k8s.io", Kind: "StorageClass"},
+	{Kind: "PersistentVolume"},
+	{Kind: "PersistentVolumeClaim"},
+	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleList"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBindingList"},
+	{Group: "rbac.authorization.k8s.io", Kind: "Role"},
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleList"},
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBindingList"},
+	{Kind: "Service"},
+	{Group: "apps", Kind: "DaemonSet"},
+	{Kind: "Pod"},
+	{Kind: "ReplicationController"},
+	{Group: "apps", Kind: "ReplicaSet"},
+	{Group: "apps", Kind: "Deployment"},
+	{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"},
+	{Group: "apps", Kind: "StatefulSet"},
+	{Group: "batch", Kind: "Job"},
+	{Group: "batch", Kind: "CronJob"},
+	{Group: "networking.k8s.io", Kind: "IngressClass"},
+	{Group: "networking.k8s.io", Kind: "Ingress"},
+	{Group: "apiregistration.k8s.io", Kind: "APIService"},
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"},
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"},
 }
 
-// kindRank maps a kind to its position in kindOrder.
-var kindRank = func() map[string]int {
-	m := make(map[string]int, len(kindOrder))
-	for i, k := range kindOrder {
-		m[k] = i
+// kindRank maps a group and kind to its position in kindOrder.
+var kindRank = func() map[schema.GroupKind]int {
+	m := make(map[schema.GroupKind]int, len(kindOrder))
+	for i, gk := range kindOrder {
+		m[gk] = i
 	}
 	return m
 }()
 
-// rankOfKind returns the position of kind in kindOrder, or len(kindOrder)
+// rankOfKind returns the position of gk in kindOrder, or len(kindOrder)
 // for kinds that are not listed.
-func rankOfKind(kind string) int {
-	if r, ok := kindRank[kind]; ok {
+func rankOfKind(gk schema.GroupKind) int {
+	if r, ok := kindRank[gk]; ok {
 		return r
 	}
 	return len(kindOrder)

@@ -95,12 +95,13 @@ func compareSteps(pa syncv1alpha1.SyncPhase, wa int32, pb syncv1alpha1.SyncPhase
 	return cmp.Or(cmp.Compare(phaseRank(pa), phaseRank(pb)), cmp.Compare(wa, wb))
 }
 
-// compareItems is the plan order: phase, wave, kind (kindOrder, then
-// others by group and kind), namespace, name, input position.
+// compareItems is the plan order: phase, wave, kind (kindOrder by group
+// and kind, then others by group and kind), namespace, name, input
+// position.
 func compareItems(a, b item) int {
 	return cmp.Or(
 		compareSteps(a.Phase, a.Wave, b.Phase, b.Wave),
-		cmp.Compare(rankOfKind(a.ID.Kind), rankOfKind(b.ID.Kind)),
+		cmp.Compare(rankOfKind(a.ID.GroupKind()), rankOfKind(b.ID.GroupKind())),
 		cmp.Compare(a.ID.Group, b.ID.Group),
 		cmp.Compare(a.ID.Kind, b.ID.Kind),
 		cmp.Compare(a.ID.Namespace, b.ID.Namespace),
