@@ -42,6 +42,8 @@ func (r *SyncOperationReconciler) finish(ctx context.Context, before, op *syncv1
 	}
 	setConditions(op, out.WaitReason)
 	op.Status.ObservedGeneration = op.Generation
+	boundMessages(&op.Status)
+	fit(&op.Status)
 	if err := r.patchStatus(ctx, before, op); err != nil {
 		return err
 	}
@@ -193,6 +195,25 @@ func keys(ms ...map[string]any) func(func(string) bool) {
 			}
 		}
 	}
+}
+
+// maxStatusBytes keeps the whole SyncOperation well inside etcd's 1.5 MiB.
+const maxStatusBytes = 768 << 10
+
+// fit drops status.resources entries from the end, should the status still
+// be too large after compaction, and says so in the message: a status that
+// cannot be written would stall the operation silently.
+func fit(st *syncv1alpha1.SyncOperationStatus) {
+	raw, err := json.Marshal(st)
+	if err != nil || len(raw) <= maxStatusBytes || len(st.Resources) == 0 {
+		return
+	}
+	per := len(raw) / max(len(st.Resources), 1)
+	keep := max(len(st.Resources)-(len(raw)-maxStatusBytes)/per-1, 0)
+	dropped := len(st.Resources) - keep
+	st.Resources = st.Resources[:keep]
+	st.Message = operation.Truncate(st.Message, operation.MaxMessage-80) +
+		fmt.Sprintf(" (%d status.resources entries left out to fit the object limit)", dropped)
 }
 
 // boundMessages keeps every message of status within operation.MaxMessage.

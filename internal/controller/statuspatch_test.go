@@ -19,6 +19,7 @@ package controller
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
@@ -88,4 +89,21 @@ func TestStatusPatchWritesWhatChanged(t *testing.T) {
 			g.Expect(string(have)).To(Equal(string(want)))
 		})
 	}
+}
+
+// TestFitKeepsStatusWritable: a status that would not fit loses entries
+// from the end of status.resources, and its message says so.
+func TestFitKeepsStatusWritable(t *testing.T) {
+	g := NewWithT(t)
+	st := &syncv1alpha1.SyncOperationStatus{Message: "waiting"}
+	for i := range 2000 {
+		r := res(fmt.Sprintf("cm-%04d", i), syncv1alpha1.HealthDegraded)
+		r.Message = strings.Repeat("x", 1000)
+		st.Resources = append(st.Resources, r)
+	}
+	fit(st)
+	raw, _ := json.Marshal(st)
+	g.Expect(len(raw)).To(BeNumerically("<=", maxStatusBytes))
+	g.Expect(st.Resources).NotTo(BeEmpty())
+	g.Expect(st.Message).To(MatchRegexp(`^waiting \(\d+ status.resources entries left out to fit the object limit\)$`))
 }

@@ -119,8 +119,13 @@ func New(reg prometheus.Registerer, running func() map[string]int) *Recorder {
 			Buckets: durationBuckets(),
 		}, []string{"phase", "wave"}),
 		stepTransition: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    StepTransitionSecondsName,
-			Help:    "Time from the last object of a step observed healthy to the first write of the next step.",
+			Name: StepTransitionSecondsName,
+			// The start is when the watch event that made the step's last
+			// object healthy arrived in the controller's cache (noted by
+			// the event handler, before the work queue), or, for a step
+			// whose objects came back healthy from the write itself, when
+			// that write returned; the end is the next step's first write.
+			Help:    "Time from the watch event of the last object of a step turning healthy (its arrival in the cache) to the first write of the next step.",
 			Buckets: transitionBuckets(),
 		}),
 		hookRuns: prometheus.NewCounterVec(prometheus.CounterOpts{

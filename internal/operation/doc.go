@@ -54,11 +54,40 @@ limitations under the License.
 // soon as that hook finishes). BeforeHookCreation deletes an object of the
 // same name that this operation did not create before the hook is created.
 //
+// # Terminate
+//
+// spec.terminate wins in every phase. An operation that has not started
+// (Pending) ends Failed/Terminated with nothing read or applied. A running
+// one turns Terminating: its live hooks, found on the cluster by the
+// operation's UID label (so also a hook whose creation status never
+// recorded), are deleted, and the operation ends Failed/Terminated once
+// they are gone. No new step starts and no SyncFail step runs.
+//
+// # The pinned plan and the status
+//
+// The plan is pinned when the operation starts (package snapshot) and every
+// later call works from it. The engine decides from a full record, one
+// status.resources entry per task of the layout; what is persisted is its
+// compact projection (Layout.Compact): status.steps has one entry per step
+// (tasks, synced, healthy, result, start and end), and status.resources
+// lists only the tasks worth a look: every hook of a started step, failed,
+// pruned and degraded tasks, and the tasks of the current (or failed) step
+// that are not done, at most MaxListed; an operation of at most ListAllUpTo
+// tasks lists every task of its started steps. Layout.Expand rebuilds the
+// full record: a task that is not listed is derived from its step's
+// result (done in a finished step, applied in the current one when the
+// step's synced count says every object was written, otherwise pending and
+// written again, which server-side apply makes harmless). Every message is
+// bounded (MaxMessage).
+//
 // # Restart safety
 //
 // Next is a pure function of the plan, the persisted status, the observed
 // live objects and the time. Executor carries out one decision per call and
-// records its outcome in status only. Every effect is idempotent: applies
+// records its outcome in status only; the replay tests throw away the status
+// of every transition, and of every write inside a transition, and check
+// that the operation still ends the same, each hook created once and no
+// finalizer left. Every effect is idempotent: applies
 // are server-side applies, hooks are found again by name and by the
 // operation's UID label, and deletes treat NotFound as done. A controller
 // killed at any moment continues from the status it persisted.

@@ -206,10 +206,6 @@ func transitions(op *syncv1alpha1.SyncOperation) []time.Duration {
 	return out
 }
 
-func phaseRank(p syncv1alpha1.SyncPhase) int {
-	return slices.Index([]syncv1alpha1.SyncPhase{syncv1alpha1.SyncPhasePreSync, syncv1alpha1.SyncPhaseSync, syncv1alpha1.SyncPhasePostSync}, p)
-}
-
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)

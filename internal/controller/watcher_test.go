@@ -1,0 +1,77 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache/informertest"
+)
+
+// stoppable is a cache that records when its context ends.
+type stoppable struct {
+	*informertest.FakeInformers
+	stopped chan struct{}
+}
+
+func (s *stoppable) Start(ctx context.Context) error {
+	<-ctx.Done()
+	close(s.stopped)
+	return nil
+}
+
+// TestTenantCachesStopWhenUnused: an impersonated cache is shared by the
+// running operations of one ServiceAccount and namespaces, and stopped
+// when the last of them releases it.
+func TestTenantCachesStopWhenUnused(t *testing.T) {
+	g := NewWithT(t)
+	var made []*stoppable
+	w := NewWatcher(&informertest.FakeInformers{})
+	w.NewCache = func(string, []string) (cache.Cache, error) {
+		s := &stoppable{FakeInformers: &informertest.FakeInformers{Synced: ptrTrue()}, stopped: make(chan struct{})}
+		made = append(made, s)
+		return s, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = w.Start(ctx) }()
+	g.Eventually(func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.ctx != nil }, time.Second, time.Millisecond).Should(BeTrue())
+
+	user := "system:serviceaccount:team:deployer"
+	_, err := w.Observer(ctx, "op-1", user, []string{"b", "a"}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = w.Observer(ctx, "op-2", user, []string{"a", "b", "a"}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(made).To(HaveLen(1), "one cache per user and set of namespaces")
+	g.Expect(w.Tenants()).To(Equal(1))
+
+	w.Release("op-1")
+	g.Consistently(made[0].stopped, 100*time.Millisecond).ShouldNot(BeClosed(), "op-2 still uses it")
+	w.Release("op-2")
+	g.Eventually(made[0].stopped, time.Second).Should(BeClosed())
+	g.Expect(w.Tenants()).To(BeZero())
+
+	_, err = w.Observer(ctx, "op-3", user, []string{"a", "b"}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(made).To(HaveLen(2), "a new cache after the old one stopped")
+}
+
+func ptrTrue() *bool { b := true; return &b }
