@@ -178,3 +178,34 @@ func TestEnsureNamespace(t *testing.T) {
 	got := &corev1.Namespace{}
 	g.Expect(k8s.Get(ctx, client.ObjectKey{Name: ns + "-new"}, got)).To(Succeed())
 }
+
+// TestDryRunOfANewObjectIsACreate: an object the cache says is absent is
+// dry-run as a create with strict field validation, refused for what an
+// apply refuses; one that exists after all (not managed, so not cached) is
+// dry-run as an apply.
+func TestDryRunOfANewObjectIsACreate(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.NamespaceT(t, "apply-")
+	absent := &apply.Applier{Client: k8s, Known: func(*plan.Task) (bool, bool) { return false, true }}
+	ts := tasks(t, ns,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: typo}, datta: {a: "1"}}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: fine}, data: {a: "1"}}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: exists}, data: {a: "2"}}`)
+	g.Expect(k8s.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "exists", Namespace: ns}})).To(Succeed())
+	byName := map[string]*plan.Task{}
+	for _, tk := range ts {
+		byName[tk.ID.Name] = tk
+	}
+	err := absent.DryRun(context.Background(), op(ns), byName["typo"])
+	g.Expect(err).To(MatchError(ContainSubstring("datta")))
+	g.Expect(operation.IsRejected(err)).To(BeTrue())
+	g.Expect(absent.DryRun(context.Background(), op(ns), byName["fine"])).To(Succeed())
+	g.Expect(absent.DryRun(context.Background(), op(ns), byName["exists"])).To(Succeed())
+	g.Expect(exists(t, ns, "fine")).To(BeFalse(), "a dry-run writes nothing")
+}
+
+func exists(t *testing.T, ns, name string) bool {
+	t.Helper()
+	err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, &corev1.ConfigMap{})
+	return err == nil
+}

@@ -211,8 +211,12 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 	if err != nil {
 		return nil, err
 	}
+	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user}
+	if user == "" {
+		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
+	}
 	return &operation.Executor{
-		Applier:  &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user},
+		Applier:  applier,
 		Hooks:    &hook.Runner{Client: writer, Reader: reader},
 		Observer: observer,
 		Judge:    r.judge(ctx, op),

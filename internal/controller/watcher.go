@@ -183,6 +183,28 @@ func (w *Watcher) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *pl
 	return (&cacheObserver{w: w, c: w.main, direct: w.Reader}).Get(ctx, op, t, name)
 }
 
+// Known reports from the controller's cache whether the object of a task
+// exists; known is false while the cache cannot tell (its informer of the
+// kind has not synced). Only managed objects are cached: an object that
+// exists but was never applied by syncwave reads as absent, which the
+// caller must tolerate (a create then fails with AlreadyExists).
+func (w *Watcher) Known(ctx context.Context, t *plan.Task) (exists, known bool) {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(t.Object.GroupVersionKind())
+	inf, err := w.main.GetInformer(ctx, u, cache.BlockUntilSynced(false))
+	if err != nil || !inf.HasSynced() {
+		return false, false
+	}
+	err = w.main.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: t.ID.Name}, u)
+	switch {
+	case err == nil:
+		return true, true
+	case apierrors.IsNotFound(err):
+		return false, true
+	}
+	return false, false
+}
+
 // Observer returns the observer of an operation: the controller's cache, or
 // for an impersonated user a cache that reads as that user in namespaces.
 func (w *Watcher) Observer(ctx context.Context, uid types.UID, user string, namespaces []string, direct client.Reader) (operation.Observer, error) {
