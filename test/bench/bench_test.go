@@ -237,8 +237,14 @@ func BenchmarkW1Waves(b *testing.B) {
 	bulkApply(b, cl, c.NamespaceT(b, "warmbulk-"), objs)
 	b.ResetTimer()
 	for range b.N {
+		start := time.Now()
 		op, d := runOp(b, wcl, c.NamespaceT(b, "w1-"), ms2)
 		ours = append(ours, d)
+		if st := op.Status.Steps; len(st) > 0 && st[0].StartedAt != nil && st[len(st)-1].FinishedAt != nil {
+			first, last := st[0].StartedAt.Time, st[len(st)-1].FinishedAt.Time
+			b.Logf("created → first step %v (admit, pin, dry-run), steps %v, last step → seen Succeeded %v",
+				first.Sub(start).Round(time.Millisecond), last.Sub(first).Round(time.Millisecond), start.Add(d).Sub(last).Round(time.Millisecond))
+		}
 		trans = append(trans, transitions(op)...)
 		bulk = append(bulk, bulkApply(b, cl, c.NamespaceT(b, "bulk-"), objs))
 		kubectl = append(kubectl, kubectlApply(b, c, c.NamespaceT(b, "kubectl-"), objs))
