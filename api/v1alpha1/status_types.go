@@ -197,7 +197,7 @@ type ResourceStatus struct {
 }
 
 // StepPhase is the result of one step.
-// +kubebuilder:validation:Enum=Pending;Running;Succeeded;Failed
+// +kubebuilder:validation:Enum=Pending;Running;Succeeded;Failed;Skipped
 type StepPhase string
 
 // The step results.
@@ -206,6 +206,9 @@ const (
 	StepRunning   StepPhase = "Running"
 	StepSucceeded StepPhase = "Succeeded"
 	StepFailed    StepPhase = "Failed"
+	// StepSkipped is a step that never ran: the SyncFail steps of an
+	// operation that did not fail, the steps after a failed one.
+	StepSkipped StepPhase = "Skipped"
 )
 
 // StepResult counts the tasks of one step of the plan. status.steps has one
@@ -232,7 +235,9 @@ type StepResult struct {
 	// +optional
 	Healthy int32 `json:"healthy"`
 
-	// result is Pending, Running, Succeeded or Failed.
+	// result is Pending, Running, Succeeded, Failed or Skipped (never ran:
+	// the SyncFail steps of an operation that did not fail, and the steps
+	// after a failed one).
 	// +optional
 	Result StepPhase `json:"result,omitempty"`
 

@@ -106,6 +106,14 @@ func (l *Layout) Expand(st *syncv1alpha1.SyncOperationStatus, hookName func(*pla
 		if res.Result == syncv1alpha1.StepPending || res.Result == "" {
 			continue
 		}
+		if res.Result == syncv1alpha1.StepSkipped {
+			for i := r.start; i < r.end; i++ {
+				if !listed[i] {
+					skip(&full[i])
+				}
+			}
+			continue
+		}
 		applied := l.allApplied(s, &res, full, listed)
 		for i := r.start; i < r.end; i++ {
 			if listed[i] || l.Tasks[i].IsHook() {
@@ -185,7 +193,8 @@ func (c *compaction) step(s int) {
 	l, st := c.l, c.st
 	r := l.steps[s]
 	counted := len(st.Steps) == len(l.steps)
-	started := counted && st.Steps[s].Result != syncv1alpha1.StepPending && st.Steps[s].Result != ""
+	started := counted && st.Steps[s].Result != syncv1alpha1.StepPending && st.Steps[s].Result != "" &&
+		st.Steps[s].Result != syncv1alpha1.StepSkipped
 	var synced, healthy int32
 	for i := r.start; i < r.end; i++ {
 		e := &st.Resources[i]
@@ -219,6 +228,29 @@ func notable(e *syncv1alpha1.ResourceStatus) bool {
 		return true
 	}
 	return e.Health == health.Degraded
+}
+
+// skip marks a task of a step that never ran.
+func skip(r *syncv1alpha1.ResourceStatus) {
+	if r.Status == syncv1alpha1.ResultPending {
+		r.Status, r.HookPhase = syncv1alpha1.ResultSkipped, ""
+	}
+}
+
+// skipUnrun marks the tasks of the steps that never ran Skipped, and the
+// objects of a failed step that were never written, so that SyncFail hooks
+// of an operation that did not fail do not look pending. Hooks of a started
+// step keep their record: housekeeping looks for them on the cluster.
+func skipUnrun(l *Layout, st *syncv1alpha1.SyncOperationStatus) {
+	if len(st.Resources) != len(l.Tasks) {
+		return
+	}
+	for i := range st.Resources {
+		if l.Tasks[i].IsHook() && stepStarted(l, st, i) {
+			continue
+		}
+		skip(&st.Resources[i])
+	}
 }
 
 func taskDone(t *plan.Task, r *syncv1alpha1.ResourceStatus) bool {

@@ -70,7 +70,7 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	started := st.Phase == syncv1alpha1.OperationRunning || st.Phase == syncv1alpha1.OperationTerminating
 	if started {
 		if err := l.CheckResources(st.Resources); err != nil {
-			e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonInvalidManifests, err.Error())
+			e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonInvalidManifests, err.Error())
 			return out, nil
 		}
 		if err := e.housekeep(ctx, op, l, false); err != nil {
@@ -121,7 +121,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		st.Reason, st.Message = d.Reason, d.Message
 		out.event(eventWarning, failureEvent(d.Reason), d.Message)
 		if d.Next < 0 {
-			e.finish(op, out, syncv1alpha1.OperationFailed, d.Reason, d.Message)
+			e.finish(op, l, out, syncv1alpha1.OperationFailed, d.Reason, d.Message)
 			return nil
 		}
 		out.event(eventNormal, EventSyncFailStarted, "running SyncFail hooks after: "+d.Message)
@@ -133,7 +133,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		for _, st := range l.Plan.Steps {
 			n += len(st.Tasks)
 		}
-		e.finish(op, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded,
+		e.finish(op, l, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded,
 			fmt.Sprintf("successfully synced %d tasks in %d steps", n, len(l.Plan.Steps)))
 	case ActionFail:
 		if d.Step >= 0 {
@@ -146,7 +146,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 				msg = appendMsg(msg, "SyncFail step failed: "+d.Message)
 			}
 		}
-		e.finish(op, out, syncv1alpha1.OperationFailed, reason, msg)
+		e.finish(op, l, out, syncv1alpha1.OperationFailed, reason, msg)
 		e.restoreBlockers(op, l)
 	case ActionTerminate:
 		return e.terminate(ctx, op, l, out)
@@ -221,7 +221,7 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 		rejected = append(rejected, err.Error())
 	}
 	if len(rejected) > 0 {
-		e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, rejectedMessage(rejected))
+		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, rejectedMessage(rejected))
 		return nil
 	}
 	now := metav1.NewTime(e.Clock.Now())
@@ -231,7 +231,7 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 		e.enter(op, l, first, out)
 		return e.applyAndChain(ctx, op, l, first, in, out)
 	}
-	e.finish(op, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded, "nothing to sync")
+	e.finish(op, l, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded, "nothing to sync")
 	return nil
 }
 
@@ -282,7 +282,7 @@ func (e *Executor) stepFinished(op *syncv1alpha1.SyncOperation, l *Layout, i int
 	}
 }
 
-func (e *Executor) finish(op *syncv1alpha1.SyncOperation, out *Outcome, phase syncv1alpha1.OperationPhase, reason, msg string) {
+func (e *Executor) finish(op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome, phase syncv1alpha1.OperationPhase, reason, msg string) {
 	st := &op.Status
 	now := metav1.NewTime(e.Clock.Now())
 	st.Phase, st.FinishedAt, st.Reason, st.Message = phase, &now, reason, msg
@@ -290,10 +290,14 @@ func (e *Executor) finish(op *syncv1alpha1.SyncOperation, out *Outcome, phase sy
 		st.BlockedBy = nil
 	}
 	for i := range st.Steps {
-		if st.Steps[i].Result == syncv1alpha1.StepRunning {
+		switch st.Steps[i].Result {
+		case syncv1alpha1.StepRunning:
 			setStep(st, i, syncv1alpha1.StepFailed, metav1.NewMicroTime(now.Time))
+		case syncv1alpha1.StepPending, "":
+			st.Steps[i].Result = syncv1alpha1.StepSkipped
 		}
 	}
+	skipUnrun(l, st)
 	var dur time.Duration
 	if st.StartedAt != nil {
 		dur = now.Sub(st.StartedAt.Time)

@@ -30,7 +30,7 @@ import (
 func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome) error {
 	st := &op.Status
 	if st.Phase == "" || st.Phase == syncv1alpha1.OperationPending {
-		e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate before it started: nothing was applied")
+		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate before it started: nothing was applied")
 		return nil
 	}
 	st.Phase = syncv1alpha1.OperationTerminating
@@ -50,7 +50,7 @@ func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation
 		out.RequeueAfter = notReadyRetry * 4
 		return nil
 	}
-	e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate")
+	e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate")
 	return nil
 }
 
@@ -165,8 +165,11 @@ func stepStarted(l *Layout, st *syncv1alpha1.SyncOperationStatus, i int) bool {
 	}
 	for s, r := range l.steps {
 		if i >= r.start && i < r.end {
-			res := st.Steps[s].Result
-			return res != syncv1alpha1.StepPending && res != ""
+			switch st.Steps[s].Result {
+			case syncv1alpha1.StepRunning, syncv1alpha1.StepSucceeded, syncv1alpha1.StepFailed:
+				return true
+			}
+			return false
 		}
 	}
 	return false

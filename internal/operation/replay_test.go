@@ -333,7 +333,13 @@ func TestReplayOrder(t *testing.T) {
 	w := newWorld("")
 	op := drive(t, l, w, calm)
 	var order []string
-	for _, r := range l.Expand(&op.Status, func(t *plan.Task) string { return w.Name(op, t) }) {
+	full := l.Expand(&op.Status, func(t *plan.Task) string { return w.Name(op, t) })
+	notify := full[len(full)-1]
+	g.Expect(notify.Name).To(Equal("notify"))
+	g.Expect(notify.Status).To(Equal(syncv1alpha1.ResultSkipped), "a SyncFail hook that never ran is Skipped, not Pending")
+	g.Expect(notify.HookPhase).To(BeEmpty())
+	g.Expect(op.Status.Steps[len(op.Status.Steps)-1].Result).To(Equal(syncv1alpha1.StepSkipped))
+	for _, r := range full {
 		order = append(order, fmt.Sprintf("%s/%d %s", r.SyncPhase, r.Wave, r.Name))
 	}
 	g.Expect(order).To(Equal([]string{
