@@ -24,7 +24,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -33,6 +32,7 @@ import (
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 )
 
@@ -49,6 +49,13 @@ type HealthConfig struct {
 	ConfigMap types.NamespacedName
 	// Library holds the shipped scripts; nil for none.
 	Library *lua.Overrides
+	// CEL runs spec.healthCheckExprs and the ConfigMap's health.cel.* keys
+	// (healthcel.go); nil disables CEL health checks.
+	CEL *cel.Engine
+	// StatusWait makes custom resources wait for their first status write
+	// (crdstatus.go); nil never waits.
+	StatusWait *StatusWait
+	celCache   celCache
 
 	mu      sync.Mutex
 	version string
@@ -91,29 +98,15 @@ func (h *HealthConfig) layers(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	return out
 }
 
-// assessors returns the Lua assessor for op; script errors are counted.
-func (h *HealthConfig) assessors(ctx context.Context, op *syncv1alpha1.SyncOperation, m Metrics) []health.Assessor {
-	if h == nil || h.Engine == nil {
-		return nil
-	}
-	a := h.Engine.Assessor(h.layers(ctx, op)...)
-	return []health.Assessor{health.AssessorFunc(func(obj *unstructured.Unstructured) (health.Result, bool, error) {
-		res, ok, err := a.Assess(obj)
-		if err != nil && m != nil && !errors.Is(err, context.Canceled) {
-			m.LuaError()
-		}
-		return res, ok, err
-	})}
-}
-
 // hasCheck tells the planner's lint whether a kind has a health check.
 func (h *HealthConfig) hasCheck(ctx context.Context, op *syncv1alpha1.SyncOperation) func(schema.GroupKind) bool {
 	var layers []*lua.Overrides
 	if h != nil && h.Engine != nil {
 		layers = h.layers(ctx, op)
 	}
+	celLayers := h.celLayers(ctx, op)
 	return func(gk schema.GroupKind) bool {
-		return health.IsBuiltinKind(gk) || lua.HasScript(gk, layers...)
+		return health.IsBuiltinKind(gk) || lua.HasScript(gk, layers...) || cel.HasCheck(gk, celLayers...)
 	}
 }
 

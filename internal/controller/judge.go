@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -26,25 +27,40 @@ import (
 	"github.com/syncwave/syncwave/internal/operation"
 )
 
-// judge builds the health chain of an operation: per-operation Lua checks,
-// then the global health ConfigMap, then the script library, then built-in
-// and generic checks (SPEC §7).
+// judge builds the health chain of an operation (SPEC §7): the operation's
+// Lua and CEL checks, then the global health ConfigMap's, then the script
+// library, then built-in checks, then the generic conditions, which make a
+// custom resource wait for its controller's first status write when its CRD
+// declares a status subresource.
 func (r *SyncOperationReconciler) judge(ctx context.Context, op *syncv1alpha1.SyncOperation) operation.Judge {
-	chain := r.HealthConfig.assessors(ctx, op, r.Metrics)
-	m := r.Metrics
-	chain = append(chain, health.Builtin(), health.Generic())
-	return &opJudge{assessor: health.Chain(chain...), metrics: m}
+	var now time.Time
+	if r.Clock != nil {
+		now = r.Clock.Now()
+	}
+	chain := r.HealthConfig.overrides(ctx, op, r.Metrics)
+	chain = append(chain, health.Builtin(), health.GenericWith(r.HealthConfig.statusWait(ctx, now)))
+	j := &opJudge{assessor: health.Chain(chain...), metrics: r.Metrics}
+	if hc := r.HealthConfig; hc != nil && hc.StatusWait != nil && r.Watcher != nil {
+		j.recheck = func(d time.Duration) { hc.StatusWait.wakeAfter(r.Watcher.ctrl, op, d) }
+	}
+	return j
 }
 
 type opJudge struct {
 	assessor health.Assessor
 	metrics  Metrics
+	// recheck asks for another reconcile after d, when a result changes by
+	// itself (Result.RecheckAfter).
+	recheck func(d time.Duration)
 }
 
 func (j *opJudge) Health(obj *unstructured.Unstructured) health.Result {
 	res := health.Assess(j.assessor, obj)
 	if j.metrics != nil {
 		j.metrics.HealthCheck(string(res.Source), string(res.Status))
+	}
+	if res.RecheckAfter > 0 && j.recheck != nil {
+		j.recheck(res.RecheckAfter)
 	}
 	return res
 }

@@ -23,8 +23,8 @@ limitations under the License.
 // The controller builds Chain(overrides..., Builtin(), GenericWith(...)) and
 // calls Assess on it, where the overrides are, most specific first, the
 // operation's Lua and CEL checks, the health ConfigMap's Lua and CEL checks
-// and the library's Lua scripts; Default() is the same chain without Lua. The first assessor
-// with an opinion wins; an assessor error ends the chain with Unknown. When
+// and the library's Lua scripts; Default() is Chain(Builtin(), Generic()).
+// The first assessor with an opinion wins; an assessor error ends the chain with Unknown. When
 // nobody has an opinion the object is Healthy: it exists. A nil object is
 // Missing. Assess reports a Healthy object that has a deletionTimestamp as
 // Progressing ("pending deletion").

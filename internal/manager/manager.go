@@ -43,6 +43,8 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	healthlib "github.com/syncwave/syncwave/config/health"
 	"github.com/syncwave/syncwave/internal/controller"
+	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/metrics"
 )
@@ -74,6 +76,9 @@ type Options struct {
 	LuaTimeout time.Duration
 	// HealthLibrary enables the health scripts shipped with syncwave.
 	HealthLibrary bool
+	// StatusGrace is how long a custom resource whose CRD declares a status
+	// subresource waits for its controller's first status write.
+	StatusGrace time.Duration
 	// Registry receives syncwave's metrics; default controller-runtime's
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
@@ -96,6 +101,7 @@ func DefaultOptions() Options {
 		Namespace:               "syncwave-system",
 		LuaTimeout:              time.Second,
 		HealthLibrary:           true,
+		StatusGrace:             health.DefaultStatusGrace,
 	}
 }
 
@@ -114,6 +120,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.DefaultServiceAccount, "default-service-account", o.DefaultServiceAccount, "ServiceAccount (in the operation's namespace) that operations without spec.serviceAccountName impersonate")
 	fs.DurationVar(&o.LuaTimeout, "lua-timeout", o.LuaTimeout, "deadline of one Lua health script evaluation")
 	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")
+	fs.DurationVar(&o.StatusGrace, "status-grace", o.StatusGrace, "how long a custom resource whose CRD declares a status subresource is Progressing while its controller has written no status (annotation syncwave.dev/status-grace overrides it)")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
 }
 
@@ -192,6 +199,8 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err != nil {
 		return err
 	}
+	hc.StatusWait = &controller.StatusWait{Grace: o.StatusGrace,
+		CRDs: &controller.CRDStatus{Metadata: mgr.GetCache(), Reader: mgr.GetAPIReader(), Mapper: mgr.GetRESTMapper()}}
 	imp := &controller.Impersonator{Config: mgr.GetConfig(), DefaultServiceAccount: o.DefaultServiceAccount,
 		Options: client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper()}}
 	watcher := controller.NewWatcher(managed)
@@ -239,6 +248,7 @@ func healthConfig(reader client.Reader, o Options) (*controller.HealthConfig, er
 	lopts.Timeout = o.LuaTimeout
 	hc := &controller.HealthConfig{
 		Engine:    lua.NewEngine(lopts),
+		CEL:       cel.NewEngine(cel.DefaultOptions()),
 		Reader:    reader,
 		ConfigMap: types.NamespacedName{Namespace: o.Namespace, Name: o.HealthConfigMap},
 	}

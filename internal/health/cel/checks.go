@@ -87,18 +87,46 @@ func (e *Engine) Build(list []syncv1alpha1.HealthCheckExpr) (*Checks, error) {
 // BuildFrom is Build for entries of another origin (a file name): errors
 // name origin[i].
 func (e *Engine) BuildFrom(origin string, list []syncv1alpha1.HealthCheckExpr) (*Checks, error) {
-	c := &Checks{byKind: map[schema.GroupKind]*Check{}}
-	for i, x := range list {
-		origin := fmt.Sprintf("%s[%d]", origin, i)
-		ch, err := e.compile(origin, x)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.add(ch); err != nil {
-			return nil, err
-		}
+	c, errs := e.BuildAll(origin, list)
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
 	return c, nil
+}
+
+// BuildAll is BuildFrom that reports every problem and keeps what it can:
+// an entry that does not compile is kept, so that the objects it matches
+// become Unknown with its error instead of silently falling back to
+// another check.
+func (e *Engine) BuildAll(origin string, list []syncv1alpha1.HealthCheckExpr) (*Checks, []error) {
+	c := &Checks{byKind: map[schema.GroupKind]*Check{}}
+	var errs []error
+	for i, x := range list {
+		ch, err := e.compileKept(fmt.Sprintf("%s[%d]", origin, i), x)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ch == nil {
+			continue
+		}
+		if err := c.add(ch); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return c, errs
+}
+
+// compileKept is compile that, when an expression does not compile,
+// returns along with the error a Check that carries it.
+func (e *Engine) compileKept(origin string, x syncv1alpha1.HealthCheckExpr) (*Check, error) {
+	ch, err := e.compile(origin, x)
+	if err == nil {
+		return ch, nil
+	}
+	if x.APIVersion == "" || x.Current == "" {
+		return nil, err
+	}
+	return &Check{Origin: origin, GroupKind: GroupKindOf(x), err: err}, err
 }
 
 func (c *Checks) add(ch *Check) error {

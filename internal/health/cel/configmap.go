@@ -103,8 +103,8 @@ func ParseConfigMap(e *Engine, data map[string]string) (*Checks, []error) {
 	return c, errs
 }
 
-// keyCheck compiles entry i of key k. A compile error returns a Check that
-// carries it along with the error; a mismatch returns no Check.
+// keyCheck compiles entry i of key k, as compileKept does; an entry for
+// another group or kind than the key's returns no Check.
 func (e *Engine) keyCheck(k string, i, n int, gk schema.GroupKind, x syncv1alpha1.HealthCheckExpr) (*Check, error) {
 	origin := k
 	if n > 1 {
@@ -116,14 +116,7 @@ func (e *Engine) keyCheck(k string, i, n int, gk schema.GroupKind, x syncv1alpha
 	if got := GroupKindOf(x); x.APIVersion != "" && got != gk {
 		return nil, fmt.Errorf("%s: the entry checks %s (apiVersion %q, kind %q), not the key's %s", origin, describeGK(got), x.APIVersion, x.Kind, describeGK(gk))
 	}
-	ch, err := e.compile(origin, x)
-	if err == nil {
-		return ch, nil
-	}
-	if x.APIVersion == "" || x.Current == "" {
-		return nil, err
-	}
-	return &Check{Origin: origin, GroupKind: gk, err: err}, err
+	return e.compileKept(origin, x)
 }
 
 // keyGroupKind turns the "<group>_<Kind>" suffix of a key into a group and

@@ -171,4 +171,3 @@ func TestRunFixturesReportsProblems(t *testing.T) {
 	g.Expect(cases[4].Err).NotTo(HaveOccurred())
 	g.Expect(cases[4].Got.Status).To(Equal(health.Healthy))
 }
-
