@@ -40,6 +40,7 @@ func init() { subcommands = append(subcommands, newHealthCmd) }
 type healthOptions struct {
 	object      string
 	luaFile     string
+	celFile     string
 	configMap   string
 	useOpenLibs bool
 	library     bool
@@ -49,7 +50,7 @@ type healthOptions struct {
 func newHealthCmd() *cobra.Command {
 	o := &healthOptions{}
 	cmd := &cobra.Command{
-		Use:   "health --object FILE [--lua FILE | --configmap FILE]",
+		Use:   "health --object FILE [--lua FILE | --configmap FILE] [--cel FILE]",
 		Short: "Evaluate the health of one object offline, with the controller's engine",
 		Long: `Print {"status","message"} for the object in FILE (YAML or JSON), offline.
 
@@ -58,7 +59,10 @@ string and math libraries, like resource.customizations.useOpenLibs). With
 --configmap, the health ConfigMap manifest in FILE (Argo CD's keys) comes
 first, then syncwave's library of health scripts, then the built-in checks
 and the generic conditions; with neither, the library and the built-in
-checks. A script error prints the Unknown result and exits 1.`,
+checks. With --cel, the healthCheckExprs entries in FILE (YAML: one entry
+or a list, Flux's format) come first, like spec.healthCheckExprs; the
+--configmap file's health.cel.<group>_<Kind> keys are used too. A script
+error prints the Unknown result and exits 1.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runHealth(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -67,12 +71,14 @@ checks. A script error prints the Unknown result and exits 1.`,
 	f := cmd.Flags()
 	f.StringVar(&o.object, "object", "", "file with the object (YAML or JSON)")
 	f.StringVar(&o.luaFile, "lua", "", "file with a Lua health script")
+	f.StringVar(&o.celFile, "cel", "", "file with CEL health checks: one healthCheckExprs entry or a list (Flux's format)")
 	f.StringVar(&o.configMap, "configmap", "", "file with a health ConfigMap manifest (Argo CD's resource.customizations keys)")
 	f.BoolVar(&o.useOpenLibs, "use-open-libs", false, "with --lua: open the string and math libraries")
 	f.BoolVar(&o.library, "library", true, "use syncwave's library of health scripts after the ConfigMap")
 	f.DurationVar(&o.timeout, "timeout", time.Second, "deadline of one script evaluation")
 	_ = cmd.MarkFlagRequired("object")
 	cmd.MarkFlagsMutuallyExclusive("lua", "configmap")
+	cmd.MarkFlagsMutuallyExclusive("lua", "cel")
 	cmd.AddCommand(newHealthTestCmd())
 	return cmd
 }
@@ -114,7 +120,11 @@ func runHealth(ctx context.Context, o *healthOptions, stdout, stderr io.Writer) 
 			}
 			layers = append(layers, lib)
 		}
-		chain := health.Chain(engine.Assessor(layers...), health.Default())
+		celLayers, err := celAssessors(o, stderr)
+		if err != nil {
+			return err
+		}
+		chain := health.Chain(append(celLayers, engine.Assessor(layers...), health.Default())...)
 		recorder := health.AssessorFunc(func(obj *unstructured.Unstructured) (health.Result, bool, error) {
 			r, ok, err := chain.Assess(obj)
 			evalErr = err
@@ -182,7 +192,9 @@ func newHealthTestCmd() *cobra.Command {
 		Long: `Walk DIR for health_test.yaml files (Argo CD's format:
 tests: [{inputPath, healthStatus: {status, message}}]), evaluate the
 health.lua beside each against each input (relative to the file), and compare
-status and message exactly. Print a line per failing case (per case with -v)
+status and message exactly. A directory with a health.cel.yaml (CEL checks in
+Flux's healthCheckExprs format) and no health.lua is judged by those checks;
+there a case without a message compares the status only. Print a line per failing case (per case with -v)
 and the line "N passed, M failed"; exit 1 on any failure.
 
 Scripts run with the open libraries by default, as Argo CD runs and tests its
@@ -210,6 +222,9 @@ func runHealthTest(ctx context.Context, dir string, o *healthTestOptions, stdout
 	}
 	engine := lua.NewEngine(lua.Options{Timeout: o.timeout, Print: stdout})
 	cases, err := engine.RunFixtures(ctx, os.DirFS(dir), o.useOpenLibs)
+	if err == nil {
+		cases, err = withCELFixtures(ctx, os.DirFS(dir), cases, o)
+	}
 	if err != nil {
 		return err
 	}

@@ -126,7 +126,7 @@ func (e *Engine) Compile(expr string) (*Program, error) {
 	}
 	ast, issues := e.env.Parse(expr)
 	if issues != nil && issues.Err() != nil {
-		return nil, fmt.Errorf("%w: %q: %s", ErrCompile, expr, oneLine(issues.String()))
+		return nil, fmt.Errorf("%w: %q: %s", ErrCompile, expr, describeIssues(issues))
 	}
 	prog, err := e.env.Program(ast,
 		celgo.EvalOptions(celgo.OptOptimize),
@@ -191,7 +191,17 @@ func isCostLimit(err error) bool {
 	return errors.As(err, &c) && c.Cause == interpreter.CostLimitExceeded
 }
 
-// oneLine joins the lines of a CEL error report.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")
+// describeIssues lists the problems of a parse on one line, each with its
+// line and column ("1:46: Syntax error: missing ')' at '<EOF>'").
+func describeIssues(issues *celgo.Issues) string {
+	errs := issues.Errors()
+	out := make([]string, 0, len(errs))
+	for _, e := range errs {
+		msg := e.Message
+		if loc := e.Location; loc != nil && loc.Line() > 0 {
+			msg = fmt.Sprintf("%d:%d: %s", loc.Line(), loc.Column()+1, msg)
+		}
+		out = append(out, msg)
+	}
+	return strings.Join(out, "; ")
 }
