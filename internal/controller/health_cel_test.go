@@ -22,6 +22,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -125,13 +126,24 @@ func TestHealthCheckExprsAreImmutable(t *testing.T) {
 		Spec: syncv1alpha1.SyncOperationSpec{Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}`),
 			HealthCheckExprs: guideExprs, Terminate: true}}
 	g.Expect(k8s.Create(ctx, op)).To(Succeed())
-	changed := op.DeepCopy()
-	changed.Spec.HealthCheckExprs[0].Current = "true"
-	g.Expect(k8s.Update(ctx, changed)).To(MatchError(ContainSubstring("healthCheckExprs is immutable")))
-	g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(op), op)).To(Succeed())
-	removed := op.DeepCopy()
-	removed.Spec.HealthCheckExprs = nil
-	g.Expect(k8s.Update(ctx, removed)).To(MatchError(ContainSubstring("spec is immutable")))
+	// update applies change to the latest version: the controller writes
+	// the operation (its finalizer, its status) meanwhile.
+	update := func(change func(*syncv1alpha1.SyncOperation)) error {
+		for {
+			latest := &syncv1alpha1.SyncOperation{}
+			if err := k8s.Get(ctx, client.ObjectKeyFromObject(op), latest); err != nil {
+				return err
+			}
+			change(latest)
+			if err := k8s.Update(ctx, latest); !apierrors.IsConflict(err) {
+				return err
+			}
+		}
+	}
+	g.Expect(update(func(o *syncv1alpha1.SyncOperation) { o.Spec.HealthCheckExprs[0].Current = "true" })).
+		To(MatchError(ContainSubstring("healthCheckExprs is immutable")))
+	g.Expect(update(func(o *syncv1alpha1.SyncOperation) { o.Spec.HealthCheckExprs = nil })).
+		To(MatchError(ContainSubstring("spec is immutable")))
 
 	bad := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "bad", Namespace: ns},
 		Spec: syncv1alpha1.SyncOperationSpec{Manifests: op.Spec.Manifests,
