@@ -196,6 +196,79 @@ type ResourceStatus struct {
 	Released bool `json:"released,omitempty"`
 }
 
+// StepPhase is the result of one step.
+// +kubebuilder:validation:Enum=Pending;Running;Succeeded;Failed
+type StepPhase string
+
+// The step results.
+const (
+	StepPending   StepPhase = "Pending"
+	StepRunning   StepPhase = "Running"
+	StepSucceeded StepPhase = "Succeeded"
+	StepFailed    StepPhase = "Failed"
+)
+
+// StepResult counts the tasks of one step of the plan. status.steps has one
+// entry per step, SyncFail steps included, so that every task is counted
+// even when status.resources lists only the tasks worth a look.
+type StepResult struct {
+	// phase of the step.
+	// +required
+	Phase SyncPhase `json:"phase"`
+
+	// wave of the step.
+	// +required
+	Wave int32 `json:"wave"`
+
+	// tasks is the number of tasks of the step (hooks included).
+	// +required
+	Tasks int32 `json:"tasks"`
+
+	// synced is the number of tasks applied (or hooks created).
+	// +optional
+	Synced int32 `json:"synced"`
+
+	// healthy is the number of tasks done: objects Healthy, hooks Succeeded.
+	// +optional
+	Healthy int32 `json:"healthy"`
+
+	// result is Pending, Running, Succeeded or Failed.
+	// +optional
+	Result StepPhase `json:"result,omitempty"`
+
+	// startedAt is when the step started.
+	// +optional
+	StartedAt *metav1.MicroTime `json:"startedAt,omitempty"`
+
+	// finishedAt is when the step ended.
+	// +optional
+	FinishedAt *metav1.MicroTime `json:"finishedAt,omitempty"`
+}
+
+// SnapshotRef names the pinned plan of an operation: an immutable
+// ConfigMap (a Secret when any source is a Secret) that the operation owns.
+type SnapshotRef struct {
+	// kind is ConfigMap or Secret.
+	// +required
+	// +kubebuilder:validation:Enum=ConfigMap;Secret
+	Kind string `json:"kind"`
+
+	// name of the first object of the snapshot, in the operation's
+	// namespace. A large plan is split over parts named <name>-1, <name>-2...
+	// +required
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// parts is the number of objects the snapshot is split over.
+	// +optional
+	Parts int32 `json:"parts,omitempty"`
+
+	// digest of the manifests (the same as planDigest).
+	// +required
+	// +kubebuilder:validation:MaxLength=80
+	Digest string `json:"digest"`
+}
+
 // Summary counts the resources of an operation.
 type Summary struct {
 	// total number of tasks.
@@ -264,11 +337,24 @@ type SyncOperationStatus struct {
 	// +kubebuilder:validation:MaxItems=20
 	BlockedBy []BlockedResource `json:"blockedBy,omitempty"`
 
-	// resources has one entry per task, in plan order.
+	// resources lists, in plan order, the tasks worth a person's look: every
+	// hook that ran, tasks of the current step not done yet, failed and
+	// degraded tasks. status.steps counts every task, and `kubectl syncwave
+	// get` shows every row from the pinned plan.
 	// +optional
 	// +listType=atomic
-	// +kubebuilder:validation:MaxItems=10000
+	// +kubebuilder:validation:MaxItems=1000
 	Resources []ResourceStatus `json:"resources,omitempty"`
+
+	// steps has one entry per step of the plan, always complete.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=2000
+	Steps []StepResult `json:"steps,omitempty"`
+
+	// snapshot names the pinned plan that every reconcile works from.
+	// +optional
+	Snapshot *SnapshotRef `json:"snapshot,omitempty"`
 
 	// summary counts the resources.
 	// +optional

@@ -22,7 +22,7 @@ import (
 )
 
 // MaxObjects is the largest number of objects one SyncOperation may contain.
-const MaxObjects = 2000
+const MaxObjects = 10000
 
 // MaxBlockedBy is the largest number of entries in status.blockedBy.
 const MaxBlockedBy = 20
@@ -30,13 +30,14 @@ const MaxBlockedBy = 20
 // SyncOperationSpec names the manifests to sync and how. Every field except
 // terminate is immutable: to sync again, create a new SyncOperation.
 // +kubebuilder:validation:XValidation:rule="has(self.manifests) || has(self.sources)",message="one of manifests or sources is required"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.terminate) || !oldSelf.terminate || (has(self.terminate) && self.terminate)",message="terminate cannot be unset once true"
 // +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
 type SyncOperationSpec struct {
 	// manifests are inline Kubernetes objects, each a whole object with
 	// apiVersion, kind and metadata.
 	// +optional
 	// +listType=atomic
-	// +kubebuilder:validation:MaxItems=2000
+	// +kubebuilder:validation:MaxItems=10000
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="manifests is immutable"
 	Manifests []runtime.RawExtension `json:"manifests,omitempty"`
 
@@ -93,10 +94,11 @@ type SyncOperationSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="syncOptions is immutable"
 	SyncOptions []string `json:"syncOptions,omitempty"`
 
-	// terminate, when set to true, aborts a running operation: running hooks
-	// are deleted, no new step starts, no SyncFail hook runs, and the
-	// operation ends Failed with reason Terminated. Objects already applied
-	// stay. It is the only mutable field.
+	// terminate, when set to true, aborts the operation in any phase:
+	// running hooks are deleted, no new step starts, no SyncFail hook runs,
+	// and the operation ends Failed with reason Terminated. Objects already
+	// applied stay; a Pending operation applies nothing. It is the only
+	// mutable field, and it can only go from false to true.
 	// +optional
 	Terminate bool `json:"terminate,omitempty"`
 

@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/source/files"
 )
 
 func init() { subcommands = append(subcommands, newCreateCmd) }
@@ -50,7 +51,7 @@ const maxSources = 100
 
 // createOptions are the flags of create.
 type createOptions struct {
-	files               []string
+	manifests           *manifestFlags
 	wait                bool
 	targetNamespace     string
 	serviceAccountName  string
@@ -62,18 +63,22 @@ type createOptions struct {
 func newCreateCmd() *cobra.Command {
 	o := &createOptions{}
 	cmd := &cobra.Command{
-		Use:   "create NAME -f PATH... [--wait]",
+		Use:   "create NAME -f PATH... [-k DIR] [--wait]",
 		Short: "Pack manifests into ConfigMaps and create a SyncOperation that syncs them",
 		Long: `Create reads manifests from files, directories (recursively: *.yaml, *.yml,
-*.json) and standard input (-f -), stores them in ConfigMaps NAME-manifests-0,
-NAME-manifests-1, ... (each under the 1 MiB object limit, owned by the
-operation so that they are deleted with it), and creates the SyncOperation
-NAME that references them in order.`,
+*.json), standard input (-f -) and kustomizations (-k DIR), checks that
+they parse, stores them in ConfigMaps NAME-manifests-0, NAME-manifests-1,
+... (each under the 1 MiB object limit, owned by the operation so that they
+are deleted with it), and creates the SyncOperation NAME that references
+them in order.`,
+		Example: `  kubectl syncwave create release-42 -f manifests/ --wait
+  helm template my-chart | kubectl syncwave create release-42 -f -
+  kubectl syncwave create release-42 -k overlays/prod`,
 		Args: cobra.ExactArgs(1),
 	}
 	kube := addClusterFlags(cmd)
+	o.manifests = addManifestFlags(cmd)
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "filename", "f", nil, "manifest file or directory, or - for standard input (repeatable)")
 	f.BoolVar(&o.wait, "wait", false, "follow the operation like watch until it ends; exit 1 unless it succeeded")
 	f.StringVar(&o.targetNamespace, "target-namespace", "", "namespace for namespaced objects that name none (default: the operation's)")
 	f.StringVar(&o.serviceAccountName, "service-account", "", "service account to impersonate for every write")
@@ -81,10 +86,11 @@ NAME that references them in order.`,
 	f.DurationVar(&o.waveTimeout, "wave-timeout", 0, "bound for each step")
 	f.DurationVar(&o.degradedGracePeriod, "degraded-grace-period", 0, "how long a resource may stay Degraded before its step fails")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if len(o.files) == 0 {
-			return errors.New("no manifests: give -f PATH")
+		set, err := o.manifests.parsed(cmd.InOrStdin(), cmd.ErrOrStderr())
+		if err != nil {
+			return err
 		}
-		docs, err := readManifests(o.files, cmd.InOrStdin())
+		docs, err := documents(set.inputs)
 		if err != nil {
 			return err
 		}
@@ -112,22 +118,16 @@ type document struct {
 	data   []byte
 }
 
-// readManifests reads the YAML or JSON documents of paths in order (see
-// walkManifestPaths). Documents are kept as written; the controller parses
-// them. A document that cannot be split out is an error, and so is finding
-// no document at all.
-func readManifests(paths []string, stdin io.Reader) ([]document, error) {
+// documents splits the inputs into their YAML or JSON documents, in
+// order. Documents are kept as written; the controller parses them again.
+func documents(inputs []files.Input) ([]document, error) {
 	var docs []document
-	err := walkManifestPaths(paths, stdin, func(source string, data []byte) error {
-		d, err := splitDocuments(source, data)
+	for _, in := range inputs {
+		d, err := splitDocuments(in.Source, in.Data)
+		if err != nil {
+			return nil, err
+		}
 		docs = append(docs, d...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(docs) == 0 {
-		return nil, fmt.Errorf("no manifests in %s", strings.Join(paths, ", "))
 	}
 	return docs, nil
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	. "github.com/onsi/gomega"
+	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,11 +56,30 @@ func sources(docs []document) []string {
 	return out
 }
 
-func TestReadManifests(t *testing.T) {
+// readDocuments reads the manifests that the flags in args name the way
+// create does, and returns the documents it would pack; what -v prints
+// goes to stderr.
+func readDocuments(t *testing.T, stdin string, args ...string) (docs []document, stderr string, err error) {
+	t.Helper()
+	cmd := &cobra.Command{}
+	m := addManifestFlags(cmd)
+	if err := cmd.Flags().Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	var errOut strings.Builder
+	set, err := m.parsed(strings.NewReader(stdin), &errOut)
+	if err != nil {
+		return nil, errOut.String(), err
+	}
+	docs, err = documents(set.inputs)
+	return docs, errOut.String(), err
+}
+
+func TestCreateReadsManifests(t *testing.T) {
 	g := NewWithT(t)
 	dir := filepath.Join("testdata", "create", "app")
-	stdin := strings.NewReader("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n")
-	docs, err := readManifests([]string{dir, "-"}, stdin)
+	stdin := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
+	docs, stderr, err := readDocuments(t, stdin, "-f", dir, "-f", "-", "-v")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(cmp.Diff([]string{
 		filepath.Join(dir, "10-base.yaml") + "#0",
@@ -70,16 +90,43 @@ func TestReadManifests(t *testing.T) {
 	}, sources(docs))).To(BeEmpty())
 	g.Expect(string(docs[1].data)).To(ContainSubstring("kind: ConfigMap"))
 	g.Expect(string(docs[3].data)).To(HavePrefix("{"))
+	g.Expect(stderr).To(Equal("skipped " + filepath.Join(dir, "README.md") + ": not .yaml, .yml or .json\n"))
 
-	// A file named on the command line is read whatever its extension.
-	docs, err = readManifests([]string{filepath.Join(dir, "README.md")}, nil)
+	// Without -v nothing is said; commas separate paths as in kubectl.
+	docs, stderr, err = readDocuments(t, "", "-f", filepath.Join(dir, "10-base.yaml")+","+filepath.Join(dir, "sub"))
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(docs).To(HaveLen(1))
+	g.Expect(docs).To(HaveLen(4))
+	g.Expect(stderr).To(BeEmpty())
+}
 
-	_, err = readManifests([]string{filepath.Join(dir, "missing.yaml")}, nil)
-	g.Expect(err).To(HaveOccurred())
-	_, err = readManifests([]string{"-"}, strings.NewReader("# empty\n---\n"))
-	g.Expect(err).To(MatchError(ContainSubstring("no manifests")))
+func TestCreatePacksStdinAndKustomization(t *testing.T) {
+	g := NewWithT(t)
+	stdin := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: piped\n"
+	docs, _, err := readDocuments(t, stdin, "-f", "-", "-k", filepath.Join("testdata", "create", "kustomize", "overlay"))
+	g.Expect(err).NotTo(HaveOccurred())
+	cms, err := packConfigMaps("rel", "prod", docs, maxConfigMapData)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cms).To(HaveLen(1))
+	g.Expect(cms[0].Data).To(HaveLen(3))
+	g.Expect(cms[0].Data["0000.yaml"]).To(Equal(stdin))
+	deploy, cm := cms[0].Data["0001.yaml"], cms[0].Data["0002.yaml"]
+	// The overlay's patch and namespace, on the base's resources in order.
+	g.Expect(deploy).To(ContainSubstring("kind: Deployment\n"))
+	g.Expect(deploy).To(ContainSubstring("namespace: shop\n"))
+	g.Expect(deploy).To(ContainSubstring("replicas: 3\n"))
+	g.Expect(deploy).To(ContainSubstring("image: registry.example/web:2.0\n"))
+	g.Expect(deploy).NotTo(ContainSubstring("web:1.0"))
+	g.Expect(cm).To(ContainSubstring("kind: ConfigMap\n"))
+	g.Expect(cm).To(ContainSubstring("mode: base\n"))
+}
+
+func TestCreateRefusesBadManifests(t *testing.T) {
+	g := NewWithT(t)
+	_, _, err := readDocuments(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nmetadata: {name: [\n", "-f", "-")
+	g.Expect(err).To(MatchError("invalid manifests: <stdin>:5, document 1: invalid YAML: did not find expected node content"))
+
+	_, _, err = readDocuments(t, "", "-f", filepath.Join("testdata", "create", "app", "missing.yaml"))
+	g.Expect(err).To(MatchError(ContainSubstring("no such file or directory")))
 }
 
 // manifestSet returns about size bytes of documents of varied sizes.

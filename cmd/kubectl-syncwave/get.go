@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	pinned "github.com/syncwave/syncwave/internal/snapshot"
 )
 
 func init() { subcommands = append(subcommands, newGetCmd) }
@@ -60,6 +61,13 @@ func newGetCmd() *cobra.Command {
 		}
 		if output == "json" {
 			return renderJSON(cmd.OutOrStdout(), op)
+		}
+		// status.resources lists only the tasks worth a look; the table
+		// shows every task, from the operation's pinned plan.
+		if rows, err := pinned.Resources(cmd.Context(), c, op); err == nil {
+			op.Status.Resources = rows
+		} else {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: showing only the tasks status lists: %v\n", err)
 		}
 		return renderOperation(cmd.OutOrStdout(), op, time.Now())
 	}

@@ -19,11 +19,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,6 +40,7 @@ type healthOptions struct {
 	luaFile     string
 	celFile     string
 	configMap   string
+	dir         string
 	useOpenLibs bool
 	library     bool
 	timeout     time.Duration
@@ -50,19 +49,21 @@ type healthOptions struct {
 func newHealthCmd() *cobra.Command {
 	o := &healthOptions{}
 	cmd := &cobra.Command{
-		Use:   "health --object FILE [--lua FILE | --configmap FILE] [--cel FILE]",
+		Use:   "health --object FILE [--lua FILE | --configmap FILE] [--health-dir DIR] [--cel FILE]",
 		Short: "Evaluate the health of one object offline, with the controller's engine",
 		Long: `Print {"status","message"} for the object in FILE (YAML or JSON), offline.
 
 With --lua, the script in FILE decides (with --use-open-libs it gets the
-string and math libraries, like resource.customizations.useOpenLibs). With
---configmap, the health ConfigMap manifest in FILE (Argo CD's keys) comes
-first, then syncwave's library of health scripts, then the built-in checks
-and the generic conditions; with neither, the library and the built-in
-checks. With --cel, the healthCheckExprs entries in FILE (YAML: one entry
-or a list, Flux's format) come first, like spec.healthCheckExprs; the
---configmap file's health.cel.<group>_<Kind> keys are used too. A script
-error prints the Unknown result and exits 1.`,
+string and math libraries, like resource.customizations.useOpenLibs). Otherwise
+the layers of the controller judge, in its order: the health ConfigMap
+manifest of --configmap (Argo CD's keys), the script tree of --health-dir
+(Argo CD's resource_customizations layout), syncwave's library of health
+scripts, then the built-in checks and the generic conditions. With --cel, the
+healthCheckExprs entries in FILE (YAML: one entry or a list, Flux's format)
+come first, like spec.healthCheckExprs; the --configmap file's
+health.cel.<group>_<Kind> keys are used too, at the ConfigMap's level (its
+Lua script for a kind wins). A script error prints the Unknown result and
+exits 1.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runHealth(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -74,12 +75,14 @@ error prints the Unknown result and exits 1.`,
 	f.StringVar(&o.celFile, "cel", "", "file with CEL health checks: one healthCheckExprs entry or a list (Flux's format)")
 	f.StringVar(&o.configMap, "configmap", "", "file with a health ConfigMap manifest (Argo CD's resource.customizations keys)")
 	f.BoolVar(&o.useOpenLibs, "use-open-libs", false, "with --lua: open the string and math libraries")
-	f.BoolVar(&o.library, "library", true, "use syncwave's library of health scripts after the ConfigMap")
+	f.StringVar(&o.dir, "health-dir", "", "directory with a tree of health scripts in Argo CD's layout, asked after the ConfigMap (as the controller's --health-dir)")
+	f.BoolVar(&o.library, "library", true, "use syncwave's library of health scripts after the ConfigMap and the tree")
 	f.DurationVar(&o.timeout, "timeout", time.Second, "deadline of one script evaluation")
 	_ = cmd.MarkFlagRequired("object")
 	cmd.MarkFlagsMutuallyExclusive("lua", "configmap")
+	cmd.MarkFlagsMutuallyExclusive("lua", "health-dir")
 	cmd.MarkFlagsMutuallyExclusive("lua", "cel")
-	cmd.AddCommand(newHealthTestCmd())
+	cmd.AddCommand(newHealthTestCmd(), newHealthImportCmd())
 	return cmd
 }
 
@@ -105,20 +108,9 @@ func runHealth(ctx context.Context, o *healthOptions, stdout, stderr io.Writer) 
 		}
 		res, evalErr = engine.Eval(ctx, string(src), o.useOpenLibs, obj)
 	} else {
-		var layers []*lua.Overrides
-		if o.configMap != "" {
-			cm, err := readConfigMap(o.configMap, stderr)
-			if err != nil {
-				return err
-			}
-			layers = append(layers, cm)
-		}
-		if o.library {
-			lib, err := lua.LoadLibrary(healthlib.FS)
-			if err != nil {
-				return fmt.Errorf("load the health script library: %w", err)
-			}
-			layers = append(layers, lib)
+		layers, err := healthLayers(healthSources{configMap: o.configMap, dir: o.dir, library: o.library}, stderr)
+		if err != nil {
+			return err
 		}
 		celLayers, err := celAssessors(o, stderr)
 		if err != nil {
@@ -157,7 +149,8 @@ func readObjectFile(path string) (*unstructured.Unstructured, error) {
 }
 
 // readConfigMap parses the health scripts of a ConfigMap manifest; bad
-// entries are reported on stderr and left out, as the controller does.
+// entries are reported on stderr and, as in the controller, judge their
+// kinds Unknown.
 func readConfigMap(path string, stderr io.Writer) (*lua.Overrides, error) {
 	obj, err := readObjectFile(path)
 	if err != nil {
@@ -177,80 +170,45 @@ func readConfigMap(path string, stderr io.Writer) (*lua.Overrides, error) {
 	return o, nil
 }
 
-// healthTestOptions are the flags of health test.
-type healthTestOptions struct {
-	verbose     bool
-	useOpenLibs bool
-	timeout     time.Duration
+// healthSources are the Lua layers the controller would ask, as files.
+type healthSources struct {
+	configMap string // a health ConfigMap manifest
+	dir       string // a script tree (the controller's --health-dir)
+	library   bool   // syncwave's library
 }
 
-func newHealthTestCmd() *cobra.Command {
-	o := &healthTestOptions{}
-	cmd := &cobra.Command{
-		Use:   "test DIR",
-		Short: "Run the Argo CD-style health script fixtures found under DIR",
-		Long: `Walk DIR for health_test.yaml files (Argo CD's format:
-tests: [{inputPath, healthStatus: {status, message}}]), evaluate the
-health.lua beside each against each input (relative to the file), and compare
-status and message exactly. A directory with a health.cel.yaml (CEL checks in
-Flux's healthCheckExprs format) and no health.lua is judged by those checks;
-there a case without a message compares the status only. Print a line per failing case (per case with -v)
-and the line "N passed, M failed"; exit 1 on any failure.
-
-Scripts run with the open libraries by default, as Argo CD runs and tests its
-built-in scripts; --use-open-libs=false tests them as ConfigMap scripts
-without resource.customizations.useOpenLibs.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runHealthTest(cmd.Context(), args[0], o, cmd.OutOrStdout())
-		},
-	}
-	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "print a line for every case")
-	cmd.Flags().BoolVar(&o.useOpenLibs, "use-open-libs", true, "open the string and math libraries for the scripts")
-	cmd.Flags().DurationVar(&o.timeout, "timeout", time.Second, "deadline of one script evaluation")
-	return cmd
-}
-
-// runHealthTest runs the fixtures under dir and reports to stdout.
-func runHealthTest(ctx context.Context, dir string, o *healthTestOptions, stdout io.Writer) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	engine := lua.NewEngine(lua.Options{Timeout: o.timeout, Print: stdout})
-	cases, err := engine.RunFixtures(ctx, os.DirFS(dir), o.useOpenLibs)
-	if err == nil {
-		cases, err = withCELFixtures(ctx, os.DirFS(dir), cases, o)
-	}
-	if err != nil {
-		return err
-	}
-	if len(cases) == 0 {
-		return errors.New("no " + lua.FixtureFile + " found under " + dir)
-	}
-	passed, failed := 0, 0
-	for _, c := range cases {
-		name := filepath.Join(dir, filepath.FromSlash(c.Dir), filepath.FromSlash(c.InputPath))
-		switch {
-		case c.Err != nil:
-			failed++
-			fmt.Fprintf(stdout, "FAIL %s: %v\n", name, c.Err)
-		case !c.Passed():
-			failed++
-			fmt.Fprintf(stdout, "FAIL %s: want %s %q, got %s %q\n", name, c.Want.Status, c.Want.Message, c.Got.Status, c.Got.Message)
-		default:
-			passed++
-			if o.verbose {
-				fmt.Fprintf(stdout, "ok   %s: %s %q\n", name, c.Got.Status, c.Got.Message)
-			}
+// healthLayers reads the layers of s in the controller's order; bad entries
+// are reported on stderr and, as in the controller, judge their kinds
+// Unknown.
+func healthLayers(s healthSources, stderr io.Writer) ([]*lua.Overrides, error) {
+	var layers []*lua.Overrides
+	if s.configMap != "" {
+		cm, err := readConfigMap(s.configMap, stderr)
+		if err != nil {
+			return nil, err
 		}
+		layers = append(layers, cm)
 	}
-	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
-	if failed > 0 {
-		return &exitError{code: 1}
+	if s.dir != "" {
+		fi, err := os.Stat(s.dir)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("%s is not a directory", s.dir)
+		}
+		tree, errs := lua.LoadTree(os.DirFS(s.dir))
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "warning: %s: %v\n", s.dir, e)
+		}
+		layers = append(layers, tree)
 	}
-	return nil
+	if s.library {
+		lib, err := lua.LoadLibrary(healthlib.FS)
+		if err != nil {
+			return nil, fmt.Errorf("load the health script library: %w", err)
+		}
+		layers = append(layers, lib)
+	}
+	return layers, nil
 }

@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -66,6 +67,16 @@ func TestHealthCEL(t *testing.T) {
 			wantCode: 1,
 		},
 		{
+			name:    "--cel wins over the --health-dir tree",
+			args:    []string{"health", "--object", committedTreeWidget, "--health-dir", committedTree, "--cel", healthTestdata + "/widget.cel.yaml"},
+			wantOut: `{"status":"Healthy","message":"current is true: true"}` + "\n",
+		},
+		{
+			name:    "without --cel the tree judges",
+			args:    []string{"health", "--object", committedTreeWidget, "--health-dir", committedTree},
+			wantOut: `{"status":"Progressing","message":"widget waiting"}` + "\n",
+		},
+		{
 			name:     "--lua and --cel exclude each other",
 			args:     []string{"health", "--object", issuing, "--lua", "a", "--cel", "b"},
 			wantErr:  "none of the others can be",
@@ -81,6 +92,37 @@ func TestHealthCEL(t *testing.T) {
 			g.Expect(errOut).To(ContainSubstring(tt.wantErr))
 		})
 	}
+}
+
+// committedTree is the lua package's small script tree.
+var (
+	committedTree       = filepath.Join("..", "..", "internal", "health", "lua", "testdata", "tree")
+	committedTreeWidget = filepath.Join(committedTree, "example.com", "Widget", "testdata", "waiting.yaml")
+)
+
+// TestHealthTestLuaTreeAndCELFixtures: one tree holds Lua directories,
+// judged by the tree's lookup, and CEL directories, judged by their
+// health.cel.yaml.
+func TestHealthTestLuaTreeAndCELFixtures(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	write := func(rel, content string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		g.Expect(os.MkdirAll(filepath.Dir(p), 0o755)).To(Succeed())
+		g.Expect(os.WriteFile(p, []byte(content), 0o600)).To(Succeed())
+	}
+	write("_.example.com/_/health.lua", `return {status = "Healthy", message = "wildcard"}`)
+	write("_.example.com/_/health_test.yaml", "tests: [{inputPath: testdata/w.yaml, healthStatus: {status: Healthy, message: wildcard}}]")
+	write("_.example.com/_/testdata/w.yaml", "{apiVersion: db.example.com/v1, kind: Table, metadata: {name: t}}")
+	write("cert-manager.io/Certificate/health.cel.yaml", "{apiVersion: cert-manager.io/v1, kind: Certificate, current: \"status.ready == true\"}")
+	write("cert-manager.io/Certificate/health_test.yaml", "tests: [{inputPath: testdata/ready.yaml, healthStatus: {status: Healthy}}]")
+	write("cert-manager.io/Certificate/testdata/ready.yaml", "{apiVersion: cert-manager.io/v1, kind: Certificate, metadata: {name: c}, status: {ready: true}}")
+	out, errOut, code := runCLI("health", "test", "-v", dir)
+	g.Expect(code).To(Equal(0), "stdout: %s\nstderr: %s", out, errOut)
+	g.Expect(out).To(ContainSubstring(`: Healthy "wildcard"`))
+	g.Expect(out).To(ContainSubstring(`: Healthy "current is true: status.ready == true"`))
+	g.Expect(out).To(HaveSuffix("\n2 passed, 0 failed\n"))
 }
 
 func TestHealthTestCELFixtures(t *testing.T) {

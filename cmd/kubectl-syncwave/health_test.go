@@ -18,6 +18,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,4 +121,62 @@ func TestHealthTestFailures(t *testing.T) {
 	_, errOut, code := runCLI("health", "test", healthTestdata+"/loop.lua")
 	g.Expect(code).To(Equal(1))
 	g.Expect(errOut).To(ContainSubstring("is not a directory"))
+}
+
+// treeDir is the committed script tree of the lua package (an exact
+// directory, a wildcard directory and a core kind).
+var treeDir = filepath.Join("..", "..", "internal", "health", "lua", "testdata", "tree")
+
+// TestHealthTestTree: a fixture is judged by the script of its object's
+// group and kind, which the line of the case names when it is not the one
+// beside the fixture.
+func TestHealthTestTree(t *testing.T) {
+	g := NewWithT(t)
+	out, errOut, code := runCLI("health", "test", "-v", treeDir)
+	g.Expect(code).To(Equal(0), "stdout: %s\nstderr: %s", out, errOut)
+	g.Expect(out).To(HaveSuffix("\n9 passed, 0 failed\n"))
+	g.Expect(out).To(ContainSubstring("ok   " + filepath.Join(treeDir, "_.example.com", "_", "testdata", "provider-unhealthy.yaml") +
+		" (script " + filepath.Join(treeDir, "pkg.example.com", "Provider", "health.lua") + `): Degraded "provider: package unhealthy"` + "\n"))
+	g.Expect(out).To(ContainSubstring("ok   " + filepath.Join(treeDir, "_.example.com", "_", "testdata", "table-ready.yaml") + `: Healthy "Ready (wildcard)"` + "\n"))
+}
+
+func TestHealthImport(t *testing.T) {
+	g := NewWithT(t)
+	out, errOut, code := runCLI("health", "import", treeDir)
+	g.Expect(code).To(Equal(0), "stderr: %s", errOut)
+	g.Expect(errOut).To(BeEmpty())
+	checkPlanGolden(t, filepath.Join("..", "health", "import.yaml"), out)
+
+	out, _, code = runCLI("health", "import", treeDir, "-n", "ops", "--name", "checks", "-o", "json")
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(ContainSubstring(`"name": "checks",` + "\n" + `    "namespace": "ops"`))
+
+	// The printed ConfigMap feeds the health command as the controller's.
+	cm := filepath.Join(t.TempDir(), "cm.yaml")
+	out, _, _ = runCLI("health", "import", treeDir)
+	g.Expect(os.WriteFile(cm, []byte(out), 0o644)).To(Succeed())
+	out, errOut, code = runCLI("health", "--object", filepath.Join(treeDir, "_.example.com", "_", "testdata", "table-failed.yaml"), "--configmap", cm)
+	g.Expect(code).To(Equal(0), "stderr: %s", errOut)
+	g.Expect(out).To(Equal(`{"status":"Degraded","message":"OutOfSpace (wildcard)"}` + "\n"))
+}
+
+func TestHealthImportErrors(t *testing.T) {
+	g := NewWithT(t)
+	broken := t.TempDir()
+	g.Expect(os.MkdirAll(filepath.Join(broken, "x.example.com", "X"), 0o755)).To(Succeed())
+	g.Expect(os.WriteFile(filepath.Join(broken, "x.example.com", "X", "health.lua"), []byte("return {"), 0o644)).To(Succeed())
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"health", "import", broken}, "Error: read the scripts under " + broken + ": x.example.com/X/health.lua: lua: syntax error"},
+		{[]string{"health", "import", t.TempDir()}, "Error: no <group>/<Kind>/health.lua under "},
+		{[]string{"health", "import", healthTestdata + "/loop.lua"}, "is not a directory"},
+		{[]string{"health", "import", treeDir, "-o", "table"}, `unknown output format "table": use yaml or json`},
+	} {
+		out, errOut, code := runCLI(tt.args...)
+		g.Expect(code).To(Equal(1), strings.Join(tt.args, " "))
+		g.Expect(out).To(BeEmpty())
+		g.Expect(errOut).To(ContainSubstring(tt.want))
+	}
 }

@@ -45,6 +45,8 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/manager"
 	"github.com/syncwave/syncwave/internal/manifest"
+	pinned "github.com/syncwave/syncwave/internal/snapshot"
+	"github.com/syncwave/syncwave/internal/source/files"
 	testcluster "github.com/syncwave/syncwave/test/cluster"
 )
 
@@ -144,10 +146,16 @@ const liveRunTimeout = 3 * time.Minute
 // cluster and the namespace ns, as `kubectl syncwave ARGS -n NS` would.
 func kubectlSyncwave(t *testing.T, ns string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return kubectlSyncwaveStdin(t, ns, "", args...)
+}
+
+// kubectlSyncwaveStdin is kubectlSyncwave with stdin as standard input.
+func kubectlSyncwaveStdin(t *testing.T, ns, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	args = append(args, "--kubeconfig", live.cluster.KubeconfigPath, "-n", ns)
 	var out, errOut bytes.Buffer
 	done := make(chan int, 1)
-	go func() { done <- run(args, strings.NewReader(""), &out, &errOut) }()
+	go func() { done <- run(args, strings.NewReader(stdin), &out, &errOut) }()
 	select {
 	case code = <-done:
 	case <-time.After(liveRunTimeout):
@@ -223,7 +231,11 @@ func largeManifestSet(t *testing.T, n, files int) ([]bigObject, map[string]strin
 // order create packs them: files in lexical order, documents in order.
 func expectedDigest(t *testing.T, dir string) string {
 	t.Helper()
-	docs, err := readManifests([]string{dir}, strings.NewReader(""))
+	inputs, err := files.Read(files.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := documents(inputs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,8 +316,10 @@ func TestLiveCreateSplitsLargeManifestSet(t *testing.T) {
 	slices.SortFunc(want, func(a, b bigObject) int {
 		return cmp.Or(cmp.Compare(a.wave, b.wave), strings.Compare(a.name, b.name))
 	})
-	g.Expect(op.Status.Resources).To(HaveLen(n))
-	for i, r := range op.Status.Resources {
+	rows, err := pinned.Resources(context.Background(), live.client, op)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(rows).To(HaveLen(n))
+	for i, r := range rows {
 		g.Expect(r.Kind).To(Equal("ConfigMap"))
 		g.Expect(r.Namespace).To(Equal(ns))
 		g.Expect(r.Name).To(Equal(want[i].name), "resource %d", i)

@@ -17,13 +17,14 @@ limitations under the License.
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/plan"
 )
@@ -32,55 +33,66 @@ func init() { subcommands = append(subcommands, newPlanCmd) }
 
 // planOptions are the flags of the plan command.
 type planOptions struct {
-	files     []string
+	manifests *manifestFlags
 	output    string
 	strict    bool
 	namespace string
+	health    healthSources
 }
 
 func newPlanCmd() *cobra.Command {
 	o := &planOptions{}
 	cmd := &cobra.Command{
-		Use:   "plan -f PATH... [-o table|json] [--strict]",
+		Use:   "plan -f PATH... [-k DIR] [-o table|json] [--strict]",
 		Short: "Print and lint the ordered plan of manifests, offline",
 		Long: `Print the plan a SyncOperation would run for the manifests: its steps
 (phase and wave) in order, the objects of each step in apply order, the
 SyncFail steps, skipped objects, and lint warnings (codes SW001...).
 
 No cluster is needed: kinds are known to be cluster-scoped from a built-in
-table and from the CRDs among the manifests. The command exits 1 when the
+table and from the CRDs among the manifests. A custom resource draws SW006
+unless a health check is known for its kind where the controller would look:
+syncwave's library of scripts (unless --health-library=false), the health
+ConfigMap manifest of --health-configmap and the script tree of --health-dir. The command exits 1 when the
 manifests are invalid, and with --strict also when there are warnings.
 
 In -o json, "hook" is the hook type of the step's task ("" for a plain
 resource) and "hookTypes" every type the object declares.`,
 		Example: `  kubectl syncwave plan -f manifests/
   helm template my-chart | kubectl syncwave plan -f - --strict
-  kubectl syncwave plan -f app.yaml -f crds/ -o json`,
+  kubectl syncwave plan -f app.yaml -f crds/ -o json
+  kubectl syncwave plan -k overlays/prod`,
 		Args: cobra.NoArgs,
 	}
+	o.manifests = addManifestFlags(cmd)
 	f := cmd.Flags()
-	f.StringSliceVarP(&o.files, "filename", "f", nil, "manifest file or directory (walked recursively for .yaml, .yml and .json), or - for standard input; repeatable")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
 	f.BoolVar(&o.strict, "strict", false, "treat lint warnings as errors (exit 1)")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of namespaced objects that do not name one")
+	f.StringVar(&o.health.configMap, "health-configmap", "", "file with the controller's health ConfigMap manifest: its kinds have a health check (SW006)")
+	f.StringVar(&o.health.dir, "health-dir", "", "directory with the controller's --health-dir tree of health scripts: its kinds have a health check (SW006)")
+	f.BoolVar(&o.health.library, "health-library", true, "syncwave's library of health scripts is in use, as with the controller's default --health-library")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		return o.run(cmd.InOrStdin(), cmd.OutOrStdout())
+		return o.run(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
 	return cmd
 }
 
-func (o *planOptions) run(stdin io.Reader, out io.Writer) error {
-	if len(o.files) == 0 {
-		return errors.New("no manifests: give -f PATH (a file, a directory or -)")
-	}
+func (o *planOptions) run(stdin io.Reader, out, stderr io.Writer) error {
 	if o.output != "table" && o.output != "json" {
 		return fmt.Errorf("unknown output format %q: use table or json", o.output)
 	}
-	objs, err := readPlanInput(o.files, stdin)
+	layers, err := healthLayers(o.health, stderr)
 	if err != nil {
 		return err
 	}
-	p, err := buildPlan(objs, o.namespace)
+	set, err := o.manifests.read(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	p, err := buildPlan(set, o.namespace, func(gk schema.GroupKind) bool {
+		return health.IsBuiltinKind(gk) || lua.HasScript(gk, layers...)
+	})
 	if o.output == "json" {
 		if werr := writePlanJSON(out, p, err); werr != nil {
 			return werr
@@ -99,43 +111,15 @@ func (o *planOptions) run(stdin io.Reader, out io.Writer) error {
 	return nil
 }
 
-// planInput is what the paths hold: objects, or the errors of every
-// document that could not be parsed.
-type planInput struct {
-	objs []manifest.Object
-	errs []error
-}
-
-// readPlanInput reads paths in order (see walkManifestPaths). A path that
-// cannot be read is an error; documents that cannot be parsed are
-// collected, to be reported with the plan.
-func readPlanInput(paths []string, stdin io.Reader) (*planInput, error) {
-	in := &planInput{}
-	err := walkManifestPaths(paths, stdin, func(source string, data []byte) error {
-		objs, err := manifest.Parse(source, data)
-		if err != nil {
-			in.errs = append(in.errs, err)
-		}
-		in.objs = append(in.objs, objs...)
-		return nil
-	})
-	if err != nil {
+// buildPlan plans offline. The error is the parse errors, or a
+// *plan.ValidationError.
+func buildPlan(set *manifestInput, namespace string, hasHealthCheck func(schema.GroupKind) bool) (*plan.Plan, error) {
+	if err := set.parseError(); err != nil {
 		return nil, err
 	}
-	return in, nil
-}
-
-// buildPlan plans offline. The error is the parse errors joined, or the
-// object limit, or a *plan.ValidationError.
-func buildPlan(in *planInput, namespace string) (*plan.Plan, error) {
-	if len(in.errs) > 0 {
-		return nil, errors.Join(in.errs...)
-	}
-	if n := len(in.objs); n > syncv1alpha1.MaxObjects {
-		return nil, fmt.Errorf("%d objects: a SyncOperation holds at most %d; split the manifests", n, syncv1alpha1.MaxObjects)
-	}
-	return plan.Build(manifest.Unstructured(in.objs), plan.Options{
+	return plan.Build(manifest.Unstructured(set.objs), plan.Options{
 		DefaultNamespace: namespace,
-		Origins:          manifest.Origins(in.objs),
+		Origins:          manifest.Origins(set.objs),
+		HasHealthCheck:   hasHealthCheck,
 	})
 }

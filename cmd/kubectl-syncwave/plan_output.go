@@ -134,10 +134,7 @@ func planErrors(err error) []planErrorJSON {
 	for _, e := range unjoin(err) {
 		var me *manifest.Error
 		if errors.As(e, &me) {
-			source := me.Source
-			if me.Index >= 0 {
-				source = fmt.Sprintf("%s, document %d", me.Source, me.Index)
-			}
+			source := me.Where()
 			msg := me.Msg
 			if me.Err != nil {
 				msg += ": " + me.Err.Error()

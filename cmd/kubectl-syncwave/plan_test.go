@@ -92,6 +92,24 @@ func TestPlanWalksDirectoriesAndStdin(t *testing.T) {
 	g.Expect(code).To(Equal(0))
 	g.Expect(out).NotTo(ContainSubstring("notes"), ".txt files in directories are not read")
 	checkPlanGolden(t, "tree.txt", out)
+
+	// -v names the skipped files; -f a,b is two paths, as in kubectl.
+	code, verboseOut, errOut := runPlan(t, stdin, "plan", "-v", "-f", "testdata/plan/tree/a.yaml,testdata/plan/tree/sub", "-f", "-", "-n", "shop")
+	g.Expect(code).To(Equal(0))
+	g.Expect(verboseOut).To(Equal(out))
+	g.Expect(errOut).To(BeEmpty(), "no file skipped")
+	code, _, errOut = runPlan(t, stdin, "plan", "--verbose", "-f", "testdata/plan/tree", "-f", "-", "-n", "shop")
+	g.Expect(code).To(Equal(0))
+	g.Expect(errOut).To(Equal("skipped testdata/plan/tree/notes.txt: not .yaml, .yml or .json\n"))
+}
+
+func TestPlanKustomization(t *testing.T) {
+	g := NewWithT(t)
+	code, out, errOut := runPlan(t, "", "plan", "-k", "testdata/create/kustomize/overlay")
+	g.Expect(errOut).To(BeEmpty())
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(MatchRegexp(`(?m)^\s+ConfigMap\s+shop/settings$`))
+	g.Expect(out).To(MatchRegexp(`(?m)^\s+apps/Deployment\s+shop/web$`))
 }
 
 func TestPlanInvalid(t *testing.T) {
@@ -106,10 +124,27 @@ func TestPlanInvalid(t *testing.T) {
 	g.Expect(errOut).To(BeEmpty())
 	checkPlanGolden(t, "invalid.json", out)
 
+	// Parse errors name the line of the file.
+	code, out, errOut = runPlan(t, "", "plan", "-f", "testdata/plan/invalid/broken.yaml.txt")
+	g.Expect(code).To(Equal(1))
+	g.Expect(out).To(BeEmpty())
+	g.Expect(errOut).To(Equal(`Error: invalid manifests: 2 errors:
+  - testdata/plan/invalid/broken.yaml.txt:6, document 1: invalid YAML: did not find expected ',' or ']'
+  - testdata/plan/invalid/broken.yaml.txt:8, document 2: not an object but a list: a manifest is a Kubernetes object with apiVersion, kind and metadata
+`))
+
 	// A file named explicitly is read whatever its extension.
 	code, out, _ = runPlan(t, "", "plan", "-f", "testdata/plan/invalid/broken.yaml.txt", "-o", "json")
 	g.Expect(code).To(Equal(1))
 	checkPlanGolden(t, "broken.json", out)
+}
+
+func abs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		panic(err)
+	}
+	return a
 }
 
 func TestPlanUsageErrors(t *testing.T) {
@@ -117,7 +152,10 @@ func TestPlanUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"plan"}, "Error: no manifests: give -f PATH (a file, a directory or -)\n"},
+		{[]string{"plan"}, "Error: no manifests: give -f PATH (a file, a directory or - for standard input) or -k DIR\n"},
+		{[]string{"plan", "-f", "-"}, "Error: no manifests in <stdin>\n"},
+		{[]string{"plan", "-f", "testdata/plan/tree/notes.txt", "-f", "testdata/plan/tree/sub/c.yml", "-k", "testdata/plan/tree"},
+			"Error: render kustomization testdata/plan/tree: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '" + abs("testdata/plan/tree") + "'\n"},
 		{[]string{"plan", "-f", "x", "-o", "yaml"}, "Error: unknown output format \"yaml\": use table or json\n"},
 		{[]string{"plan", "-f", "testdata/plan/does-not-exist"}, "Error: read manifests: lstat testdata/plan/does-not-exist: no such file or directory\n"},
 		{[]string{"plan", "extra"}, "Error: unknown command \"extra\" for \"kubectl syncwave plan\"\n"},
@@ -139,4 +177,34 @@ func TestRootHelpListsPlan(t *testing.T) {
 	g.Expect(code).To(Equal(0))
 	g.Expect(out).To(ContainSubstring("kubectl syncwave [command]"))
 	g.Expect(out).To(MatchRegexp(`(?m)^  plan\s+Print and lint the ordered plan`))
+}
+
+// TestPlanHealthLayers: SW006 is drawn only by kinds that none of the
+// controller's layers knows: syncwave's library (Knative Service,
+// cert-manager Certificate, the Upbound wildcard), and with the flags the
+// health ConfigMap and the --health-dir tree.
+func TestPlanHealthLayers(t *testing.T) {
+	g := NewWithT(t)
+	code, out, errOut := runPlan(t, "", "plan", "-f", "testdata/plan/health")
+	g.Expect(code).To(Equal(0))
+	g.Expect(errOut).To(BeEmpty())
+	for _, kind := range []string{"Service.serving.knative.dev", "Certificate.cert-manager.io", "Bucket.s3.aws.upbound.io"} {
+		g.Expect(out).NotTo(ContainSubstring("no health check is known for "+kind), "the library has one")
+	}
+	checkPlanGolden(t, "health.txt", out)
+
+	tree := filepath.Join("..", "..", "internal", "health", "lua", "testdata", "tree")
+	code, out, errOut = runPlan(t, "", "plan", "-f", "testdata/plan/health", "--health-dir", tree, "--health-configmap", "testdata/plan/health-configmap.yaml")
+	g.Expect(code).To(Equal(0))
+	g.Expect(errOut).To(BeEmpty())
+	checkPlanGolden(t, "health-layers.txt", out)
+	g.Expect(strings.Count(out, "SW006")).To(Equal(1), "only Gizmo is known nowhere")
+
+	code, out, _ = runPlan(t, "", "plan", "-f", "testdata/plan/health", "--health-library=false")
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(ContainSubstring("no health check is known for Service.serving.knative.dev"))
+
+	code, _, errOut = runPlan(t, "", "plan", "-f", "testdata/plan/health", "--health-dir", "testdata/plan/does-not-exist")
+	g.Expect(code).To(Equal(1))
+	g.Expect(errOut).To(ContainSubstring("does-not-exist: no such file or directory"))
 }

@@ -36,13 +36,22 @@ import (
 // cmd.OutOrStdout() and cmd.ErrOrStderr() and read cmd.InOrStdin().
 var subcommands []func() *cobra.Command
 
-// exitError ends the program with its code and no further message: the
-// command has already said why (plan prints its errors in its output).
+// exitError ends the program with its code. Without err, the command has
+// already said why (plan prints its errors in its output); with err, it is
+// printed like any other error (diff exits 2 on errors, as kubectl diff).
 type exitError struct {
 	code int
+	err  error
 }
 
-func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+func (e *exitError) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("exit status %d", e.code)
+}
+
+func (e *exitError) Unwrap() error { return e.err }
 
 // newRootCmd builds the command tree with every registered subcommand.
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -51,8 +60,9 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Short: "Plan, run and follow syncwave SyncOperations",
 		Long: `kubectl-syncwave is the syncwave kubectl plugin (also usable on its own).
 
-It prints and lints the plan of a set of manifests offline, evaluates health
-checks, and creates, follows and terminates SyncOperations.`,
+It prints and lints the plan of a set of manifests offline, shows what a
+sync would change on the cluster, evaluates health checks, and creates,
+follows and terminates SyncOperations.`,
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl syncwave",
 		},
@@ -83,6 +93,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var exit *exitError
 	if errors.As(err, &exit) {
+		if exit.err != nil {
+			fmt.Fprintf(stderr, "Error: %v\n", exit.err)
+		}
 		return exit.code
 	}
 	fmt.Fprintf(stderr, "Error: %v\n", err)

@@ -19,28 +19,16 @@ package controller
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/health"
 	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 )
-
-// celCache keeps the CEL checks parsed from the health ConfigMap, per
-// resourceVersion.
-type celCache struct {
-	mu      sync.Mutex
-	version string
-	parsed  *cel.Checks
-}
 
 // CompileExprs compiles the spec.healthCheckExprs of op, so that an
 // expression that does not compile is refused when the operation starts;
@@ -67,38 +55,10 @@ func (h *HealthConfig) specCEL(op *syncv1alpha1.SyncOperation) *cel.Checks {
 	return c
 }
 
-// globalCEL returns the CEL checks of the health ConfigMap (its
-// health.cel.<group>_<Kind> keys), nil when it does not exist. Bad entries
-// are logged once per resourceVersion.
-func (h *HealthConfig) globalCEL(ctx context.Context) *cel.Checks {
-	if h.CEL == nil || h.Reader == nil {
-		return nil
-	}
-	cm := &corev1.ConfigMap{}
-	if err := h.Reader.Get(ctx, h.ConfigMap, cm); err != nil {
-		if !apierrors.IsNotFound(err) {
-			ctrl.LoggerFrom(ctx).Error(err, "read health ConfigMap", "configMap", h.ConfigMap.String())
-		}
-		return nil
-	}
-	c := &h.celCache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cm.ResourceVersion != c.version {
-		var errs []error
-		c.parsed, errs = cel.ParseConfigMap(h.CEL, cm.Data)
-		c.version = cm.ResourceVersion
-		if len(errs) > 0 {
-			ctrl.LoggerFrom(ctx).Error(errors.Join(errs...), "health ConfigMap: bad CEL health checks", "configMap", h.ConfigMap.String())
-		}
-	}
-	return c.parsed
-}
-
 // overrides returns the Lua and CEL assessors of op's health chain, most
 // specific first (SPEC §7): the operation's spec.healthChecks (Lua) and
 // spec.healthCheckExprs (CEL), then the health ConfigMap's Lua and CEL
-// keys, then the library's scripts. At one level a Lua check wins over a
+// keys, then the script tree of Dir, then the library's scripts. At one level a Lua check wins over a
 // CEL one for the same kind. Lua script errors are counted.
 func (h *HealthConfig) overrides(ctx context.Context, op *syncv1alpha1.SyncOperation, m Metrics) []health.Assessor {
 	if h == nil {
@@ -119,14 +79,12 @@ func (h *HealthConfig) overrides(ctx context.Context, op *syncv1alpha1.SyncOpera
 		addLua(lua.FromHealthChecks(op.Spec.HealthChecks))
 	}
 	addCEL(h.specCEL(op))
+	g, gCEL := h.global(ctx)
+	addLua(g)
+	addCEL(gCEL)
 	if h.Engine != nil {
-		g, errs := h.global(ctx)
-		if g == nil && len(errs) > 0 {
-			ctrl.LoggerFrom(ctx).Error(errors.Join(errs...), "health ConfigMap ignored")
-		}
-		addLua(g)
+		addLua(h.dir(ctx))
 	}
-	addCEL(h.globalCEL(ctx))
 	addLua(h.Library)
 	return out
 }
@@ -137,7 +95,8 @@ func (h *HealthConfig) celLayers(ctx context.Context, op *syncv1alpha1.SyncOpera
 	if h == nil || h.CEL == nil {
 		return nil
 	}
-	return []*cel.Checks{h.specCEL(op), h.globalCEL(ctx)}
+	_, g := h.global(ctx)
+	return []*cel.Checks{h.specCEL(op), g}
 }
 
 // countLuaErrors counts the script errors of a as syncwave_lua_errors_total.

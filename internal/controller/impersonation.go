@@ -91,5 +91,6 @@ func (i *Impersonator) Cache(user string, namespaces []string) (cache.Cache, err
 	return cache.New(i.config(user), cache.Options{
 		Scheme: i.Options.Scheme, Mapper: i.Options.Mapper, DefaultNamespaces: ns,
 		DefaultLabelSelector: labels.SelectorFromSet(labels.Set{syncv1alpha1.LabelManaged: "true"}),
+		DefaultTransform:     cache.TransformStripManagedFields(),
 	})
 }

@@ -20,16 +20,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/plan"
+	"github.com/syncwave/syncwave/internal/snapshot"
 )
 
 // invalidError is a problem with the operation's input: it fails the
@@ -42,38 +48,147 @@ func invalid(format string, args ...any) error {
 	return &invalidError{msg: fmt.Sprintf(format, args...)}
 }
 
-// layout loads the manifests of op, checks them against the digest the
-// operation started with, and plans them.
-func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.SyncOperation) (*operation.Layout, error) {
+// pinned is the plan of one operation, read once per process.
+type pinned struct {
+	digest string
+	layout *operation.Layout
+	// crdKinds are the kinds that CRDs of the plan define; namespaces are
+	// the namespaces its objects live in.
+	crdKinds   map[schema.GroupKind]bool
+	namespaces []string
+}
+
+// plans caches the pinned plans by operation UID, so that a reconcile of an
+// unchanged operation reads and parses nothing.
+type plans struct {
+	mu sync.Mutex
+	m  map[types.UID]*pinned
+}
+
+// maxCachedPlans bounds the cache; finished operations leave it anyway.
+const maxCachedPlans = 512
+
+func (c *plans) get(uid types.UID, digest string) *pinned {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.m[uid]; ok && p.digest == digest {
+		return p
+	}
+	return nil
+}
+
+func (c *plans) put(uid types.UID, p *pinned) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[types.UID]*pinned{}
+	}
+	if len(c.m) >= maxCachedPlans {
+		for k := range c.m { // drop any one: it is read again when needed
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[uid] = p
+}
+
+func (c *plans) drop(uid types.UID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, uid)
+}
+
+func newPinned(p *plan.Plan, digest string) *pinned {
+	l := operation.NewLayout(p)
+	pn := &pinned{digest: digest, layout: l, crdKinds: map[schema.GroupKind]bool{}}
+	namespaces := map[string]bool{}
+	for _, t := range l.Tasks {
+		if t.ID.Namespace != "" {
+			namespaces[t.ID.Namespace] = true
+		}
+		if t.ID.Kind == "CustomResourceDefinition" && t.ID.Group == "apiextensions.k8s.io" {
+			g, _, _ := unstructured.NestedString(t.Object.Object, "spec", "group")
+			k, _, _ := unstructured.NestedString(t.Object.Object, "spec", "names", "kind")
+			pn.crdKinds[schema.GroupKind{Group: g, Kind: k}] = true
+		}
+	}
+	pn.namespaces = slices.Sorted(maps.Keys(namespaces))
+	return pn
+}
+
+// layout returns the pinned plan of op: from the cache, from its snapshot,
+// or, for an operation that has not started, by reading its sources once
+// and pinning what they hold.
+func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.SyncOperation) (*pinned, error) {
+	if ref := op.Status.Snapshot; ref != nil {
+		if p := r.plans.get(op.UID, ref.Digest); p != nil {
+			return p, nil
+		}
+		p, err := snapshot.Load(ctx, r.Local, op.Namespace, ref)
+		if apierrors.IsNotFound(err) {
+			return nil, invalid("the pinned plan is gone: %v", err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
+		}
+		pn := newPinned(p, ref.Digest)
+		r.plans.put(op.UID, pn)
+		return pn, nil
+	}
+	p, res, err := r.planSources(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	kind := snapshot.KindConfigMap
+	for _, s := range op.Spec.Sources {
+		if s.SecretRef != nil {
+			kind = snapshot.KindSecret
+		}
+	}
+	ref, err := snapshot.Pin(ctx, r.Local, op, p, res.Digest, kind)
+	if errors.Is(err, snapshot.ErrTooLarge) || apierrors.IsForbidden(err) {
+		return nil, invalid("%v", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pin the plan of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
+	}
+	op.Status.Snapshot, op.Status.PlanDigest = ref, ref.Digest
+	if ref.Digest != res.Digest { // pinned by an earlier try whose status was lost
+		return r.layout(ctx, op)
+	}
+	pn := newPinned(p, ref.Digest)
+	r.plans.put(op.UID, pn)
+	return pn, nil
+}
+
+// planSources reads and plans the manifests of an operation that has not
+// started.
+func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alpha1.SyncOperation) (*plan.Plan, *manifest.Result, error) {
 	if len(op.Spec.HealthChecks) > 0 && (r.HealthConfig == nil || r.HealthConfig.Engine == nil) {
-		return nil, invalid("spec.healthChecks: Lua health checks are disabled in this controller")
+		return nil, nil, invalid("spec.healthChecks: Lua health checks are disabled in this controller")
 	}
 	for i, hc := range op.Spec.HealthChecks {
 		if err := r.HealthConfig.Engine.Compile(hc.Lua); err != nil {
-			return nil, invalid("spec.healthChecks[%d] (%s): the lua script does not compile: %v", i, schema.GroupKind{Group: hc.Group, Kind: hc.Kind}, err)
+			return nil, nil, invalid("spec.healthChecks[%d] (%s): the lua script does not compile: %v", i, schema.GroupKind{Group: hc.Group, Kind: hc.Kind}, err)
 		}
 	}
 	if op.Spec.ServiceAccountName != "" && r.Impersonator == nil {
-		return nil, invalid("spec.serviceAccountName: impersonation is disabled in this controller")
+		return nil, nil, invalid("spec.serviceAccountName: impersonation is disabled in this controller")
 	}
 	// Sources are read as the operation's ServiceAccount too, so that an
 	// operation never reads what its ServiceAccount may not.
 	_, reader, _, err := r.clients(op)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res, err := manifest.Load(ctx, reader, op)
 	if err != nil {
 		var me *manifest.Error
 		if errors.As(err, &me) || apierrors.IsForbidden(err) {
-			return nil, invalid("%v", err)
+			return nil, nil, invalid("%v", err)
 		}
-		return nil, fmt.Errorf("load manifests of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
+		return nil, nil, fmt.Errorf("load manifests of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
 	}
-	if d := op.Status.PlanDigest; d != "" && d != res.Digest {
-		return nil, invalid("the manifests changed since the operation started (digest %s, now %s); create a new SyncOperation to sync them", d, res.Digest)
-	}
-	op.Status.PlanDigest = res.Digest
 	ns := op.Spec.TargetNamespace
 	if ns == "" {
 		ns = op.Namespace
@@ -86,9 +201,12 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 		Origins:          res.Origins(),
 	})
 	if err != nil {
-		return nil, invalid("%v", err)
+		return nil, nil, invalid("%v", err)
 	}
-	return operation.NewLayout(p), nil
+	if n := len(p.Steps) + len(p.OnFail); n > operation.MaxSteps {
+		return nil, nil, invalid("the plan has %d steps (phase and wave pairs), more than the %d an operation tracks in status.steps; use fewer distinct waves", n, operation.MaxSteps)
+	}
+	return p, res, nil
 }
 
 func (r *SyncOperationReconciler) isNamespaced(gk schema.GroupKind) (namespaced, known bool) {

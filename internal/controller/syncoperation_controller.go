@@ -20,14 +20,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -41,6 +37,7 @@ import (
 	"github.com/syncwave/syncwave/internal/apply"
 	"github.com/syncwave/syncwave/internal/hook"
 	"github.com/syncwave/syncwave/internal/operation"
+	"github.com/syncwave/syncwave/internal/plan"
 )
 
 // Metrics records what the reconciler observes (internal/metrics.Recorder).
@@ -81,13 +78,18 @@ type SyncOperationReconciler struct {
 	DefaultTimeout time.Duration
 	// MaxConcurrentReconciles bounds parallel operations.
 	MaxConcurrentReconciles int
+	// Local reads and writes, uncached, the controller's own objects on its
+	// own cluster: the pinned plans.
+	Local client.Client
+
+	plans plans
 }
 
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/finalizers,verbs=update
-// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create
 // +kubebuilder:rbac:groups="",resources=serviceaccounts,verbs=impersonate
 // +kubebuilder:rbac:groups="";events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
@@ -104,28 +106,29 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, r.reconcileDelete(ctx, op)
 	}
 	if op.Status.Phase.Terminal() && !operation.NeedsHousekeeping(&op.Status) {
+		r.forget(op)
 		return ctrl.Result{}, nil
 	}
-	// Add the finalizer first, so that hooks in other namespaces are never
-	// created without a way to clean them up.
-	if !controllerutil.ContainsFinalizer(op, syncv1alpha1.OperationFinalizer) {
-		patch := client.MergeFromWithOptions(op.DeepCopy(), client.MergeFromWithOptimisticLock{})
-		controllerutil.AddFinalizer(op, syncv1alpha1.OperationFinalizer)
-		return ctrl.Result{}, r.Client.Patch(ctx, op, patch)
+	if err := r.admit(ctx, op); err != nil {
+		return ctrl.Result{}, err
 	}
 	before := op.DeepCopy()
 	out := &operation.Outcome{}
+	var pn *pinned
 	defer func() {
-		retErr = errors.Join(retErr, r.finish(ctx, before, op, out))
+		retErr = errors.Join(retErr, r.finish(ctx, before, op, pn, out))
 	}()
-
-	l, err := r.layout(ctx, op)
+	if op.Spec.Terminate && op.Status.Snapshot == nil && !op.Status.Phase.Terminal() {
+		r.terminateUnstarted(op, out)
+		return ctrl.Result{}, nil
+	}
+	var err error
+	pn, err = r.layout(ctx, op)
 	if err != nil {
 		var inv *invalidError
 		switch {
 		case errors.As(err, &inv) && op.Status.Phase.Terminal():
-			// A finished operation keeps its result, even if its sources
-			// changed or went away since.
+			// A finished operation keeps its result.
 			ctrl.LoggerFrom(ctx).Info("cannot release the hooks of a finished operation", "reason", err.Error())
 			return ctrl.Result{}, nil
 		case errors.As(err, &inv):
@@ -135,17 +138,54 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, err
 	}
 	if r.Impersonator.User(op) == "" {
-		r.watchKinds(l)
+		r.watchKinds(pn.layout)
 	}
-	ex, err := r.executor(ctx, op, l)
+	ex, err := r.executor(ctx, op, pn)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	res, err := ex.Run(ctx, op, l, r.timing(op))
+	ex.EventAt = r.Watcher.EventAt(req.NamespacedName)
+	op.Status.Resources = pn.layout.Expand(&op.Status, func(t *plan.Task) string { return ex.Hooks.Name(op, t) })
+	res, err := ex.Run(ctx, op, pn.layout, r.timing(op))
 	if res != nil {
 		*out = *res
 	}
 	return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
+}
+
+// admit adds the finalizer first, so that hooks in other namespaces are
+// never created without a way to clean them up, and writes the Pending
+// phase of a new operation.
+func (r *SyncOperationReconciler) admit(ctx context.Context, op *syncv1alpha1.SyncOperation) error {
+	if !controllerutil.ContainsFinalizer(op, syncv1alpha1.OperationFinalizer) {
+		patch := client.MergeFromWithOptions(op.DeepCopy(), client.MergeFromWithOptimisticLock{})
+		controllerutil.AddFinalizer(op, syncv1alpha1.OperationFinalizer)
+		if err := r.Client.Patch(ctx, op, patch); err != nil {
+			return fmt.Errorf("add finalizer to SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
+		}
+	}
+	if op.Status.Phase != "" {
+		return nil
+	}
+	before := op.DeepCopy()
+	op.Status.Phase, op.Status.Message = syncv1alpha1.OperationPending, "admitted: reading the manifests"
+	op.Status.ObservedGeneration = op.Generation
+	setConditions(op, syncv1alpha1.ReasonProgressing)
+	return r.patchStatus(ctx, before, op)
+}
+
+// terminateUnstarted ends an operation terminated before it started:
+// nothing is read and nothing is applied.
+func (r *SyncOperationReconciler) terminateUnstarted(op *syncv1alpha1.SyncOperation, out *operation.Outcome) {
+	r.end(op, out, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate before it started: nothing was applied")
+	out.Events[len(out.Events)-1] = operation.Event{Type: corev1.EventTypeWarning, Reason: operation.EventTerminated, Message: op.Status.Message}
+}
+
+// forget drops what the process keeps for an operation that needs nothing
+// more: its cached plan and its share of impersonated caches.
+func (r *SyncOperationReconciler) forget(op *syncv1alpha1.SyncOperation) {
+	r.plans.drop(op.UID)
+	r.Watcher.Release(op.UID)
 }
 
 // clients returns the writer and the uncached reader of op's target
@@ -162,29 +202,17 @@ func (r *SyncOperationReconciler) clients(op *syncv1alpha1.SyncOperation) (clien
 	return c, c, user, nil
 }
 
-func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1.SyncOperation, l *operation.Layout) (*operation.Executor, error) {
-	crdKinds := map[schema.GroupKind]bool{}
-	namespaces := map[string]bool{}
-	for _, t := range l.Tasks {
-		if t.ID.Namespace != "" {
-			namespaces[t.ID.Namespace] = true
-		}
-		if t.ID.Kind == "CustomResourceDefinition" && t.ID.Group == "apiextensions.k8s.io" {
-			g, _, _ := unstructured.NestedString(t.Object.Object, "spec", "group")
-			k, _, _ := unstructured.NestedString(t.Object.Object, "spec", "names", "kind")
-			crdKinds[schema.GroupKind{Group: g, Kind: k}] = true
-		}
-	}
+func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1.SyncOperation, pn *pinned) (*operation.Executor, error) {
 	writer, reader, user, err := r.clients(op)
 	if err != nil {
 		return nil, err
 	}
-	observer, err := r.Watcher.Observer(ctx, user, slices.Collect(maps.Keys(namespaces)), reader)
+	observer, err := r.Watcher.Observer(ctx, op.UID, user, pn.namespaces, reader)
 	if err != nil {
 		return nil, err
 	}
 	return &operation.Executor{
-		Applier:  &apply.Applier{Client: writer, CRDKinds: crdKinds, User: user},
+		Applier:  &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user},
 		Hooks:    &hook.Runner{Client: writer, Reader: reader},
 		Observer: observer,
 		Judge:    r.judge(ctx, op),
@@ -224,93 +252,53 @@ func (r *SyncOperationReconciler) watchKinds(l *operation.Layout) {
 }
 
 func (r *SyncOperationReconciler) failInvalid(op *syncv1alpha1.SyncOperation, out *operation.Outcome, msg string) {
+	r.end(op, out, syncv1alpha1.ReasonInvalidManifests, msg)
+}
+
+// end finishes an operation Failed outside the engine (invalid input, or
+// terminated before it started).
+func (r *SyncOperationReconciler) end(op *syncv1alpha1.SyncOperation, out *operation.Outcome, reason, msg string) {
 	now := r.Clock.Now()
 	st := &op.Status
-	st.Phase, st.Reason, st.Message = syncv1alpha1.OperationFailed, syncv1alpha1.ReasonInvalidManifests, msg
+	st.Phase, st.Reason, st.Message = syncv1alpha1.OperationFailed, reason, msg
 	t := metaTime(now)
 	st.FinishedAt = &t
 	var dur time.Duration
 	if st.StartedAt != nil {
 		dur = now.Sub(st.StartedAt.Time)
 	}
-	out.Finished = &operation.Finish{Phase: syncv1alpha1.OperationFailed, Reason: syncv1alpha1.ReasonInvalidManifests, Duration: dur}
+	out.Finished = &operation.Finish{Phase: syncv1alpha1.OperationFailed, Reason: reason, Duration: dur}
 	out.Events = append(out.Events, operation.Event{Type: corev1.EventTypeWarning, Reason: operation.EventOperationFailed,
-		Message: syncv1alpha1.ReasonInvalidManifests + ": " + msg})
+		Message: reason + ": " + msg})
 }
 
-// finish writes status (conditions, summary) when it changed, then records
-// events and metrics of what happened.
-func (r *SyncOperationReconciler) finish(ctx context.Context, before, op *syncv1alpha1.SyncOperation, out *operation.Outcome) error {
-	summarize(&op.Status)
-	setConditions(op, out.WaitReason)
-	op.Status.ObservedGeneration = op.Generation
-	if !equality.Semantic.DeepEqual(before.Status, op.Status) {
-		patch := client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
-		if err := r.Client.Status().Patch(ctx, op, patch); err != nil {
-			return fmt.Errorf("patch status of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
-		}
-	}
-	r.record(op, out)
-	return nil
-}
-
-func (r *SyncOperationReconciler) record(op *syncv1alpha1.SyncOperation, out *operation.Outcome) {
-	for _, e := range out.Events {
-		r.Recorder.Eventf(op, nil, e.Type, e.Reason, "Sync", "%s", e.Message)
-	}
-	if r.Metrics == nil {
-		return
-	}
-	for _, a := range out.Applies {
-		result := "success"
-		if !a.OK {
-			result = "error"
-		}
-		r.Metrics.Apply(a.Group, a.Kind, result)
-	}
-	for _, s := range out.Steps {
-		r.Metrics.StepFinished(string(s.Phase), s.Wave, s.Duration)
-	}
-	if out.Transition != nil {
-		r.Metrics.StepTransition(*out.Transition)
-	}
-	for _, h := range out.Hooks {
-		r.Metrics.HookFinished(string(h.Phase), string(h.Result), h.Duration)
-	}
-	if f := out.Finished; f != nil {
-		result := string(f.Phase)
-		if f.Reason == syncv1alpha1.ReasonTerminated {
-			result = "Terminated"
-		}
-		r.Metrics.OperationFinished(op.Namespace, result, f.Reason, f.Duration)
-	}
-}
-
-// reconcileDelete removes hooks that owner references cannot reach (other
-// namespaces), then the finalizer.
+// reconcileDelete releases the hooks of a deleted operation, found by its
+// UID label from its pinned plan: hooks in other namespaces (that owner
+// references cannot reach) are deleted, the others lose their finalizer.
 func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv1alpha1.SyncOperation) error {
 	if !controllerutil.ContainsFinalizer(op, syncv1alpha1.OperationFinalizer) {
 		return nil
 	}
-	if l, err := r.layout(ctx, op); err == nil && len(op.Status.Resources) == len(l.Tasks) {
-		writer, reader, _, err := r.clients(op)
-		if err != nil {
+	if op.Status.Snapshot != nil {
+		pn, err := r.layout(ctx, op)
+		var inv *invalidError
+		switch {
+		case errors.As(err, &inv):
+			ctrl.LoggerFrom(ctx).Info("cannot release the hooks of a deleted operation", "reason", err.Error())
+		case err != nil:
 			return err
-		}
-		runner := &hook.Runner{Client: writer, Reader: reader}
-		for i, t := range l.Tasks {
-			res := op.Status.Resources[i]
-			if !t.IsHook() || res.Status != syncv1alpha1.ResultSynced {
-				continue
+		default:
+			writer, reader, _, err := r.clients(op)
+			if err != nil {
+				return err
 			}
-			// Owner references remove hooks in the operation's namespace;
-			// hooks elsewhere go here. Others only lose the finalizer.
-			remove := t.ID.Namespace != op.Namespace
-			if err := runner.Release(ctx, op, t, res.Name, remove); err != nil {
+			ex := &operation.Executor{Hooks: &hook.Runner{Client: writer, Reader: reader}, Clock: r.Clock}
+			if err := ex.ReleaseAll(ctx, op, pn.layout); err != nil {
 				return err
 			}
 		}
 	}
+	r.forget(op)
 	patch := client.MergeFromWithOptions(op.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.RemoveFinalizer(op, syncv1alpha1.OperationFinalizer)
 	return r.Client.Patch(ctx, op, patch)

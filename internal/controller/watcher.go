@@ -62,7 +62,17 @@ type Watcher struct {
 	ctx     context.Context
 	ctrl    controller.Controller
 	watched map[watchKey]bool
-	tenants map[string]cache.Cache
+	tenants map[string]*tenant
+	// events holds when the latest event of an operation's objects arrived.
+	events map[types.NamespacedName]time.Time
+}
+
+// tenant is an impersonated cache and the running operations that use it;
+// it is stopped when the last one no longer needs it.
+type tenant struct {
+	cache  cache.Cache
+	cancel context.CancelFunc
+	users  map[types.UID]bool
 }
 
 // tenantReadTimeout bounds a read through an impersonated informer.
@@ -76,7 +86,7 @@ type watchKey struct {
 // NewWatcher returns a Watcher that reads from c, a cache selected by the
 // managed label.
 func NewWatcher(c cache.Cache) *Watcher {
-	return &Watcher{main: c, watched: map[watchKey]bool{}, tenants: map[string]cache.Cache{}}
+	return &Watcher{main: c, watched: map[watchKey]bool{}, tenants: map[string]*tenant{}, events: map[types.NamespacedName]time.Time{}}
 }
 
 // Start keeps the context that impersonating caches run under; it is a
@@ -105,7 +115,7 @@ func (w *Watcher) ensure(key string, c cache.Cache, gvk schema.GroupVersionKind)
 	}
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	src := source.Kind[client.Object](c, u, handler.EnqueueRequestsFromMapFunc(operationOf))
+	src := source.Kind[client.Object](c, u, handler.EnqueueRequestsFromMapFunc(w.operationOf))
 	if err := w.ctrl.Watch(src); err != nil {
 		return fmt.Errorf("watch %s: %w", gvk, err)
 	}
@@ -113,14 +123,59 @@ func (w *Watcher) ensure(key string, c cache.Cache, gvk schema.GroupVersionKind)
 	return nil
 }
 
-// operationOf maps a managed object to the operation that applied it.
-func operationOf(_ context.Context, obj client.Object) []reconcile.Request {
+// operationOf maps a managed object to the operation that applied it, and
+// notes when the event arrived (for syncwave_step_transition_seconds).
+func (w *Watcher) operationOf(_ context.Context, obj client.Object) []reconcile.Request {
 	ref := obj.GetAnnotations()[syncv1alpha1.AnnotationOperation]
 	ns, name, ok := strings.Cut(ref, "/")
 	if !ok || ns == "" || name == "" {
 		return nil
 	}
-	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: ns, Name: name}}}
+	key := types.NamespacedName{Namespace: ns, Name: name}
+	w.mu.Lock()
+	w.events[key] = time.Now()
+	w.mu.Unlock()
+	return []reconcile.Request{{NamespacedName: key}}
+}
+
+// EventAt returns, and forgets, when the latest event of an operation's
+// objects arrived in the cache; zero when none arrived since the last call.
+func (w *Watcher) EventAt(op types.NamespacedName) time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := w.events[op]
+	delete(w.events, op)
+	return t
+}
+
+// Release says that operation uid needs no impersonated cache any more;
+// caches that no running operation uses are stopped.
+func (w *Watcher) Release(uid types.UID) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for key, t := range w.tenants {
+		if !t.users[uid] {
+			continue
+		}
+		delete(t.users, uid)
+		if len(t.users) > 0 {
+			continue
+		}
+		t.cancel()
+		delete(w.tenants, key)
+		for k := range w.watched {
+			if k.cache == key {
+				delete(w.watched, k)
+			}
+		}
+	}
+}
+
+// Tenants returns how many impersonated caches run (for tests and metrics).
+func (w *Watcher) Tenants() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.tenants)
 }
 
 // Get returns the live object of a task from the controller's cache, or nil.
@@ -130,15 +185,18 @@ func (w *Watcher) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *pl
 
 // Observer returns the observer of an operation: the controller's cache, or
 // for an impersonated user a cache that reads as that user in namespaces.
-func (w *Watcher) Observer(ctx context.Context, user string, namespaces []string, direct client.Reader) (operation.Observer, error) {
+func (w *Watcher) Observer(ctx context.Context, uid types.UID, user string, namespaces []string, direct client.Reader) (operation.Observer, error) {
 	if user == "" {
 		return w, nil
 	}
-	slices.Sort(namespaces)
-	key := user + "|" + strings.Join(slices.Compact(namespaces), ",")
+	namespaces = slices.Compact(slices.Sorted(slices.Values(namespaces)))
+	key := user + "|" + strings.Join(namespaces, ",")
 	w.mu.Lock()
-	c, ok := w.tenants[key]
+	t, ok := w.tenants[key]
 	runCtx := w.ctx
+	if ok {
+		t.users[uid] = true
+	}
 	w.mu.Unlock()
 	if !ok {
 		if w.NewCache == nil || runCtx == nil {
@@ -148,20 +206,24 @@ func (w *Watcher) Observer(ctx context.Context, user string, namespaces []string
 		if err != nil {
 			return nil, fmt.Errorf("cache for %s: %w", user, err)
 		}
-		go func() { _ = nc.Start(runCtx) }()
+		cctx, cancel := context.WithCancel(runCtx)
+		go func() { _ = nc.Start(cctx) }()
 		if !nc.WaitForCacheSync(ctx) {
+			cancel()
 			return nil, fmt.Errorf("cache for %s did not sync", user)
 		}
 		w.mu.Lock()
 		if existing, raced := w.tenants[key]; raced {
-			nc = existing
+			cancel()
+			t = existing
 		} else {
-			w.tenants[key] = nc
+			t = &tenant{cache: nc, cancel: cancel, users: map[types.UID]bool{}}
+			w.tenants[key] = t
 		}
+		t.users[uid] = true
 		w.mu.Unlock()
-		c = nc
 	}
-	return &cacheObserver{w: w, c: c, key: key, direct: direct}, nil
+	return &cacheObserver{w: w, c: t.cache, key: key, direct: direct}, nil
 }
 
 // cacheObserver reads live objects from one cache.

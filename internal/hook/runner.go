@@ -22,6 +22,7 @@ import (
 	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
@@ -29,6 +30,7 @@ import (
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/apply"
+	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/plan"
 )
 
@@ -167,4 +169,30 @@ func id(t *plan.Task, name string) string {
 	i := t.ID
 	i.Name = name
 	return i.String()
+}
+
+// List finds the live hooks of op by its UID label in each kind and
+// namespace, uncached, so that a hook whose creation was never recorded in
+// status is still found.
+func (r *Runner) List(ctx context.Context, op *syncv1alpha1.SyncOperation, kinds []operation.HookKind) ([]operation.LiveHook, error) {
+	var out []operation.LiveHook
+	for _, k := range kinds {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(k.GVK.GroupVersion().WithKind(k.GVK.Kind + "List"))
+		err := r.Reader.List(ctx, list, client.InNamespace(k.Namespace),
+			client.MatchingLabels{syncv1alpha1.LabelOperationUID: string(op.UID)})
+		if meta.IsNoMatchError(err) || apierrors.IsNotFound(err) {
+			continue // the kind is not served (any more): no hooks of it
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %s in %q: %w", k.GVK.Kind, k.Namespace, err)
+		}
+		for i := range list.Items {
+			it := &list.Items[i]
+			out = append(out, operation.LiveHook{GVK: k.GVK, Namespace: it.GetNamespace(), Name: it.GetName(),
+				Phase:     syncv1alpha1.SyncPhase(it.GetAnnotations()[AnnotationHookPhase]),
+				Finalizer: slices.Contains(it.GetFinalizers(), syncv1alpha1.HookFinalizer)})
+		}
+	}
+	return out, nil
 }

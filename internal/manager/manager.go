@@ -18,8 +18,10 @@ package manager
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -79,6 +81,9 @@ type Options struct {
 	// StatusGrace is how long a custom resource whose CRD declares a status
 	// subresource waits for its controller's first status write.
 	StatusGrace time.Duration
+	// HealthDir is a directory holding a tree of health scripts in Argo
+	// CD's resource_customizations layout; "" for none.
+	HealthDir string
 	// Registry receives syncwave's metrics; default controller-runtime's
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
@@ -119,6 +124,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "how many operations are reconciled in parallel")
 	fs.StringVar(&o.DefaultServiceAccount, "default-service-account", o.DefaultServiceAccount, "ServiceAccount (in the operation's namespace) that operations without spec.serviceAccountName impersonate")
 	fs.DurationVar(&o.LuaTimeout, "lua-timeout", o.LuaTimeout, "deadline of one Lua health script evaluation")
+	fs.StringVar(&o.HealthDir, "health-dir", o.HealthDir, "directory with a tree of Lua health scripts in Argo CD's layout (<group>/<Kind>/health.lua, _ as wildcard), asked after the health ConfigMap and before syncwave's library; re-read when it changes")
 	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")
 	fs.DurationVar(&o.StatusGrace, "status-grace", o.StatusGrace, "how long a custom resource whose CRD declares a status subresource is Progressing while its controller has written no status (annotation syncwave.dev/status-grace overrides it)")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
@@ -160,6 +166,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		// so no transition is decided on a stale status.
 		Client: client.Options{Cache: &client.CacheOptions{EnableReadYourWritesConsistency: ptr.To(true)}},
 	}
+	mopts.Cache.DefaultTransform = cache.TransformStripManagedFields()
 	// Only one ConfigMap is watched: the health ConfigMap.
 	mopts.Cache.ByObject = map[client.Object]cache.ByObject{
 		&corev1.ConfigMap{}: {
@@ -177,6 +184,8 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	managed, err := cache.New(mgr.GetConfig(), cache.Options{
 		Scheme: scheme, Mapper: mgr.GetRESTMapper(), HTTPClient: mgr.GetHTTPClient(),
 		DefaultLabelSelector: labels.SelectorFromSet(labels.Set{syncv1alpha1.LabelManaged: "true"}),
+		// managedFields are never read and are most of a managed object's size.
+		DefaultTransform: cache.TransformStripManagedFields(),
 	})
 	if err != nil {
 		return fmt.Errorf("create cache of managed objects: %w", err)
@@ -201,6 +210,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	hc.StatusWait = &controller.StatusWait{Grace: o.StatusGrace,
 		CRDs: &controller.CRDStatus{Metadata: mgr.GetCache(), Reader: mgr.GetAPIReader(), Mapper: mgr.GetRESTMapper()}}
+	hc.Recorder = mgr.GetEventRecorder("syncwave")
 	imp := &controller.Impersonator{Config: mgr.GetConfig(), DefaultServiceAccount: o.DefaultServiceAccount,
 		Options: client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper()}}
 	watcher := controller.NewWatcher(managed)
@@ -212,6 +222,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	r := &controller.SyncOperationReconciler{
 		Client:                  mgr.GetClient(),
 		Targets:                 targets,
+		Local:                   targets,
 		APIReader:               mgr.GetAPIReader(),
 		Mapper:                  mgr.GetRESTMapper(),
 		Recorder:                mgr.GetEventRecorder("syncwave"),
@@ -251,6 +262,16 @@ func healthConfig(reader client.Reader, o Options) (*controller.HealthConfig, er
 		CEL:       cel.NewEngine(cel.DefaultOptions()),
 		Reader:    reader,
 		ConfigMap: types.NamespacedName{Namespace: o.Namespace, Name: o.HealthConfigMap},
+		Dir:       o.HealthDir,
+	}
+	if o.HealthDir != "" {
+		fi, err := os.Stat(o.HealthDir)
+		if err == nil && !fi.IsDir() {
+			err = errors.New("not a directory")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--health-dir %s: %w", o.HealthDir, err)
+		}
 	}
 	if o.HealthLibrary {
 		lib, err := lua.LoadLibrary(healthlib.FS)

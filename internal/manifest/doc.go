@@ -27,6 +27,11 @@ limitations under the License.
 // operation with reason InvalidManifests; errors from the API server other
 // than NotFound are returned as they are, to be retried.
 //
+// Errors about a document also give the line of the source it is on
+// ("app.yaml:27, document 1: invalid YAML: ..."): the line the YAML or
+// JSON parser names, counted from the top of the source, not of the
+// document, or else the document's first line.
+//
 // Document indexes count the non-empty documents of a source from 0, so
 // "document 2" is the third object (or List) written in the file, whatever
 // separators or comment-only documents come before it.

@@ -18,6 +18,7 @@ package manifest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -31,6 +32,10 @@ type Error struct {
 	// Index is the document index inside Source (from 0), or -1 when the
 	// error is about the source as a whole.
 	Index int
+	// Line is the line of Source (from 1) where the problem is: the line
+	// the YAML or JSON parser names, else the first line of the document;
+	// 0 when unknown or when the error is about the source as a whole.
+	Line int
 	// Field is the offending field inside the document, e.g. "items[3]",
 	// or empty.
 	Field string
@@ -40,13 +45,10 @@ type Error struct {
 	Err error
 }
 
-// Error renders "source, document N: field: message: cause".
+// Error renders "source:line, document N: field: message: cause".
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.Source)
-	if e.Index >= 0 {
-		fmt.Fprintf(&b, ", document %d", e.Index)
-	}
+	b.WriteString(e.Where())
 	b.WriteString(": ")
 	if e.Field != "" {
 		b.WriteString(e.Field + ": ")
@@ -56,6 +58,20 @@ func (e *Error) Error() string {
 		b.WriteString(": " + e.Err.Error())
 	}
 	return b.String()
+}
+
+// Where renders where the problem is: "app.yaml:27, document 1", or
+// "app.yaml, document 1" when the line is unknown, or "app.yaml" for the
+// source as a whole.
+func (e *Error) Where() string {
+	s := e.Source
+	if e.Line > 0 {
+		s += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Index >= 0 {
+		s += fmt.Sprintf(", document %d", e.Index)
+	}
+	return s
 }
 
 // Unwrap returns the cause.

@@ -108,11 +108,11 @@ func TestLoadInputErrors(t *testing.T) {
 				cmRef("missing", ""), cmRef("app", "nope.yaml"), cmRef("app", ""),
 				syncv1alpha1.ManifestSource{}),
 			want: []string{
-				"spec.manifests[0], document 0: not an object but a string: a manifest is a Kubernetes object with apiVersion, kind and metadata",
+				"spec.manifests[0]:1, document 0: not an object but a string: a manifest is a Kubernetes object with apiVersion, kind and metadata",
 				"spec.manifests[1]: is empty",
 				`spec.sources[0] (ConfigMap prod/missing): not found: configmaps "missing" not found`,
 				`spec.sources[1] (ConfigMap prod/app): has no key "nope.yaml" (keys: a.yaml, b.yaml)`,
-				`spec.sources[2] (ConfigMap prod/app key "a.yaml"), document 0: invalid YAML: yaml: line 1: did not find expected node content`,
+				`spec.sources[2] (ConfigMap prod/app key "a.yaml"):1, document 0: invalid YAML: did not find expected node content`,
 				"spec.sources[3]: exactly one of configMapRef and secretRef must be set",
 			},
 		},
@@ -162,7 +162,7 @@ func TestLoadTooManyObjects(t *testing.T) {
 	_, err = manifest.Load(context.Background(), c, operation([]string{fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":%q}}`, "one-more")}, cmRef("big", "")))
 	var me *manifest.Error
 	g.Expect(errors.As(err, &me)).To(BeTrue())
-	g.Expect(me.Error()).To(Equal(`spec.sources[0] (ConfigMap prod/big key "all.yaml"): more than 2000 objects: an operation holds at most 2000; split the manifests into several operations`))
+	g.Expect(me.Error()).To(Equal(`spec.sources[0] (ConfigMap prod/big key "all.yaml"): more than 10000 objects: an operation holds at most 10000; split the manifests into several operations`))
 }
 
 func TestLoadTransientErrorsAreNotInputErrors(t *testing.T) {

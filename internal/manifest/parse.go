@@ -17,7 +17,6 @@ limitations under the License.
 package manifest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -27,7 +26,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
 
@@ -96,17 +94,26 @@ func Parse(source string, data []byte) ([]Object, error) {
 type parser struct {
 	source string
 	index  int // index of the next non-empty document
+	line   int // line of the stream where the current document starts
 	objs   []Object
 	errs   []error
 }
 
+// fail records a problem of the current document, at its first line.
 func (p *parser) fail(field, msg string, err error) {
-	p.errs = append(p.errs, &Error{Source: p.source, Index: p.index, Field: field, Msg: msg, Err: err})
+	p.failAt(p.line, field, msg, err)
+}
+
+// failAt records a problem of the current document at a line of the
+// stream (0: unknown).
+func (p *parser) failAt(line int, field, msg string, err error) {
+	p.errs = append(p.errs, &Error{Source: p.source, Index: p.index, Line: line, Field: field, Msg: msg, Err: err})
 }
 
 func (p *parser) parseJSON(data []byte) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
+		p.line = lineAt(data, skipSpace(data, int(dec.InputOffset())))
 		var raw json.RawMessage
 		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
@@ -114,7 +121,11 @@ func (p *parser) parseJSON(data []byte) {
 		}
 		if err != nil {
 			// A JSON stream cannot be resynchronised after a syntax error.
-			p.fail("", "invalid JSON", err)
+			line := p.line
+			if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+				line = lineAt(data, int(se.Offset))
+			}
+			p.failAt(line, "", "invalid JSON", err)
 			return
 		}
 		p.document(raw)
@@ -122,25 +133,23 @@ func (p *parser) parseJSON(data []byte) {
 }
 
 func (p *parser) parseYAML(data []byte) {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return
-		}
+	docs, serr := splitYAML(data)
+	for _, d := range docs {
+		p.line = d.contentLine()
+		js, err := yaml.YAMLToJSON(d.data)
 		if err != nil {
-			p.fail("", "cannot split YAML documents", err)
-			return
-		}
-		js, err := yaml.YAMLToJSON(doc)
-		if err != nil {
-			if len(bytes.TrimSpace(doc)) > 0 {
-				p.fail("", "invalid YAML", err)
-				p.index++
+			line, cause := relocateYAMLError(err, d.line-1)
+			if line == 0 {
+				line = p.line
 			}
+			p.failAt(line, "", "invalid YAML", cause)
+			p.index++
 			continue
 		}
 		p.document(js)
+	}
+	if serr != nil {
+		p.failAt(serr.line, "", "cannot split YAML documents", serr)
 	}
 }
 

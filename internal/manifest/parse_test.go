@@ -126,7 +126,7 @@ func TestParseErrors(t *testing.T) {
 		want []string
 	}{
 		{
-			name: "every bad YAML document is reported, with its index",
+			name: "every bad YAML document is reported, at its line in the stream",
 			data: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: ok}
@@ -140,20 +140,56 @@ apiVersion: v1
 kind: List
 items: [{apiVersion: v1, kind: ConfigMap, metadata: {name: x}}, "text"]`,
 			want: []string{
-				"src, document 1: invalid YAML: yaml: line 1: did not find expected ',' or ']'",
-				"src, document 2: not an object but a list: a manifest is a Kubernetes object with apiVersion, kind and metadata",
-				"src, document 3: items[1]: not an object but a string: a manifest is a Kubernetes object with apiVersion, kind and metadata",
+				"src:5, document 1: invalid YAML: did not find expected ',' or ']'",
+				"src:7, document 2: not an object but a list: a manifest is a Kubernetes object with apiVersion, kind and metadata",
+				"src:10, document 3: items[1]: not an object but a string: a manifest is a Kubernetes object with apiVersion, kind and metadata",
 			},
 		},
 		{
-			name: "JSON syntax error stops the stream",
-			data: `{"apiVersion":"v1"} {"kind": }`,
-			want: []string{"src, document 1: invalid JSON: invalid character '}' looking for beginning of value"},
+			name: "the parser's line inside a document is shifted by the lines before it",
+			data: `# header comment
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a}
+--- # second
+# about b
+
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: b
+ data: {}
+`,
+			want: []string{"src:12, document 1: invalid YAML: did not find expected key"},
 		},
 		{
-			name: "a number out of range",
-			data: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"n"},"data":{"x":1e400}}`,
-			want: []string{"src, document 0: invalid document: json: cannot unmarshal number 1e400 into Go value of type float64"},
+			name: "an error without a line is reported at the document's first line",
+			data: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n# c\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: *anchor}\n",
+			want: []string{"src:7, document 1: invalid YAML: yaml: unknown anchor 'anchor' referenced"},
+		},
+		{
+			name: "CRLF line endings count as one line each",
+			data: "apiVersion: v1\r\nkind: ConfigMap\r\n---\r\na: [1,\r\n2\r\n",
+			want: []string{"src:5, document 1: invalid YAML: did not find expected ',' or ']'"},
+		},
+		{
+			name: "a bad separator stops the stream after the documents before it",
+			data: "- not an object\n--- {a: 1}\napiVersion: v1\n",
+			want: []string{
+				"src:1, document 0: not an object but a list: a manifest is a Kubernetes object with apiVersion, kind and metadata",
+				`src:2, document 1: cannot split YAML documents: invalid document separator "--- {a: 1}": only a comment may follow "---"`,
+			},
+		},
+		{
+			name: "JSON syntax error stops the stream, at the line of the bad byte",
+			data: "{\"apiVersion\":\"v1\"}\n\n{\n  \"kind\": }",
+			want: []string{"src:4, document 1: invalid JSON: invalid character '}' looking for beginning of value"},
+		},
+		{
+			name: "a JSON document is reported at the line it starts on",
+			data: "\n\n  {\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"n\"},\n\"data\":{\"x\":1e400}}",
+			want: []string{"src:3, document 0: invalid document: json: cannot unmarshal number 1e400 into Go value of type float64"},
 		},
 	}
 	for _, tt := range tests {
@@ -166,11 +202,36 @@ items: [{apiVersion: v1, kind: ConfigMap, metadata: {name: x}}, "text"]`,
 			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
 				var me *manifest.Error
 				g.Expect(errors.As(e, &me)).To(BeTrue())
+				g.Expect(me.Line).To(BeNumerically(">", 0))
 				got = append(got, me.Error())
 			}
 			g.Expect(got).To(Equal(tt.want))
 		})
 	}
+}
+
+func TestErrorWhere(t *testing.T) {
+	tests := []struct {
+		err  manifest.Error
+		want string
+	}{
+		{manifest.Error{Source: "app.yaml", Index: 1, Line: 27, Msg: "m"}, "app.yaml:27, document 1"},
+		{manifest.Error{Source: "app.yaml", Index: 1, Msg: "m"}, "app.yaml, document 1"},
+		{manifest.Error{Source: "app.yaml", Index: -1, Msg: "m"}, "app.yaml"},
+	}
+	for _, tt := range tests {
+		g := NewWithT(t)
+		g.Expect(tt.err.Where()).To(Equal(tt.want))
+		g.Expect(tt.err.Error()).To(Equal(tt.want + ": m"))
+	}
+}
+
+func TestParseYAMLErrorKeepsItsCause(t *testing.T) {
+	g := NewWithT(t)
+	_, err := manifest.Parse("src", []byte("a: [\n"))
+	var me *manifest.Error
+	g.Expect(errors.As(err, &me)).To(BeTrue())
+	g.Expect(errors.Unwrap(me.Err)).To(MatchError(HavePrefix("yaml: line ")), "the parser's own error is kept")
 }
 
 func TestDigest(t *testing.T) {

@@ -52,8 +52,12 @@ type Executor struct {
 	Observer Observer
 	Judge    Judge
 	Clock    clock.PassiveClock
-	// Parallelism bounds concurrent writes of one kind (default 8).
+	// Parallelism bounds concurrent writes of one kind (default 16).
 	Parallelism int
+	// EventAt is when the latest watch event of the operation's objects
+	// arrived in the cache (zero if unknown). A step that completes on that
+	// event is timed from it for syncwave_step_transition_seconds.
+	EventAt time.Time
 }
 
 // Run performs one transition of op and returns what happened.
@@ -150,6 +154,22 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	return nil
 }
 
+// rejectedMessage bounds the message of a start that the dry-run refused:
+// the count and the first few errors; status.resources has each one.
+func rejectedMessage(rejected []string) string {
+	const shown = 3
+	msg := fmt.Sprintf("server-side dry-run rejected %d object(s), nothing was applied: ", len(rejected))
+	first := rejected[:min(shown, len(rejected))]
+	for i := range first {
+		first[i] = Truncate(first[i], MaxMessage/shown)
+	}
+	msg += strings.Join(first, "; ")
+	if n := len(rejected) - shown; n > 0 {
+		msg += fmt.Sprintf("; and %d more (see status.resources)", n)
+	}
+	return msg
+}
+
 // record writes the observed health and hook results into status.
 func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision, out *Outcome) {
 	st := &op.Status
@@ -182,6 +202,7 @@ func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision,
 func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input, out *Outcome) error {
 	st := &op.Status
 	st.Resources = l.InitialResources(func(t *plan.Task) string { return e.Hooks.Name(op, t) })
+	st.Steps = l.InitialSteps()
 	skippedFrom := len(l.Tasks) - len(l.Plan.Skipped)
 	errs := make([]error, skippedFrom)
 	e.parallel(skippedFrom, func(i int) { errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i]) })
@@ -198,8 +219,7 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 		rejected = append(rejected, err.Error())
 	}
 	if len(rejected) > 0 {
-		msg := fmt.Sprintf("server-side dry-run rejected %d object(s), nothing was applied: %s", len(rejected), strings.Join(rejected, "; "))
-		e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, msg)
+		e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, rejectedMessage(rejected))
 		return nil
 	}
 	now := metav1.NewTime(e.Clock.Now())
@@ -217,6 +237,7 @@ func (e *Executor) enter(op *syncv1alpha1.SyncOperation, l *Layout, i int, out *
 	s := l.Step(i)
 	now := metav1.NewMicroTime(e.Clock.Now())
 	op.Status.Current = &syncv1alpha1.StepStatus{Phase: s.Phase, Wave: s.Wave, StartedAt: &now}
+	setStep(&op.Status, i, syncv1alpha1.StepRunning, now)
 	op.Status.BlockedBy = nil
 	op.Status.Message = "applying step " + s.String()
 	out.event(eventNormal, EventStepStarted, "step "+s.String()+" started")
@@ -233,6 +254,11 @@ func (e *Executor) stepFinished(op *syncv1alpha1.SyncOperation, l *Layout, i int
 		dur = now.Sub(c.StartedAt.Time)
 	}
 	out.Steps = append(out.Steps, StepRun{Phase: s.Phase, Wave: s.Wave, Duration: dur, Succeeded: ok})
+	result := syncv1alpha1.StepFailed
+	if ok {
+		result = syncv1alpha1.StepSucceeded
+	}
+	setStep(&op.Status, i, result, metav1.NewMicroTime(now))
 	if ok {
 		out.event(eventNormal, EventStepSucceeded, "step "+s.String()+" succeeded")
 		start, end := l.Range(i)
@@ -242,6 +268,12 @@ func (e *Executor) stepFinished(op *syncv1alpha1.SyncOperation, l *Layout, i int
 				last = f.Time
 			}
 		}
+		// A step that completed on a watch event is timed from the event's
+		// arrival in the cache, not from this call's clock.
+		if !e.EventAt.IsZero() && !last.IsZero() && !e.EventAt.After(last) && last.Sub(e.EventAt) < time.Minute {
+			last = e.EventAt
+		}
+		e.EventAt = time.Time{} // consumed: steps chained after it are timed from their writes
 		if !last.IsZero() {
 			out.stepDoneAt = last
 		}
@@ -254,6 +286,11 @@ func (e *Executor) finish(op *syncv1alpha1.SyncOperation, out *Outcome, phase sy
 	st.Phase, st.FinishedAt, st.Reason, st.Message = phase, &now, reason, msg
 	if phase == syncv1alpha1.OperationSucceeded {
 		st.BlockedBy = nil
+	}
+	for i := range st.Steps {
+		if st.Steps[i].Result == syncv1alpha1.StepRunning {
+			setStep(st, i, syncv1alpha1.StepFailed, metav1.NewMicroTime(now.Time))
+		}
 	}
 	var dur time.Duration
 	if st.StartedAt != nil {

@@ -18,34 +18,167 @@ package operation
 
 import (
 	"context"
+	"fmt"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/plan"
 )
 
-// terminate deletes the running hooks and ends the operation.
+// terminate ends the operation at once when it has not started (nothing is
+// applied), and otherwise deletes its running hooks, found on the cluster
+// by the operation's UID label, staying Terminating until they are gone.
 func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome) error {
 	st := &op.Status
-	for i := range st.Resources {
-		r := &st.Resources[i]
-		if r.HookPhase != syncv1alpha1.HookRunning || r.Released {
-			continue
+	if st.Phase == "" || st.Phase == syncv1alpha1.OperationPending {
+		e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate before it started: nothing was applied")
+		return nil
+	}
+	st.Phase = syncv1alpha1.OperationTerminating
+	st.Message = "terminating: deleting running hooks"
+	left, err := e.sweep(ctx, op, l, func(_ *plan.Task, r *syncv1alpha1.ResourceStatus, _ LiveHook) bool {
+		if finished(r) {
+			return policyRemoves(l, r)
 		}
-		if err := e.Hooks.Release(ctx, op, l.Tasks[i], r.Name, true); err != nil {
-			return err
-		}
-		r.Released = true
 		r.Message = appendMsg(r.Message, "deleted: operation terminated")
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if left > 0 {
+		st.Message = fmt.Sprintf("terminating: waiting for %d running hook(s) to be deleted", left)
+		out.RequeueAfter = notReadyRetry * 4
+		return nil
 	}
 	e.finish(op, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate")
 	return nil
 }
 
+func finished(r *syncv1alpha1.ResourceStatus) bool {
+	return r.HookPhase == syncv1alpha1.HookSucceeded || r.HookPhase == syncv1alpha1.HookFailed
+}
+
+// policyRemoves reports whether a finished hook's delete policy deletes it.
+func policyRemoves(l *Layout, r *syncv1alpha1.ResourceStatus) bool {
+	i, ok := l.index[keyOf(r)]
+	if !ok {
+		return false
+	}
+	h := l.Tasks[i].Hook
+	return (r.HookPhase == syncv1alpha1.HookSucceeded && h.HasPolicy(syncv1alpha1.HookDeletePolicyHookSucceeded)) ||
+		(r.HookPhase == syncv1alpha1.HookFailed && h.HasPolicy(syncv1alpha1.HookDeletePolicyHookFailed))
+}
+
+// HookKinds lists the kinds and namespaces that the plan's hooks live in.
+func (l *Layout) HookKinds() []HookKind {
+	seen := map[HookKind]bool{}
+	var out []HookKind
+	for _, t := range l.Tasks {
+		if !t.IsHook() {
+			continue
+		}
+		k := HookKind{GVK: t.Object.GroupVersionKind(), Namespace: t.ID.Namespace}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// sweep releases every live hook of op (found by its UID label, so also
+// one whose record was lost): remove decides whether it is deleted or only
+// loses its finalizer. Every hook record of a started step is then marked
+// released. It returns how many deleted hooks still exist.
+func (e *Executor) sweep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout,
+	remove func(t *plan.Task, r *syncv1alpha1.ResourceStatus, h LiveHook) bool) (int, error) {
+	st := &op.Status
+	l.prepare(func(t *plan.Task) string { return e.Hooks.Name(op, t) })
+	kinds := l.HookKinds()
+	if len(kinds) == 0 {
+		return 0, nil
+	}
+	live, err := e.Hooks.List(ctx, op, kinds)
+	if err != nil {
+		return 0, fmt.Errorf("list hooks of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
+	}
+	type ref struct {
+		gvk      string
+		ns, name string
+	}
+	deleted := map[ref]bool{}
+	for _, h := range live {
+		i := l.liveIndex(h)
+		if i < 0 || i >= len(st.Resources) {
+			continue
+		}
+		r := &st.Resources[i]
+		rm := remove(l.Tasks[i], r, h)
+		if !rm && !h.Finalizer {
+			continue
+		}
+		if err := e.Hooks.Release(ctx, op, l.Tasks[i], h.Name, rm); err != nil {
+			return 0, err
+		}
+		if rm {
+			deleted[ref{h.GVK.String(), h.Namespace, h.Name}] = true
+		}
+	}
+	for i := range st.Resources {
+		r := &st.Resources[i]
+		if l.Tasks[i].IsHook() && (r.Status == syncv1alpha1.ResultSynced || r.Status == syncv1alpha1.ResultPending) && stepStarted(l, st, i) {
+			r.Released = true
+		}
+	}
+	if len(deleted) == 0 {
+		return 0, nil
+	}
+	after, err := e.Hooks.List(ctx, op, kinds)
+	if err != nil {
+		return 0, fmt.Errorf("list hooks of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
+	}
+	left := 0
+	for _, h := range after {
+		if deleted[ref{h.GVK.String(), h.Namespace, h.Name}] {
+			left++
+		}
+	}
+	return left, nil
+}
+
+// liveIndex finds the task of a live hook: same kind, namespace, name and
+// the phase it was created for.
+func (l *Layout) liveIndex(h LiveHook) int {
+	for i, r := range l.initial {
+		t := l.Tasks[i]
+		if t.IsHook() && r.Name == h.Name && t.ID.Namespace == h.Namespace && t.Object.GroupVersionKind() == h.GVK &&
+			(h.Phase == "" || h.Phase == t.Phase) {
+			return i
+		}
+	}
+	return -1
+}
+
+func stepStarted(l *Layout, st *syncv1alpha1.SyncOperationStatus, i int) bool {
+	if len(st.Steps) != len(l.steps) {
+		return true
+	}
+	for s, r := range l.steps {
+		if i >= r.start && i < r.end {
+			res := st.Steps[s].Result
+			return res != syncv1alpha1.StepPending && res != ""
+		}
+	}
+	return false
+}
+
 // NeedsHousekeeping reports whether a finished operation still has hooks
-// whose finalizer must be removed (or that must be deleted by policy).
+// whose finalizer must be removed (or that must be deleted by policy),
+// including hooks of started steps whose creation was never recorded.
 func NeedsHousekeeping(st *syncv1alpha1.SyncOperationStatus) bool {
 	for i := range st.Resources {
 		r := &st.Resources[i]
-		if r.HookType != "" && r.Status == syncv1alpha1.ResultSynced && !r.Released {
+		if r.HookType != "" && !r.Released && (r.Status == syncv1alpha1.ResultSynced || r.Status == syncv1alpha1.ResultPending) {
 			return true
 		}
 	}
@@ -54,20 +187,23 @@ func NeedsHousekeeping(st *syncv1alpha1.SyncOperationStatus) bool {
 
 // housekeep releases hooks whose result is already persisted: the finalizer
 // goes, and the hook is deleted when its policy matches its result. When
-// all is true (a finished operation), hooks still running are released too.
+// all is true (a finished operation), every live hook of the operation is
+// released: those still running, and those whose record was lost.
 func (e *Executor) housekeep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, all bool) error {
 	st := &op.Status
 	if len(st.Resources) != len(l.Tasks) {
 		return nil
 	}
+	if all {
+		_, err := e.sweep(ctx, op, l, func(_ *plan.Task, r *syncv1alpha1.ResourceStatus, _ LiveHook) bool {
+			return finished(r) && !r.Released && policyRemoves(l, r)
+		})
+		return err
+	}
 	for i := range st.Resources {
 		r := &st.Resources[i]
 		t := l.Tasks[i]
-		if !t.IsHook() || r.Status != syncv1alpha1.ResultSynced || r.Released {
-			continue
-		}
-		finished := r.HookPhase == syncv1alpha1.HookSucceeded || r.HookPhase == syncv1alpha1.HookFailed
-		if !finished && !all {
+		if !t.IsHook() || r.Status != syncv1alpha1.ResultSynced || r.Released || !finished(r) {
 			continue
 		}
 		remove := (r.HookPhase == syncv1alpha1.HookSucceeded && t.Hook.HasPolicy(syncv1alpha1.HookDeletePolicyHookSucceeded)) ||
@@ -78,4 +214,17 @@ func (e *Executor) housekeep(ctx context.Context, op *syncv1alpha1.SyncOperation
 		r.Released = true
 	}
 	return nil
+}
+
+// ReleaseAll releases every live hook of a deleted operation: hooks in
+// other namespaces than the operation's are deleted (owner references
+// cannot reach them), the others only lose their finalizer.
+func (e *Executor) ReleaseAll(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout) error {
+	if len(op.Status.Resources) != len(l.Tasks) {
+		op.Status.Resources = l.Expand(&op.Status, func(t *plan.Task) string { return e.Hooks.Name(op, t) })
+	}
+	_, err := e.sweep(ctx, op, l, func(t *plan.Task, _ *syncv1alpha1.ResourceStatus, _ LiveHook) bool {
+		return t.ID.Namespace != op.Namespace
+	})
+	return err
 }

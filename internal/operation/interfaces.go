@@ -21,6 +21,7 @@ import (
 	"errors"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/plan"
@@ -48,6 +49,26 @@ type Hooks interface {
 	// Release removes the hook finalizer and, when remove is true, deletes
 	// the hook with background propagation. NotFound counts as done.
 	Release(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string, remove bool) error
+	// List finds the live hooks of op by its UID label, in the given kinds
+	// and namespaces: also those whose creation status never recorded.
+	List(ctx context.Context, op *syncv1alpha1.SyncOperation, kinds []HookKind) ([]LiveHook, error)
+}
+
+// HookKind is one kind and namespace that hooks of a plan live in.
+type HookKind struct {
+	GVK       schema.GroupVersionKind
+	Namespace string
+}
+
+// LiveHook is a hook object found on the cluster.
+type LiveHook struct {
+	GVK       schema.GroupVersionKind
+	Namespace string
+	Name      string
+	// Phase is the phase the hook was created for (its hook-phase annotation).
+	Phase syncv1alpha1.SyncPhase
+	// Finalizer is true while the hook carries syncwave.dev/hook.
+	Finalizer bool
 }
 
 // Observer reads live objects.

@@ -32,6 +32,10 @@ type Layout struct {
 	// Tasks lists every task in status order.
 	Tasks []*plan.Task
 	steps []stepRange
+
+	// initial and index are computed once by prepare (compact.go).
+	initial []syncv1alpha1.ResourceStatus
+	index   map[taskKey]int
 }
 
 type stepRange struct {

@@ -107,13 +107,14 @@ type Decision struct {
 func Next(in Input) Decision {
 	st := in.Status
 	switch {
-	case st.Phase == "" || st.Phase == syncv1alpha1.OperationPending:
-		return Decision{Action: ActionStart, Step: -1, Next: in.Layout.FirstStep()}
 	case st.Phase.Terminal():
 		return Decision{Action: ActionNone, Step: -1}
 	case in.Terminate:
+		// Terminate wins in every phase: a Pending operation applies nothing.
 		return Decision{Action: ActionTerminate, Step: currentStep(in), Reason: syncv1alpha1.ReasonTerminated,
 			Message: "terminated by spec.terminate"}
+	case st.Phase == "" || st.Phase == syncv1alpha1.OperationPending:
+		return Decision{Action: ActionStart, Step: -1, Next: in.Layout.FirstStep()}
 	}
 	cur := currentStep(in)
 	if cur < 0 {

@@ -18,7 +18,9 @@ package operation_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,10 +43,46 @@ type world struct {
 	created map[string]int
 	seen    map[string]int
 	fail    string
+	// budget, when positive, is how many more effects (writes) succeed
+	// before the controller "crashes": every later effect fails.
+	budget int
+	// crashes counts the runs thrown away.
+	crashes int
+	// effects counts the writes made.
+	effects int
 }
+
+var errCrash = errors.New("crashed")
 
 func newWorld(fail string) *world {
 	return &world{objects: map[string]*unstructured.Unstructured{}, created: map[string]int{}, seen: map[string]int{}, fail: fail}
+}
+
+// effect spends one effect of the budget; an error means the controller
+// died before making it.
+func (w *world) effect() error {
+	if w.budget < 0 {
+		return errCrash
+	}
+	if w.budget > 0 {
+		w.budget--
+		if w.budget == 0 {
+			w.budget = -1
+		}
+	}
+	w.effects++
+	return nil
+}
+
+// finalized lists the objects that still carry the hook finalizer.
+func (w *world) finalized() []string {
+	var out []string
+	for k, u := range w.objects {
+		if slices.Contains(u.GetFinalizers(), syncv1alpha1.HookFinalizer) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func key(t *plan.Task, name string) string { return t.ID.Kind + "/" + t.ID.Namespace + "/" + name }
@@ -52,6 +90,9 @@ func key(t *plan.Task, name string) string { return t.ID.Kind + "/" + t.ID.Names
 func (w *world) DryRun(context.Context, *syncv1alpha1.SyncOperation, *plan.Task) error { return nil }
 
 func (w *world) Apply(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task) (*unstructured.Unstructured, error) {
+	if err := w.effect(); err != nil {
+		return nil, err
+	}
 	k := key(t, t.ID.Name)
 	gen := int64(1)
 	if old, ok := w.objects[k]; ok {
@@ -77,6 +118,9 @@ func (w *world) Name(_ *syncv1alpha1.SyncOperation, t *plan.Task) string {
 }
 
 func (w *world) Create(_ context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (bool, error) {
+	if err := w.effect(); err != nil {
+		return false, err
+	}
 	k := key(t, name)
 	if old, ok := w.objects[k]; ok {
 		if old.GetLabels()[syncv1alpha1.LabelOperationUID] == string(op.UID) {
@@ -87,16 +131,41 @@ func (w *world) Create(_ context.Context, op *syncv1alpha1.SyncOperation, t *pla
 	u := t.Object.DeepCopy()
 	u.SetName(name)
 	u.SetLabels(map[string]string{syncv1alpha1.LabelOperationUID: string(op.UID)})
+	u.SetAnnotations(map[string]string{"phase": string(t.Phase)})
+	u.SetFinalizers([]string{syncv1alpha1.HookFinalizer})
 	w.objects[k] = u
 	w.created[k]++
 	return false, nil
 }
 
 func (w *world) Release(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string, remove bool) error {
+	if err := w.effect(); err != nil {
+		return err
+	}
+	k := key(t, name)
 	if remove {
-		delete(w.objects, key(t, name))
+		delete(w.objects, k)
+	} else if u, ok := w.objects[k]; ok {
+		u.SetFinalizers(nil)
 	}
 	return nil
+}
+
+func (w *world) List(_ context.Context, op *syncv1alpha1.SyncOperation, kinds []operation.HookKind) ([]operation.LiveHook, error) {
+	var out []operation.LiveHook
+	for _, u := range w.objects {
+		if u.GetLabels()[syncv1alpha1.LabelOperationUID] != string(op.UID) {
+			continue
+		}
+		for _, k := range kinds {
+			if k.GVK == u.GroupVersionKind() && k.Namespace == u.GetNamespace() {
+				out = append(out, operation.LiveHook{GVK: k.GVK, Namespace: u.GetNamespace(), Name: u.GetName(),
+					Phase:     syncv1alpha1.SyncPhase(u.GetAnnotations()["phase"]),
+					Finalizer: slices.Contains(u.GetFinalizers(), syncv1alpha1.HookFinalizer)})
+			}
+		}
+	}
+	return out, nil
 }
 
 func (w *world) Get(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
@@ -109,6 +178,19 @@ func (w *world) Get(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Ta
 	u = u.DeepCopy()
 	u.SetAnnotations(map[string]string{"seen": fmt.Sprint(w.seen[k])})
 	return u, nil
+}
+
+// transition runs one reconcile as the controller does: the full record is
+// expanded from the persisted (compact) status, and compacted again.
+func transition(l *operation.Layout, w *world, clk *clocktesting.FakeClock, persisted *syncv1alpha1.SyncOperation, timing operation.Timing) (*syncv1alpha1.SyncOperation, error) {
+	op := persisted.DeepCopy()
+	op.Status.Resources = l.Expand(&op.Status, func(t *plan.Task) string { return w.Name(op, t) })
+	ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+	if _, err := ex.Run(context.Background(), op, l, timing); err != nil {
+		return nil, err
+	}
+	op.Status.Resources = l.Compact(&op.Status)
+	return op, nil
 }
 
 func (w *world) Health(u *unstructured.Unstructured) health.Result {
@@ -128,12 +210,27 @@ func (w *world) HookPhase(u *unstructured.Unstructured) (syncv1alpha1.HookPhase,
 	return syncv1alpha1.HookSucceeded, ""
 }
 
-// drive runs op to its end. With crash, every transition is first run once
-// and thrown away, as if the controller died before persisting status;
-// each run starts from the persisted status alone, with a new Executor.
-func drive(t *testing.T, l *operation.Layout, w *world, crash bool) *syncv1alpha1.SyncOperation {
+// crashMode says how drive loses status writes.
+type crashMode int
+
+const (
+	// calm persists every transition.
+	calm crashMode = iota
+	// afterTransition runs every transition once and throws it away, as if
+	// the controller died before persisting status.
+	afterTransition
+	// afterEveryEffect runs every transition again and again, dying after
+	// its first, second, ... write and throwing each run away, until a run
+	// makes all of its writes.
+	afterEveryEffect
+)
+
+// drive runs op to its end; each run starts from the persisted status
+// alone, with a new Executor.
+func drive(t *testing.T, l *operation.Layout, w *world, mode crashMode) *syncv1alpha1.SyncOperation {
 	t.Helper()
 	clk := clocktesting.NewFakeClock(t0)
+	timing := operation.Timing{Timeout: time.Hour}
 	persisted := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
 	for i := 0; ; i++ {
 		if i > 500 {
@@ -143,16 +240,24 @@ func drive(t *testing.T, l *operation.Layout, w *world, crash bool) *syncv1alpha
 			return persisted
 		}
 		clk.Step(100 * time.Millisecond)
-		if crash {
-			lost := persisted.DeepCopy()
-			ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
-			if _, err := ex.Run(context.Background(), lost, l, operation.Timing{Timeout: time.Hour}); err != nil {
+		switch mode {
+		case afterTransition:
+			if _, err := transition(l, w, clk, persisted, timing); err != nil {
 				t.Fatalf("run: %v", err)
 			}
+		case afterEveryEffect:
+			for budget := 1; ; budget++ {
+				w.budget = budget
+				_, err := transition(l, w, clk, persisted, timing)
+				w.crashes++
+				if err == nil || !errors.Is(err, errCrash) {
+					break
+				}
+			}
+			w.budget = 0
 		}
-		next := persisted.DeepCopy()
-		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
-		if _, err := ex.Run(context.Background(), next, l, operation.Timing{Timeout: time.Hour}); err != nil {
+		next, err := transition(l, w, clk, persisted, timing)
+		if err != nil {
 			t.Fatalf("run: %v", err)
 		}
 		persisted = next
@@ -171,24 +276,43 @@ func essence(st syncv1alpha1.SyncOperationStatus) syncv1alpha1.SyncOperationStat
 		r := &st.Resources[i]
 		r.StartedAt, r.FinishedAt, r.HealthSince = nil, nil, nil
 	}
+	for i := range st.Steps {
+		st.Steps[i].StartedAt, st.Steps[i].FinishedAt = nil, nil
+	}
 	return st
 }
 
 func TestReplaySurvivesACrashAfterEveryTransition(t *testing.T) {
-	for _, fail := range []string{"", "smoke-fixed"} {
-		t.Run("fail="+fail, func(t *testing.T) {
+	for _, mode := range []crashMode{afterTransition, afterEveryEffect} {
+		for _, fail := range []string{"", "smoke-fixed"} {
+			t.Run(fmt.Sprintf("mode=%d/fail=%s", mode, fail), func(t *testing.T) {
+				replay(t, mode, fail)
+			})
+		}
+	}
+}
+
+func replay(t *testing.T, mode crashMode, fail string) {
+	t.Helper()
+	{
+		{
 			g := NewWithT(t)
 			l := buildLayout(t, guideYAML)
-			calm := newWorld(fail)
-			want := drive(t, l, calm, false)
+			quiet := newWorld(fail)
+			want := drive(t, l, quiet, calm)
 			crashy := newWorld(fail)
-			got := drive(t, l, crashy, true)
+			got := drive(t, l, crashy, mode)
 
 			g.Expect(cmp.Diff(essence(want.Status), essence(got.Status))).To(BeEmpty())
 			for k, n := range crashy.created {
 				g.Expect(n).To(Equal(1), "hook %s created %d times", k, n)
 			}
-			g.Expect(crashy.created).To(Equal(calm.created))
+			g.Expect(crashy.created).To(Equal(quiet.created))
+			if mode == afterEveryEffect {
+				g.Expect(crashy.crashes).To(BeNumerically(">", crashy.effects/2), "a run died after each write")
+			}
+			g.Expect(crashy.finalized()).To(BeEmpty(), "no hook keeps its finalizer")
+			g.Expect(quiet.finalized()).To(BeEmpty(), "no hook keeps its finalizer")
 			if fail == "" {
 				g.Expect(got.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded))
 				g.Expect(crashy.created).To(HaveLen(2)) // migrate and smoke; never notify
@@ -199,7 +323,7 @@ func TestReplaySurvivesACrashAfterEveryTransition(t *testing.T) {
 				g.Expect(crashy.created).To(HaveKey("Job/prod/notify"))
 				g.Expect(crashy.objects).To(HaveKey("Job/prod/smoke-fixed"), "a failed hook without HookFailed stays")
 			}
-		})
+		}
 	}
 }
 
@@ -207,9 +331,9 @@ func TestReplayOrder(t *testing.T) {
 	g := NewWithT(t)
 	l := buildLayout(t, guideYAML)
 	w := newWorld("")
-	op := drive(t, l, w, false)
+	op := drive(t, l, w, calm)
 	var order []string
-	for _, r := range op.Status.Resources {
+	for _, r := range l.Expand(&op.Status, func(t *plan.Task) string { return w.Name(op, t) }) {
 		order = append(order, fmt.Sprintf("%s/%d %s", r.SyncPhase, r.Wave, r.Name))
 	}
 	g.Expect(order).To(Equal([]string{
@@ -253,4 +377,56 @@ func TestUnreadableObjectStillTimesOut(t *testing.T) {
 	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTimeout))
 	g.Expect(op.Status.Message).To(ContainSubstring("cannot observe apps/Deployment/prod/api"))
 	g.Expect(sawRetry).To(BeTrue(), "an unreadable object is looked at again without waiting for an event")
+}
+
+// TestTerminateFindsAHookWhoseRecordWasLost: the status write that recorded
+// a hook's creation is lost; terminate still finds the hook by its UID
+// label, deletes it and leaves no finalizer.
+func TestTerminateFindsAHookWhoseRecordWasLost(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := newWorld("")
+	clk := clocktesting.NewFakeClock(t0)
+	timing := operation.Timing{Timeout: time.Hour}
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	// The first run starts the operation and creates the PreSync hook; its
+	// status write is lost.
+	if _, err := transition(l, w, clk, op, timing); err != nil {
+		t.Fatal(err)
+	}
+	g.Expect(w.created).To(HaveKey("Job/prod/migrate"))
+	g.Expect(w.finalized()).To(ConsistOf("Job/prod/migrate"))
+	// What was persisted is an earlier, running status that never recorded
+	// the hook: take the started status and drop the hook's record.
+	op.Spec.Terminate = true
+	op.Status = syncv1alpha1.SyncOperationStatus{Phase: syncv1alpha1.OperationRunning,
+		Current: &syncv1alpha1.StepStatus{Phase: syncv1alpha1.SyncPhasePreSync, Wave: -2}, Steps: l.InitialSteps()}
+	op.Status.Steps[0].Result = syncv1alpha1.StepRunning
+	for i := 0; i < 10 && (!op.Status.Phase.Terminal() || operation.NeedsHousekeeping(&op.Status)); i++ {
+		next, err := transition(l, w, clk, op, timing)
+		g.Expect(err).NotTo(HaveOccurred())
+		op = next
+	}
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTerminated))
+	g.Expect(w.objects).NotTo(HaveKey("Job/prod/migrate"), "the running hook is deleted")
+	g.Expect(w.finalized()).To(BeEmpty())
+}
+
+// TestTerminatePendingAppliesNothing: terminate before the start ends the
+// operation with no write at all.
+func TestTerminatePendingAppliesNothing(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := newWorld("")
+	clk := clocktesting.NewFakeClock(t0)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"},
+		Spec: syncv1alpha1.SyncOperationSpec{Terminate: true}}
+	op.Status.Phase = syncv1alpha1.OperationPending
+	next, err := transition(l, w, clk, op, operation.Timing{Timeout: time.Hour})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(next.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(next.Status.Reason).To(Equal(syncv1alpha1.ReasonTerminated))
+	g.Expect(w.effects).To(BeZero())
+	g.Expect(w.objects).To(BeEmpty())
 }

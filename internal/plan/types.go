@@ -29,10 +29,10 @@ import (
 // For a hook that only has metadata.generateName, Name is that prefix and
 // GenerateName is true.
 type ObjectID struct {
-	Group     string
-	Kind      string
-	Namespace string
-	Name      string
+	Group     string `json:"group,omitempty"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
 }
 
 // GroupKind returns the group and kind of the object.
@@ -57,14 +57,14 @@ func (id ObjectID) String() string {
 // Hook describes how a task that is a hook runs.
 type Hook struct {
 	// Type is the hook type of this task (one task per type of the object).
-	Type syncv1alpha1.HookType
+	Type syncv1alpha1.HookType `json:"type"`
 	// Types are all the hook types the object declares.
-	Types []syncv1alpha1.HookType
+	Types []syncv1alpha1.HookType `json:"types,omitempty"`
 	// DeletePolicies default to BeforeHookCreation.
-	DeletePolicies []syncv1alpha1.HookDeletePolicy
+	DeletePolicies []syncv1alpha1.HookDeletePolicy `json:"deletePolicies,omitempty"`
 	// GenerateName is true when the object has only metadata.generateName;
 	// the runtime gives it a deterministic name per operation.
-	GenerateName bool
+	GenerateName bool `json:"generateName,omitempty"`
 }
 
 // HasPolicy reports whether the hook has the delete policy p.
@@ -80,24 +80,24 @@ func (h *Hook) HasPolicy(p syncv1alpha1.HookDeletePolicy) bool {
 // Task is one object applied (or one hook created) in one step.
 type Task struct {
 	// ID identifies the object. The namespace is already defaulted.
-	ID ObjectID
+	ID ObjectID `json:"id"`
 	// Version is the API version of the object ("v1", "apps/v1" -> "v1").
-	Version string
+	Version string `json:"version"`
 	// Object is the manifest, with its namespace defaulted. Callers must not
 	// mutate it; DeepCopy first.
-	Object *unstructured.Unstructured
+	Object *unstructured.Unstructured `json:"object"`
 	// Phase and Wave place the task.
-	Phase syncv1alpha1.SyncPhase
-	Wave  int32
+	Phase syncv1alpha1.SyncPhase `json:"phase"`
+	Wave  int32                  `json:"wave"`
 	// Hook is nil for a plain resource.
-	Hook *Hook
+	Hook *Hook `json:"hook,omitempty"`
 	// Options are the effective sync options (spec.syncOptions overridden
 	// by the object's annotation), e.g. {"Replace": "true"}.
-	Options map[string]string
+	Options map[string]string `json:"options,omitempty"`
 	// MovedAheadOf is set on a Namespace or CRD that Build moved to an
 	// earlier step than its own annotations say: the first object in that
 	// namespace, or the first custom resource of that kind.
-	MovedAheadOf *ObjectID
+	MovedAheadOf *ObjectID `json:"movedAheadOf,omitempty"`
 }
 
 // IsHook reports whether the task is a hook.
@@ -108,9 +108,9 @@ func (t *Task) Option(name string) bool { return t.Options[name] == "true" }
 
 // Step is one (phase, wave) of a plan, with its tasks in apply order.
 type Step struct {
-	Phase syncv1alpha1.SyncPhase
-	Wave  int32
-	Tasks []Task
+	Phase syncv1alpha1.SyncPhase `json:"phase"`
+	Wave  int32                  `json:"wave"`
+	Tasks []Task                 `json:"tasks"`
 }
 
 // String renders the step as "Phase/wave", e.g. "Sync/3".
@@ -119,21 +119,21 @@ func (s *Step) String() string { return fmt.Sprintf("%s/%d", s.Phase, s.Wave) }
 // Plan is the ordered plan of an operation.
 type Plan struct {
 	// Steps are the PreSync, Sync and PostSync steps in execution order.
-	Steps []Step
+	Steps []Step `json:"steps"`
 	// OnFail are the SyncFail steps, by wave; they run only on failure.
-	OnFail []Step
+	OnFail []Step `json:"onFail,omitempty"`
 	// Skipped are objects annotated hook=Skip; they are never applied.
-	Skipped []Task
+	Skipped []Task `json:"skipped,omitempty"`
 	// Warnings are lint findings; with --strict they are errors.
-	Warnings []Warning
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // Warning is one lint finding about one object.
 type Warning struct {
 	// Code is stable, e.g. "SW001".
-	Code string
+	Code string `json:"code"`
 	// Resource is the object the warning is about.
-	Resource ObjectID
+	Resource ObjectID `json:"resource"`
 	// Message says what is wrong and how to fix it.
-	Message string
+	Message string `json:"message"`
 }

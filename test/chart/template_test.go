@@ -207,7 +207,7 @@ func TestTemplateDefaults(t *testing.T) {
 	g.Expect(r.clusterRolesBound()).To(Equal([]string{"cluster-admin", "sw-syncwave-controller", "sw-syncwave-sources"}))
 	expectControllerRole(g, get[*rbacv1.ClusterRole](t, r, "ClusterRole", "sw-syncwave-controller"), true)
 	sources := get[*rbacv1.ClusterRole](t, r, "ClusterRole", "sw-syncwave-sources")
-	g.Expect(sources.Rules).To(Equal([]rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps", "secrets"}, Verbs: []string{"get"}}}))
+	g.Expect(sources.Rules).To(Equal([]rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps", "secrets"}, Verbs: []string{"get", "create"}}}))
 	role := get[*rbacv1.Role](t, r, "Role", "sw-syncwave-leader-election")
 	g.Expect(role.Rules).To(ContainElement(rbacv1.PolicyRule{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"},
 		Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}}))

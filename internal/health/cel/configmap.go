@@ -67,9 +67,9 @@ func ParseChecks(raw []byte) ([]syncv1alpha1.HealthCheckExpr, error) {
 // without a kind takes the key's). Other keys are ignored.
 //
 // Every problem gives an error that names its key; the other keys are kept.
-// An entry whose expression does not compile is kept too, so that the
-// objects it matches become Unknown with the error instead of silently
-// falling back to another check.
+// A key whose YAML does not parse, and an entry whose expression does not
+// compile, are kept too, so that the objects they were meant for become
+// Unknown with the error instead of silently falling back to another check.
 func ParseConfigMap(e *Engine, data map[string]string) (*Checks, []error) {
 	c := &Checks{}
 	var errs []error
@@ -85,6 +85,9 @@ func ParseConfigMap(e *Engine, data map[string]string) (*Checks, []error) {
 		list, err := ParseChecks([]byte(data[k]))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", k, err))
+			// The key's kind is Unknown with the error, as for a Lua key
+			// that does not parse, rather than judged by another check.
+			_ = c.add(&Check{Origin: k, GroupKind: gk, err: fmt.Errorf("health ConfigMap key %s does not parse: %w", k, err)})
 			continue
 		}
 		for i, x := range list {

@@ -85,6 +85,7 @@ func TestParseConfigMap(t *testing.T) {
 		{Kind: "ConfigMap"},
 		{Group: "example.com", Kind: "Broken"},
 		{Group: "example.com", Kind: "Twice"},
+		{Group: "example.com", Kind: "Empty"},
 	} {
 		g.Expect(HasCheck(gk, checks)).To(BeTrue(), gk.String())
 	}
@@ -99,6 +100,11 @@ func TestParseConfigMap(t *testing.T) {
 	r, _, err = a.Assess(object(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {ready: "yes"}}`))
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(r.Status).To(Equal(health.Healthy))
+	r, ok, err = a.Assess(object(t, `{apiVersion: example.com/v1, kind: Empty, metadata: {name: e}}`))
+	g.Expect(ok).To(BeTrue())
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(r.Status).To(Equal(health.Unknown), "a key that does not parse is not skipped silently")
+	g.Expect(r.Message).To(HavePrefix("health ConfigMap key health.cel.example.com_Empty does not parse: "))
 	r, _, _ = a.Assess(object(t, `{apiVersion: example.com/v1, kind: Twice, metadata: {name: t}}`))
 	g.Expect(r.Status).To(Equal(health.Healthy), "the first entry of a key is kept")
 }

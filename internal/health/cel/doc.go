@@ -67,7 +67,9 @@ limitations under the License.
 // ParseConfigMap reads the health ConfigMap's health.cel.<group>_<Kind> keys
 // (core group: health.cel.<Kind>), each holding one entry or a list in the
 // same YAML; ParseChecks reads such YAML from a file. Engine.Assessor turns
-// layers of checks into a health.Assessor.
+// layers of checks into a health.Assessor. A ConfigMap key that does not
+// parse, like an entry that does not compile, judges the kind it was meant
+// for Unknown with its error: it never lets another check decide silently.
 //
 // The package is pure: it reads objects, never a cluster, and keeps no clock.
 package cel

@@ -33,7 +33,9 @@ import (
 // layer has a script for, so that a health.Chain goes on to the built-in
 // checks.
 //
-// When the script fails, Assess returns the Unknown result, true and the
+// A broken script (Script.Err: its ConfigMap key does not parse, it does
+// not compile) gives Unknown with Script.Err, and that error. When the script
+// fails, Assess returns the Unknown result, true and the
 // error (it wraps ErrRuntime and friends, see Eval), so that the caller can
 // count syncwave_lua_errors_total; the error's text, which health.Chain uses
 // as the message, names the script's origin.
@@ -47,6 +49,9 @@ func (e *Engine) Assessor(layers ...*Overrides) health.Assessor {
 			s, ok := l.Lookup(gk)
 			if !ok {
 				continue
+			}
+			if res, broken := s.brokenResult(); broken {
+				return res, true, s.Err
 			}
 			res, err := e.Eval(context.Background(), s.Lua, s.UseOpenLibs, obj)
 			if err != nil {
@@ -67,4 +72,12 @@ func HasScript(gk schema.GroupKind, layers ...*Overrides) bool {
 		}
 	}
 	return false
+}
+
+// brokenResult is the Unknown result of a broken script (Script.Err).
+func (s Script) brokenResult() (health.Result, bool) {
+	if s.Err == nil {
+		return health.Result{}, false
+	}
+	return health.Result{Status: health.Unknown, Message: s.Err.Error(), Source: health.SourceLua}, true
 }

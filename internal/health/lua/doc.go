@@ -24,11 +24,24 @@ limitations under the License.
 // Overrides holds scripts by group and kind. ParseConfigMap reads the health
 // ConfigMap with Argo CD's keys (resource.customizations.health.<group>_<Kind>,
 // resource.customizations.useOpenLibs.<group>_<Kind> and the YAML
-// resource.customizations key, with * wildcards in the group or kind);
-// FromHealthChecks reads spec.healthChecks of a SyncOperation; LoadLibrary
-// reads a tree of <group>/<Kind>/health.lua files (config/health). An exact
-// group/kind wins over a wildcard; Engine.Assessor asks its layers in order,
-// so the first layer with a script for the object's kind wins.
+// resource.customizations key, with * wildcards in the group or kind); a key
+// that does not parse is a *KeyError naming it, and the kinds it was meant
+// for get a broken Script (Script.Err) that judges their objects Unknown
+// with that error, so that nothing is dropped silently. FromHealthChecks
+// reads spec.healthChecks of a SyncOperation. LoadTree reads a directory
+// tree laid out as Argo CD's resource_customizations
+// (<group>/<Kind>/health.lua, a _ in a name being the wildcard) and looks
+// up as Argo CD does for its built-in scripts: the exact directory, then the
+// wildcard directories in byte order of their paths; LoadLibrary reads
+// syncwave's own tree (config/health) that way. ConfigMapData writes any
+// Overrides back in the ConfigMap format (kubectl syncwave health import).
+//
+// In a ConfigMap, an exact group/kind wins over a wildcard and, among
+// wildcards, the one with the most literal characters. Engine.Assessor asks
+// its layers in order, so the first layer with a script for the object's
+// kind wins. RunFixtures runs Argo CD-style health_test.yaml fixtures,
+// picking each object's script from the tree by the object's group and kind,
+// as Argo CD's own test driver does.
 //
 // # The sandbox
 //

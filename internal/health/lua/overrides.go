@@ -19,13 +19,10 @@ package lua
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/yaml"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
@@ -51,23 +48,34 @@ type Script struct {
 	// Origin says where the script came from (a ConfigMap key,
 	// spec.healthChecks[i], a library path); it prefixes error messages.
 	Origin string
+	// Err is set when the entry is broken (its ConfigMap key does not
+	// parse, its script does not compile): the objects of its kinds are
+	// Unknown with Err as their message instead of falling back to
+	// another check.
+	Err error
 }
 
 // Overrides holds health scripts by group and kind. Patterns may use * (any
 // run of characters, dots included) in the group or the kind, as Argo CD
 // allows: "*.crossplane.io/*". A lookup prefers an exact entry; among
 // wildcards the one with the most literal characters wins (ties go to the
-// alphabetically first pattern), where Argo CD picks any that matches. The
-// zero value and nil are empty. An Overrides is not modified after it is
-// built, so it is safe for concurrent lookups.
+// alphabetically first pattern), where Argo CD picks any that matches. An
+// Overrides read from a directory tree (LoadTree) orders its wildcards as
+// Argo CD orders its wildcard directories instead. The zero value and nil
+// are empty. An Overrides is not modified after it is built, so it is safe
+// for concurrent lookups.
 type Overrides struct {
 	exact     map[schema.GroupKind]Script
 	wildcards []wildcard
+	// tree: the wildcards come from directories; see LoadTree.
+	tree bool
 }
 
 type wildcard struct {
 	pattern string // "group/Kind" or "Kind"
-	script  Script
+	// rank orders the wildcards of a tree: the directory's path.
+	rank   string
+	script Script
 }
 
 // NewOverrides returns an empty Overrides.
@@ -80,16 +88,9 @@ func (o *Overrides) Set(pattern string, s Script) error {
 	if err != nil {
 		return err
 	}
-	if strings.Contains(pattern, "*") {
-		p := joinKey(group, kind)
-		o.wildcards = slices.DeleteFunc(o.wildcards, func(w wildcard) bool { return w.pattern == p })
-		o.wildcards = append(o.wildcards, wildcard{pattern: p, script: s})
-		slices.SortFunc(o.wildcards, func(a, b wildcard) int {
-			if la, lb := literalLen(a.pattern), literalLen(b.pattern); la != lb {
-				return lb - la
-			}
-			return strings.Compare(a.pattern, b.pattern)
-		})
+	p := joinKey(group, kind)
+	if strings.Contains(p, "*") {
+		o.setWildcard(wildcard{pattern: p, rank: p, script: s})
 		return nil
 	}
 	if o.exact == nil {
@@ -97,6 +98,20 @@ func (o *Overrides) Set(pattern string, s Script) error {
 	}
 	o.exact[schema.GroupKind{Group: group, Kind: kind}] = s
 	return nil
+}
+
+func (o *Overrides) setWildcard(w wildcard) {
+	o.wildcards = slices.DeleteFunc(o.wildcards, func(x wildcard) bool { return x.pattern == w.pattern })
+	o.wildcards = append(o.wildcards, w)
+	slices.SortFunc(o.wildcards, func(a, b wildcard) int {
+		if o.tree {
+			return strings.Compare(a.rank, b.rank)
+		}
+		if la, lb := literalLen(a.pattern), literalLen(b.pattern); la != lb {
+			return lb - la
+		}
+		return strings.Compare(a.pattern, b.pattern)
+	})
 }
 
 // Lookup returns the script for gk.
@@ -111,8 +126,12 @@ func (o *Overrides) Lookup(gk schema.GroupKind) (Script, bool) {
 		return Script{}, false
 	}
 	key := joinKey(gk.Group, gk.Kind)
+	match := globMatch
+	if o.tree {
+		match = segmentMatch
+	}
 	for _, w := range o.wildcards {
-		if globMatch(w.pattern, key) {
+		if match(w.pattern, key) {
 			return w.script, true
 		}
 	}
@@ -169,106 +188,6 @@ func FromHealthChecks(checks []syncv1alpha1.HealthCheck) *Overrides {
 	return o
 }
 
-// customization is the part of an entry of the YAML resource.customizations
-// key that health uses; actions, ignoreDifferences and so on are ignored.
-type customization struct {
-	HealthLua   string `json:"health.lua"`
-	UseOpenLibs bool   `json:"useOpenLibs"`
-}
-
-// ParseConfigMap reads health scripts from the data of a ConfigMap in Argo
-// CD's format: the YAML resource.customizations key, then the keys
-// resource.customizations.health.<group>_<Kind> and
-// resource.customizations.useOpenLibs.<group>_<Kind>, which win over the YAML
-// for the same group and kind (Argo CD merges them the same way). Other keys
-// are ignored. Every bad entry (unparsable YAML or boolean, a malformed key, a
-// script that does not compile) gives an error that names its key; the other
-// entries are kept, and so is a script that does not compile, so that its
-// objects become Unknown with the syntax error instead of silently falling
-// back to another check.
-func ParseConfigMap(data map[string]string) (*Overrides, []error) {
-	type entry struct {
-		script Script
-	}
-	entries := map[string]*entry{}
-	get := func(p string) *entry {
-		if entries[p] == nil {
-			entries[p] = &entry{}
-		}
-		return entries[p]
-	}
-	var errs []error
-
-	if raw, ok := data[CustomizationsKey]; ok && strings.TrimSpace(raw) != "" {
-		var m map[string]customization
-		if err := yaml.Unmarshal([]byte(raw), &m); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", CustomizationsKey, err))
-		}
-		for _, p := range slices.Sorted(maps.Keys(m)) {
-			if _, _, err := splitPattern(p); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", CustomizationsKey, err))
-				continue
-			}
-			e := get(p)
-			e.script = Script{Lua: m[p].HealthLua, UseOpenLibs: m[p].UseOpenLibs, Origin: fmt.Sprintf("%s[%q]", CustomizationsKey, p)}
-		}
-	}
-
-	for _, k := range slices.Sorted(maps.Keys(data)) {
-		v := data[k]
-		switch {
-		case strings.HasPrefix(k, HealthKeyPrefix):
-			p, err := keyToPattern(strings.TrimPrefix(k, HealthKeyPrefix))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", k, err))
-				continue
-			}
-			e := get(p)
-			e.script.Lua, e.script.Origin = v, k
-		case strings.HasPrefix(k, UseOpenLibsKeyPrefix):
-			p, err := keyToPattern(strings.TrimPrefix(k, UseOpenLibsKeyPrefix))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", k, err))
-				continue
-			}
-			b, err := strconv.ParseBool(strings.TrimSpace(v))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: want true or false, got %q", k, v))
-				continue
-			}
-			get(p).script.UseOpenLibs = b
-		}
-	}
-
-	o := NewOverrides()
-	for _, p := range slices.Sorted(maps.Keys(entries)) {
-		s := entries[p].script
-		if strings.TrimSpace(s.Lua) == "" {
-			continue
-		}
-		if _, err := compileScript(s.Lua); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s.Origin, err))
-		}
-		if err := o.Set(p, s); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s.Origin, err))
-		}
-	}
-	return o, errs
-}
-
-// keyToPattern turns the "<group>_<Kind>" suffix of a ConfigMap key into
-// "group/Kind" ("<Kind>" alone is the core group).
-func keyToPattern(suffix string) (string, error) {
-	parts := strings.Split(suffix, "_")
-	switch {
-	case len(parts) == 1 && parts[0] != "":
-		return parts[0], nil
-	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
-		return parts[0] + "/" + parts[1], nil
-	}
-	return "", fmt.Errorf("want a key suffix <group>_<Kind> or <Kind>, got %q", suffix)
-}
-
 var errEmptyKind = errors.New("the kind is empty")
 
 func splitPattern(p string) (group, kind string, err error) {
@@ -296,6 +215,21 @@ func joinKey(group, kind string) string {
 }
 
 func literalLen(p string) int { return len(p) - strings.Count(p, "*") }
+
+// segmentMatch is globMatch where * stays within the group or the kind:
+// pattern and s must have as many /-separated segments, each matching.
+func segmentMatch(pattern, s string) bool {
+	ps, ss := strings.Split(pattern, "/"), strings.Split(s, "/")
+	if len(ps) != len(ss) {
+		return false
+	}
+	for i := range ps {
+		if !globMatch(ps[i], ss[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // globMatch matches s against a pattern where * stands for any run of
 // characters (including none, dots and slashes).

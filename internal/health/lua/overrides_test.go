@@ -79,6 +79,7 @@ apps/Deployment:
 	g.Expect(ok).To(BeTrue())
 	g.Expect(s.UseOpenLibs).To(BeTrue())
 	g.Expect(s.Lua).To(ContainSubstring("from yaml"))
+	g.Expect(s.Err).To(MatchError(ContainSubstring("useOpenLibs.cert-manager.io_Certificate does not parse")), "its useOpenLibs key is broken")
 
 	g.Expect(o.HasScript(schema.GroupKind{Kind: "ConfigMap"})).To(BeTrue())
 	g.Expect(o.HasScript(schema.GroupKind{Group: "apps", Kind: "Deployment"})).To(BeFalse(), "ignoreDifferences only")

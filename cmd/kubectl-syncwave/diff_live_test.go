@@ -1,0 +1,294 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/apply"
+	"github.com/syncwave/syncwave/internal/manifest"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+// The diff tests apply manifests the way the controller does (the real
+// apply.Applier, labelled with the application as the controller labels
+// them), then diff other manifests against them.
+
+const diffAppV1 = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  mode: blue
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: legacy
+data:
+  old: "true"
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: credentials
+stringData:
+  password: hunter2
+  user: admin
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: registry.example/web:1.0
+`
+
+// diffAppV2: the Deployment's image and the Secret's password change, the
+// ConfigMap legacy is gone, the ConfigMap flags is new.
+var diffAppV2 = strings.NewReplacer(
+	"registry.example/web:1.0", "registry.example/web:2.0",
+	"password: hunter2", "password: hunter3",
+	"  name: legacy\ndata:\n  old: \"true\"", "  name: flags\ndata:\n  beta: \"on\"",
+).Replace(diffAppV1)
+
+// applyAsController applies the manifests into ns as an operation of the
+// application would.
+func applyAsController(t *testing.T, ns, application, manifests string) {
+	t.Helper()
+	objs, err := manifest.Parse("manifests", []byte(manifests))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Build(manifest.Unstructured(objs), plan.Options{DefaultNamespace: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &apply.Applier{Client: live.client}
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "release-1"}}
+	for _, task := range tasks(p) {
+		u := task.Object.DeepCopy()
+		lbl := u.GetLabels()
+		if lbl == nil {
+			lbl = map[string]string{}
+		}
+		lbl[syncv1alpha1.LabelApplication] = application
+		u.SetLabels(lbl)
+		task.Object = u
+		if _, err := a.Apply(context.Background(), op, task); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// stable replaces the test's namespace, which is random, by NS.
+func stable(s, ns string) string { return strings.ReplaceAll(s, ns, "NS") }
+
+func checkDiffGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "diff", name)
+	if updateGolden() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/kubectl-syncwave -run TestLiveDiff -update)", err)
+	}
+	NewWithT(t).Expect(got).To(Equal(string(want)), path)
+}
+
+func TestLiveDiff(t *testing.T) {
+	ns := liveNamespace(t)
+	applyAsController(t, ns, "shop", diffAppV1)
+	v1 := writeManifests(t, map[string]string{"app.yaml": diffAppV1})
+	v2 := writeManifests(t, map[string]string{"app.yaml": diffAppV2})
+
+	t.Run("no change", func(t *testing.T) {
+		g := NewWithT(t)
+		stdout, stderr, code := kubectlSyncwave(t, ns, "diff", "-f", v1, "--application", "shop")
+		g.Expect(code).To(Equal(0), stderr)
+		g.Expect(stdout).To(BeEmpty())
+		g.Expect(stderr).To(BeEmpty())
+	})
+
+	t.Run("changes and prune", func(t *testing.T) {
+		g := NewWithT(t)
+		stdout, stderr, code := kubectlSyncwave(t, ns, "diff", "-f", v2, "--application", "shop")
+		g.Expect(code).To(Equal(1), stderr)
+		g.Expect(stderr).To(BeEmpty())
+		checkDiffGolden(t, "changes.diff", stable(stdout, ns))
+		g.Expect(stdout).To(ContainSubstring("-      - image: registry.example/web:1.0\n+      - image: registry.example/web:2.0\n"))
+		g.Expect(stdout).To(HaveSuffix("- would prune ConfigMap " + ns + "/legacy\n"))
+		// The Secret: the key that changed shows as changed, no value shows.
+		g.Expect(stdout).To(ContainSubstring("-  password: '*** (before)'\n+  password: '*** (after)'\n"))
+		g.Expect(stdout).To(ContainSubstring("   user: '***'\n"))
+		for _, secret := range []string{"hunter", "aHVudGVy", "YWRtaW4"} {
+			g.Expect(stdout).NotTo(ContainSubstring(secret))
+		}
+		// Nothing was written.
+		cm := &corev1.ConfigMap{}
+		g.Expect(live.client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "flags"}, cm)).NotTo(Succeed())
+	})
+
+	t.Run("without the application, nothing to prune", func(t *testing.T) {
+		g := NewWithT(t)
+		stdout, _, code := kubectlSyncwave(t, ns, "diff", "-f", v2)
+		g.Expect(code).To(Equal(1))
+		g.Expect(stdout).NotTo(ContainSubstring("would prune"))
+	})
+
+	t.Run("another application's objects are not pruned", func(t *testing.T) {
+		g := NewWithT(t)
+		stdout, _, code := kubectlSyncwave(t, ns, "diff", "-f", v1, "--application", "other")
+		g.Expect(code).To(Equal(1), "the application label would change")
+		g.Expect(stdout).NotTo(ContainSubstring("would prune"))
+		g.Expect(stdout).To(ContainSubstring("-    syncwave.dev/application: shop\n+    syncwave.dev/application: other\n"))
+	})
+}
+
+func TestLiveDiffExternalProgram(t *testing.T) {
+	ns := liveNamespace(t)
+	applyAsController(t, ns, "shop", diffAppV1)
+	v2 := writeManifests(t, map[string]string{"app.yaml": diffAppV2})
+	g := NewWithT(t)
+
+	// The program records its arguments and what each directory holds.
+	record := filepath.Join(t.TempDir(), "record")
+	script := filepath.Join(t.TempDir(), "record-diff")
+	g.Expect(os.WriteFile(script, []byte(`#!/bin/sh
+echo "$#" "$1" > `+record+`
+ls "$2" >> `+record+`
+echo -- >> `+record+`
+ls "$3" >> `+record+`
+cat "$2"/v1.Secret.*.credentials "$3"/v1.Secret.*.credentials >> `+record+`
+echo "external diff ran"
+exit 1
+`), 0o700)).To(Succeed())
+	t.Setenv("KUBECTL_EXTERNAL_DIFF", script+" -u $(ignored)")
+
+	stdout, stderr, code := kubectlSyncwave(t, ns, "diff", "-f", v2, "--application", "shop")
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stdout).To(Equal("external diff ran\n- would prune ConfigMap " + ns + "/legacy\n"))
+	b, err := os.ReadFile(record)
+	g.Expect(err).NotTo(HaveOccurred())
+	got := stable(string(b), ns)
+	g.Expect(got).To(HavePrefix("3 -u\n"), "the allowed argument, then the two directories")
+	g.Expect(got).To(ContainSubstring(`apps.v1.Deployment.NS.web
+v1.ConfigMap.NS.legacy
+v1.Secret.NS.credentials
+--
+apps.v1.Deployment.NS.web
+v1.ConfigMap.NS.flags
+v1.Secret.NS.credentials
+`))
+	g.Expect(got).To(ContainSubstring("password: '*** (before)'"))
+	g.Expect(got).To(ContainSubstring("password: '*** (after)'"))
+	g.Expect(got).NotTo(ContainSubstring("aHVudGVy"))
+
+	// A status above 1 is the program's failure, and the command's status.
+	g.Expect(os.WriteFile(script, []byte("#!/bin/sh\necho broken >&2\nexit 3\n"), 0o700)).To(Succeed())
+	_, stderr, code = kubectlSyncwave(t, ns, "diff", "-f", v2)
+	g.Expect(code).To(Equal(3))
+	g.Expect(stderr).To(ContainSubstring("broken\n"))
+	g.Expect(stderr).To(HaveSuffix("exited with status 3\n"))
+
+	// No change: the program is not run at all.
+	v1 := writeManifests(t, map[string]string{"app.yaml": diffAppV1})
+	_, stderr, code = kubectlSyncwave(t, ns, "diff", "-f", v1, "--application", "shop")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stderr).To(BeEmpty())
+}
+
+func TestLiveDiffErrorsAndNewNamespaces(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+
+	// A new namespace and what goes into it: shown as written.
+	fresh := ns + "-new"
+	manifests := "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + fresh + "}\n---\n" +
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inside, namespace: " + fresh + "}\ndata: {k: v}\n"
+	stdout, stderr, code := kubectlSyncwaveStdin(t, ns, manifests, "diff", "-f", "-")
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stderr).To(Equal("ConfigMap/" + fresh + "/inside: shown as written: namespace " + fresh + " does not exist yet\n"))
+	g.Expect(stdout).To(ContainSubstring("+++ merged/Namespace/" + fresh + "\n"))
+	g.Expect(stdout).To(ContainSubstring("+++ merged/ConfigMap/" + fresh + "/inside\n"))
+
+	// An object the API server rejects is an error naming it; the others
+	// are still shown.
+	bad := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\ndata: {k: v}\n---\n" +
+		"apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 70000}]\n"
+	stdout, stderr, code = kubectlSyncwaveStdin(t, ns, bad, "diff", "-f", "-")
+	g.Expect(code).To(Equal(2))
+	g.Expect(stdout).To(ContainSubstring("+++ merged/ConfigMap/" + ns + "/fine\n"))
+	g.Expect(stderr).To(HavePrefix("Error: dry-run apply Service/" + ns + "/web: "))
+
+	// A kind the server does not serve.
+	unknown := "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
+	_, stderr, code = kubectlSyncwaveStdin(t, ns, unknown, "diff", "-f", "-")
+	g.Expect(code).To(Equal(2))
+	g.Expect(stderr).To(HavePrefix("Error: read live example.com/Widget/" + ns + "/w: "))
+
+	// Hooks are not diffed.
+	hook := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: h\n  annotations: {argocd.argoproj.io/hook: PreSync}\n"
+	stdout, stderr, code = kubectlSyncwaveStdin(t, ns, hook, "diff", "-f", "-", "-v")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stdout).To(BeEmpty())
+	g.Expect(stderr).To(Equal("skipped hook ConfigMap/" + ns + "/h: each sync creates it anew\n"))
+}
+
+func TestLiveCreateFromStdinAndKustomization(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	ctx := context.Background()
+
+	stdin := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: piped}\ndata: {k: v}\n"
+	stdout, stderr, code := kubectlSyncwaveStdin(t, ns, stdin, "create", "piped", "-f", "-")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stdout).To(Equal("syncoperation.syncwave.dev/piped created (1 manifests in 1 ConfigMaps)\n"))
+	cm := &corev1.ConfigMap{}
+	g.Expect(live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "piped-manifests-0"}, cm)).To(Succeed())
+	g.Expect(cm.Data).To(Equal(map[string]string{"0000.yaml": stdin}))
+
+	stdout, stderr, code = kubectlSyncwave(t, ns, "create", "kust", "-k", filepath.Join("testdata", "create", "kustomize", "overlay"))
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stdout).To(Equal("syncoperation.syncwave.dev/kust created (2 manifests in 1 ConfigMaps)\n"))
+	g.Expect(live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "kust-manifests-0"}, cm)).To(Succeed())
+	g.Expect(cm.Data).To(HaveLen(2))
+	g.Expect(cm.Data["0000.yaml"]).To(ContainSubstring("image: registry.example/web:2.0\n"), "the overlay's patch")
+	g.Expect(cm.Data["0000.yaml"]).To(ContainSubstring("namespace: shop\n"))
+}

@@ -1,0 +1,110 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package diff
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/apply"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+// Differ computes the Change of each object of a plan against a cluster.
+type Differ struct {
+	// Client reads live objects and runs the dry-runs.
+	Client client.Client
+	// Operation stands for the operation that would sync the objects:
+	// apply.Prepare writes its name into each object. The annotation is
+	// left out of the comparison, so any name does.
+	Operation *syncv1alpha1.SyncOperation
+	// Labels are added to every object before the dry-run, as the
+	// controller adds them (syncwave.dev/application with --application).
+	Labels map[string]string
+	// CRDKinds are the kinds that CRDs among the manifests define: while
+	// such a kind is not served yet, its objects are shown as written.
+	CRDKinds map[schema.GroupKind]bool
+}
+
+// Written tells why a Change's merged side is the object as written and
+// not as the API server would store it ("" when it is server-shaped).
+type Written string
+
+// Object returns the change for one task. When the dry-run cannot judge
+// the object because its namespace or its CRD comes with the same sync,
+// the merged side is the object as written, and why is not empty.
+func (d *Differ) Object(ctx context.Context, t *plan.Task) (c Change, why Written, err error) {
+	u := apply.Prepare(d.Operation, t)
+	if len(d.Labels) > 0 {
+		lbl := u.GetLabels()
+		for k, v := range d.Labels {
+			lbl[k] = v
+		}
+		u.SetLabels(lbl)
+	}
+	c = Change{ID: t.ID, Version: u.GetAPIVersion()}
+	c.Live, err = d.live(ctx, u)
+	switch {
+	case meta.IsNoMatchError(err) && d.CRDKinds[t.ID.GroupKind()]:
+		c.Merged = u
+		return c, Written(fmt.Sprintf("the CustomResourceDefinition of %s is not served yet", t.ID.GroupKind())), nil
+	case err != nil:
+		return c, "", fmt.Errorf("read live %s: %w", t.ID, err)
+	}
+	merged := u.DeepCopy()
+	err = d.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(merged), client.DryRunAll,
+		client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
+	if apierrors.IsNotFound(err) && c.Live == nil && d.namespaceMissing(ctx, t.ID.Namespace) {
+		c.Merged = u
+		return c, Written(fmt.Sprintf("namespace %s does not exist yet", t.ID.Namespace)), nil
+	}
+	if err != nil {
+		return c, "", fmt.Errorf("dry-run apply %s: %w", t.ID, err)
+	}
+	c.Merged = merged
+	return c, "", nil
+}
+
+// live returns the live object, or nil when there is none.
+func (d *Differ) live(ctx context.Context, u *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(u.GroupVersionKind())
+	err := d.Client.Get(ctx, client.ObjectKeyFromObject(u), live)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return live, nil
+}
+
+func (d *Differ) namespaceMissing(ctx context.Context, ns string) bool {
+	if ns == "" {
+		return false
+	}
+	err := d.Client.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+	return apierrors.IsNotFound(err)
+}

@@ -1,0 +1,47 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package diff tells what a sync of a set of manifests would change on a
+// cluster, the way `kubectl diff --server-side` does, for
+// `kubectl syncwave diff`.
+//
+// For every object, Differ reads the live object and runs a server-side
+// apply dry-run of the object as the controller would write it (field
+// manager "syncwave", conflicts forced, the syncwave.dev labels and
+// annotation added by apply.Prepare). Both sides are then server-shaped:
+// fields that the API server defaults and the user did not set appear on
+// both, so they do not show as changes. Normalize then leaves out what
+// changes with every write or is not the user's to set: managedFields,
+// status, resourceVersion, uid, generation, creationTimestamp and the
+// syncwave.dev/operation annotation.
+//
+// Secret values are never shown: MaskSecrets replaces every value of data
+// and stringData (and the last-applied-configuration annotation, which
+// holds them too) by "***", marked "(before)" and "(after)" where the
+// value differs, so a changed key shows as changed without its value.
+//
+// A Change is rendered either as a unified diff with headers that name
+// the object ("--- live/apps/Deployment/prod/web", "+++ merged/..."), or,
+// when KUBECTL_EXTERNAL_DIFF names a program, by writing both sides to two
+// directories, one file per object, and running that program on them, as
+// kubectl does.
+//
+// Pruner finds the live objects that a sync of an application would prune.
+// LabelPruner, the one implementation today, lists objects with the
+// syncwave.dev/application label of the kinds in the manifests; an
+// implementation that reads the application's inventory can replace it
+// without changing the command.
+package diff

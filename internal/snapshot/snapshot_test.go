@@ -1,0 +1,110 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package snapshot_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/plan"
+	"github.com/syncwave/syncwave/internal/snapshot"
+)
+
+func bigPlan(t *testing.T, n int) *plan.Plan {
+	t.Helper()
+	var objs []*unstructured.Unstructured
+	for i := range n {
+		objs = append(objs, &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+			"metadata": map[string]any{"name": fmt.Sprintf("cm-%05d", i),
+				"annotations": map[string]any{syncv1alpha1.AnnotationSyncWave: fmt.Sprint(i % 20)}},
+			"data": map[string]any{"k": fmt.Sprintf("value-%d-%x", i, i*7919)}}})
+	}
+	p, err := plan.Build(objs, plan.Options{DefaultNamespace: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPinAndLoad(t *testing.T) {
+	for _, kind := range []string{snapshot.KindConfigMap, snapshot.KindSecret} {
+		t.Run(kind, func(t *testing.T) {
+			g := NewWithT(t)
+			old := snapshot.PartSize
+			snapshot.PartSize = 16 << 10 // force several parts
+			t.Cleanup(func() { snapshot.PartSize = old })
+			c := fake.NewClientBuilder().Build()
+			op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "u1"}}
+			p := bigPlan(t, 2000)
+
+			ref, err := snapshot.Pin(context.Background(), c, op, p, "sha256:one", kind)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(ref.Parts).To(BeNumerically(">", 1))
+			g.Expect(ref.Name).To(Equal("op-plan"))
+			back, err := snapshot.Load(context.Background(), c, "prod", ref)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(equality.Semantic.DeepEqual(p, back)).To(BeTrue())
+
+			// Pinning again (a lost status write) keeps what was pinned first.
+			again, err := snapshot.Pin(context.Background(), c, op, bigPlan(t, 3), "sha256:two", kind)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(again).To(Equal(ref))
+
+			// Another operation's object of the same name is not adopted.
+			other := op.DeepCopy()
+			other.UID = "u2"
+			_, err = snapshot.Pin(context.Background(), c, other, p, "sha256:one", kind)
+			g.Expect(err).To(MatchError(ContainSubstring("not owned by this operation")))
+
+			// A digest that does not match is refused.
+			bad := *ref
+			bad.Digest = "sha256:else"
+			_, err = snapshot.Load(context.Background(), c, "prod", &bad)
+			g.Expect(err).To(MatchError(ContainSubstring("has digest")))
+		})
+	}
+}
+
+func TestPinnedObjectsAreImmutableAndOwned(t *testing.T) {
+	g := NewWithT(t)
+	c := fake.NewClientBuilder().Build()
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "u1"}}
+	ref, err := snapshot.Pin(context.Background(), c, op, bigPlan(t, 10), "sha256:x", snapshot.KindConfigMap)
+	g.Expect(err).NotTo(HaveOccurred())
+	cm := &corev1.ConfigMap{}
+	g.Expect(c.Get(context.Background(), client.ObjectKey{Namespace: "prod", Name: ref.Name}, cm)).To(Succeed())
+	g.Expect(*cm.Immutable).To(BeTrue())
+	g.Expect(cm.OwnerReferences).To(HaveLen(1))
+	g.Expect(cm.OwnerReferences[0].UID).To(BeEquivalentTo("u1"))
+	g.Expect(cm.BinaryData).To(HaveKey(snapshot.Key))
+}
+
+func TestDecodeRefusesGarbage(t *testing.T) {
+	g := NewWithT(t)
+	_, err := snapshot.Decode([]byte("not gzip"))
+	g.Expect(err).To(MatchError(ContainSubstring("decompress plan")))
+}
