@@ -151,6 +151,23 @@ func TestHealthCheckExprsAreImmutable(t *testing.T) {
 	g.Expect(k8s.Create(ctx, bad)).To(MatchError(ContainSubstring("spec.healthCheckExprs[0].current")))
 }
 
+// TestHealthCheckExprsThatDoNotCompileAreRefused: the operation ends
+// Failed/InvalidManifests before it applies anything, and the message names
+// the entry, its kind, the field and the expression.
+func TestHealthCheckExprsThatDoNotCompileAreRefused(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	spec := dbManifests(t)
+	spec.HealthCheckExprs = []syncv1alpha1.HealthCheckExpr{{APIVersion: "databases.example.com/v1", Kind: "MyDatabaseInstance",
+		Current: "status.phase == 'Running'", Failed: "status.phase ==="}}
+	op := run(t, ns, spec)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
+	g.Expect(op.Status.Message).To(ContainSubstring("spec.healthCheckExprs[0] (MyDatabaseInstance.databases.example.com): failed"))
+	g.Expect(op.Status.Message).To(ContainSubstring(`"status.phase ==="`))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "after-db")).To(BeFalse())
+}
+
 // TestCompileExprs: what the operation's start refuses.
 func TestCompileExprs(t *testing.T) {
 	g := NewWithT(t)
