@@ -28,14 +28,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
-
-	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
 // +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch
@@ -167,41 +161,4 @@ type StatusWait struct {
 	// Grace is the longest wait (--status-grace); zero means
 	// health.DefaultStatusGrace.
 	Grace time.Duration
-
-	mu    sync.Mutex
-	queue workqueue.TypedRateLimitingInterface[reconcile.Request]
-	added bool
-}
-
-// wakeAfter reconciles op again after d: a status grace that ends changes
-// a health result without any watch event.
-func (w *StatusWait) wakeAfter(c controller.Controller, op *syncv1alpha1.SyncOperation, d time.Duration) {
-	if w == nil || c == nil {
-		return
-	}
-	w.mu.Lock()
-	if !w.added {
-		w.added = true
-		w.mu.Unlock()
-		// The source keeps the controller's queue; the controller starts it
-		// at once when it already runs.
-		err := c.Watch(source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
-			w.mu.Lock()
-			w.queue = q
-			w.mu.Unlock()
-			return nil
-		}))
-		if err != nil {
-			w.mu.Lock()
-			w.added = false
-			w.mu.Unlock()
-			return
-		}
-		w.mu.Lock()
-	}
-	q := w.queue
-	w.mu.Unlock()
-	if q != nil {
-		q.AddAfter(reconcile.Request{NamespacedName: client.ObjectKeyFromObject(op)}, d)
-	}
 }

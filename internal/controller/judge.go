@@ -31,7 +31,9 @@ import (
 // Lua and CEL checks, then the global health ConfigMap's, then the script
 // library, then built-in checks, then the generic conditions, which make a
 // custom resource wait for its controller's first status write when its CRD
-// declares a status subresource.
+// declares a status subresource. A result that changes by itself when that
+// wait ends (Result.RecheckAfter) is a deadline of the engine (operation.Next),
+// which requeues the operation then.
 func (r *SyncOperationReconciler) judge(ctx context.Context, op *syncv1alpha1.SyncOperation) operation.Judge {
 	var now time.Time
 	if r.Clock != nil {
@@ -39,28 +41,18 @@ func (r *SyncOperationReconciler) judge(ctx context.Context, op *syncv1alpha1.Sy
 	}
 	chain := r.HealthConfig.overrides(ctx, op, r.Metrics)
 	chain = append(chain, health.Builtin(), health.GenericWith(r.HealthConfig.statusWait(ctx, now)))
-	j := &opJudge{assessor: health.Chain(chain...), metrics: r.Metrics}
-	if hc := r.HealthConfig; hc != nil && hc.StatusWait != nil && r.Watcher != nil {
-		j.recheck = func(d time.Duration) { hc.StatusWait.wakeAfter(r.Watcher.ctrl, op, d) }
-	}
-	return j
+	return &opJudge{assessor: health.Chain(chain...), metrics: r.Metrics}
 }
 
 type opJudge struct {
 	assessor health.Assessor
 	metrics  Metrics
-	// recheck asks for another reconcile after d, when a result changes by
-	// itself (Result.RecheckAfter).
-	recheck func(d time.Duration)
 }
 
 func (j *opJudge) Health(obj *unstructured.Unstructured) health.Result {
 	res := health.Assess(j.assessor, obj)
 	if j.metrics != nil {
 		j.metrics.HealthCheck(string(res.Source), string(res.Status))
-	}
-	if res.RecheckAfter > 0 && j.recheck != nil {
-		j.recheck(res.RecheckAfter)
 	}
 	return res
 }
