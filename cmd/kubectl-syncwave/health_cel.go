@@ -56,16 +56,10 @@ func celAssessors(o *healthOptions, stderr io.Writer) ([]health.Assessor, error)
 		out = append(out, e.Assessor(checks))
 	}
 	if o.configMap != "" {
-		obj, err := readObjectFile(o.configMap)
+		checks, scripts, err := readCELConfigMap(o.configMap, e, stderr)
 		if err != nil {
 			return nil, err
 		}
-		data, _, _ := unstructured.NestedStringMap(obj.Object, "data")
-		checks, errs := cel.ParseConfigMap(e, data)
-		for _, err := range errs {
-			fmt.Fprintf(stderr, "warning: %s: %v\n", o.configMap, err)
-		}
-		scripts, _ := lua.ParseConfigMap(data)
 		a := e.Assessor(checks)
 		out = append(out, health.AssessorFunc(func(obj *unstructured.Unstructured) (health.Result, bool, error) {
 			if obj == nil || scripts.HasScript(obj.GroupVersionKind().GroupKind()) {
@@ -75,6 +69,27 @@ func celAssessors(o *healthOptions, stderr io.Writer) ([]health.Assessor, error)
 		}))
 	}
 	return out, nil
+}
+
+// readCELConfigMap reads the health.cel.* keys of the health ConfigMap
+// manifest in path, and its Lua scripts (which win over CEL for a kind at
+// the ConfigMap's level). Keys that do not parse are reported on stderr and,
+// as in the controller, judge their kinds Unknown.
+func readCELConfigMap(path string, e *cel.Engine, stderr io.Writer) (*cel.Checks, *lua.Overrides, error) {
+	obj, err := readObjectFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, _, err := unstructured.NestedStringMap(obj.Object, "data")
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: data: %w", path, err)
+	}
+	checks, errs := cel.ParseConfigMap(e, data)
+	for _, err := range errs {
+		fmt.Fprintf(stderr, "warning: %s: %v\n", path, err)
+	}
+	scripts, _ := lua.ParseConfigMap(data)
+	return checks, scripts, nil
 }
 
 // withCELFixtures adds the CEL fixtures under dir (a health_test.yaml beside
