@@ -76,7 +76,7 @@ func setupBench(b *testing.B) {
 		bin := filepath.Join(c.LogDir, "manager")
 		build := exec.Command("go", "build", "-o", bin, "github.com/syncwave/syncwave/cmd/manager")
 		if out, err := build.CombinedOutput(); err != nil {
-			bench.err = fmt.Errorf("build manager: %v: %s", err, out)
+			bench.err = fmt.Errorf("build manager: %w: %s", err, out)
 			return
 		}
 		log, err := os.Create(filepath.Join(c.LogDir, "manager.log"))
@@ -154,6 +154,7 @@ func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // sources, create to Succeeded, next to a parallel apply of the same
 // objects in the same iteration.
 func runLarge(b *testing.B, n int) {
+	b.Helper()
 	setupBench(b)
 	objs := configMaps("cm-", n, 20)
 	var ours, floor []time.Duration
