@@ -47,6 +47,17 @@ const (
 	// LabelOperationUID is written on hooks: the UID of the SyncOperation.
 	LabelOperationUID = "syncwave.dev/operation-uid"
 
+	// AnnotationHealth set to HealthExists makes the object Healthy as soon
+	// as it exists, whatever its status says.
+	AnnotationHealth = "syncwave.dev/health"
+	// HealthExists is the value of AnnotationHealth that trusts existence.
+	HealthExists = "exists"
+	// AnnotationStatusGrace is a duration ("30s"): how long a custom
+	// resource whose CRD declares a status subresource, and whose status says
+	// nothing yet, waits for its controller's first status write before it
+	// counts as Healthy. It overrides the controller's --status-grace.
+	AnnotationStatusGrace = "syncwave.dev/status-grace"
+
 	// HookFinalizer keeps a running hook in place until its result is recorded.
 	HookFinalizer = "syncwave.dev/hook"
 	// OperationFinalizer lets the controller remove hooks in other namespaces

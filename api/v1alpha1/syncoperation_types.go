@@ -31,7 +31,7 @@ const MaxBlockedBy = 20
 // terminate is immutable: to sync again, create a new SyncOperation.
 // +kubebuilder:validation:XValidation:rule="has(self.manifests) || has(self.sources)",message="one of manifests or sources is required"
 // +kubebuilder:validation:XValidation:rule="!has(oldSelf.terminate) || !oldSelf.terminate || (has(self.terminate) && self.terminate)",message="terminate cannot be unset once true"
-// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
+// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
 type SyncOperationSpec struct {
 	// manifests are inline Kubernetes objects, each a whole object with
 	// apiVersion, kind and metadata.
@@ -109,6 +109,20 @@ type SyncOperationSpec struct {
 	// +kubebuilder:validation:MaxItems=100
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="healthChecks is immutable"
 	HealthChecks []HealthCheck `json:"healthChecks,omitempty"`
+
+	// healthCheckExprs are per-operation CEL health checks in Flux
+	// kustomize-controller's format and with its meaning: for the resources
+	// of an apiVersion's group (and kind), inProgress, failed and current
+	// expressions over the object's top-level fields, e.g.
+	// "status.phase == 'Running'". Like healthChecks they win over the
+	// controller's health ConfigMap and the built-in checks; for one kind,
+	// a Lua check of healthChecks wins over a CEL one. An expression that
+	// does not compile fails the operation when it starts.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="healthCheckExprs is immutable"
+	HealthCheckExprs []HealthCheckExpr `json:"healthCheckExprs,omitempty"`
 }
 
 // ManifestSource references one object that holds manifests. Exactly one of
@@ -163,6 +177,47 @@ type HealthCheck struct {
 	// Argo CD's resource.customizations.useOpenLibs key (still sandboxed).
 	// +optional
 	UseOpenLibs bool `json:"useOpenLibs,omitempty"`
+}
+
+// HealthCheckExpr is a CEL health check for the resources of one group (and
+// kind), in Flux kustomize-controller's healthCheckExprs format. The
+// expressions see the object's top-level fields (apiVersion, kind, metadata,
+// spec, status, ...) as variables. When status.observedGeneration differs from
+// metadata.generation the resource is Progressing; otherwise inProgress is
+// evaluated first (true: Progressing), then failed (true: Degraded), then
+// current (true: Healthy); when none is true the resource is Progressing. An
+// expression that fails to evaluate (a missing field, say) gives Unknown with
+// the error, and the step waits.
+type HealthCheckExpr struct {
+	// apiVersion of the resources to check. Only its group is matched: the
+	// entry applies to every version of the resource.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=317
+	APIVersion string `json:"apiVersion"`
+
+	// kind of the resources to check. Omitted, the entry applies to every
+	// kind of the group; an entry with a kind wins over such an entry.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Kind string `json:"kind,omitempty"`
+
+	// current is true when the resource is ready (Healthy).
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	Current string `json:"current"`
+
+	// failed is true when the resource failed (Degraded).
+	// +optional
+	// +kubebuilder:validation:MaxLength=4096
+	Failed string `json:"failed,omitempty"`
+
+	// inProgress is true while the resource is still being reconciled
+	// (Progressing).
+	// +optional
+	// +kubebuilder:validation:MaxLength=4096
+	InProgress string `json:"inProgress,omitempty"`
 }
 
 // SyncOperation runs one orchestrated sync: it applies its manifests phase by

@@ -38,6 +38,7 @@ func init() { subcommands = append(subcommands, newHealthCmd) }
 type healthOptions struct {
 	object      string
 	luaFile     string
+	celFile     string
 	configMap   string
 	dir         string
 	useOpenLibs bool
@@ -48,7 +49,7 @@ type healthOptions struct {
 func newHealthCmd() *cobra.Command {
 	o := &healthOptions{}
 	cmd := &cobra.Command{
-		Use:   "health --object FILE [--lua FILE | --configmap FILE] [--health-dir DIR]",
+		Use:   "health --object FILE [--lua FILE | --configmap FILE] [--health-dir DIR] [--cel FILE]",
 		Short: "Evaluate the health of one object offline, with the controller's engine",
 		Long: `Print {"status","message"} for the object in FILE (YAML or JSON), offline.
 
@@ -57,7 +58,12 @@ string and math libraries, like resource.customizations.useOpenLibs). Otherwise
 the layers of the controller judge, in its order: the health ConfigMap
 manifest of --configmap (Argo CD's keys), the script tree of --health-dir
 (Argo CD's resource_customizations layout), syncwave's library of health
-scripts, then the built-in checks and the generic conditions. A script error prints the Unknown result and exits 1.`,
+scripts, then the built-in checks and the generic conditions. With --cel, the
+healthCheckExprs entries in FILE (YAML: one entry or a list, Flux's format)
+come first, like spec.healthCheckExprs; the --configmap file's
+health.cel.<group>_<Kind> keys are used too, at the ConfigMap's level (its
+Lua script for a kind wins). A script error prints the Unknown result and
+exits 1.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runHealth(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -66,6 +72,7 @@ scripts, then the built-in checks and the generic conditions. A script error pri
 	f := cmd.Flags()
 	f.StringVar(&o.object, "object", "", "file with the object (YAML or JSON)")
 	f.StringVar(&o.luaFile, "lua", "", "file with a Lua health script")
+	f.StringVar(&o.celFile, "cel", "", "file with CEL health checks: one healthCheckExprs entry or a list (Flux's format)")
 	f.StringVar(&o.configMap, "configmap", "", "file with a health ConfigMap manifest (Argo CD's resource.customizations keys)")
 	f.BoolVar(&o.useOpenLibs, "use-open-libs", false, "with --lua: open the string and math libraries")
 	f.StringVar(&o.dir, "health-dir", "", "directory with a tree of health scripts in Argo CD's layout, asked after the ConfigMap (as the controller's --health-dir)")
@@ -74,6 +81,7 @@ scripts, then the built-in checks and the generic conditions. A script error pri
 	_ = cmd.MarkFlagRequired("object")
 	cmd.MarkFlagsMutuallyExclusive("lua", "configmap")
 	cmd.MarkFlagsMutuallyExclusive("lua", "health-dir")
+	cmd.MarkFlagsMutuallyExclusive("lua", "cel")
 	cmd.AddCommand(newHealthTestCmd(), newHealthImportCmd())
 	return cmd
 }
@@ -104,7 +112,11 @@ func runHealth(ctx context.Context, o *healthOptions, stdout, stderr io.Writer) 
 		if err != nil {
 			return err
 		}
-		chain := health.Chain(engine.Assessor(layers...), health.Default())
+		celLayers, err := celAssessors(o, stderr)
+		if err != nil {
+			return err
+		}
+		chain := health.Chain(append(celLayers, engine.Assessor(layers...), health.Default())...)
 		recorder := health.AssessorFunc(func(obj *unstructured.Unstructured) (health.Result, bool, error) {
 			r, ok, err := chain.Assess(obj)
 			evalErr = err

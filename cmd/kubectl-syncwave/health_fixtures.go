@@ -51,9 +51,11 @@ judge each input (relative to the file) with the script the tree has for the
 object's group and kind, as Argo CD's own test driver does: the exact
 directory first, then the wildcard directories in byte order of their paths.
 That is usually the health.lua beside the file; when it is another, the line
-of the case names it. Compare status and message exactly. Print a line per
-failing case (per case with -v) and the line "N passed, M failed"; exit 1 on
-any failure.
+of the case names it. Compare status and message exactly. A directory with
+a health.cel.yaml (CEL checks in Flux's healthCheckExprs format) and no
+health.lua is judged by those checks; there a case without a message
+compares the status only. Print a line per failing case (per case with -v)
+and the line "N passed, M failed"; exit 1 on any failure.
 
 Scripts run with the open libraries by default, as Argo CD runs and tests its
 built-in scripts; --use-open-libs=false tests them as ConfigMap scripts
@@ -80,6 +82,9 @@ func runHealthTest(ctx context.Context, dir string, o *healthTestOptions, stdout
 	}
 	engine := lua.NewEngine(lua.Options{Timeout: o.timeout, Print: stdout})
 	cases, err := engine.RunFixtures(ctx, os.DirFS(dir), o.useOpenLibs)
+	if err == nil {
+		cases, err = withCELFixtures(ctx, os.DirFS(dir), cases, o)
+	}
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/plan"
@@ -53,7 +54,8 @@ No cluster is needed: kinds are known to be cluster-scoped from a built-in
 table and from the CRDs among the manifests. A custom resource draws SW006
 unless a health check is known for its kind where the controller would look:
 syncwave's library of scripts (unless --health-library=false), the health
-ConfigMap manifest of --health-configmap and the script tree of --health-dir. The command exits 1 when the
+ConfigMap manifest of --health-configmap (its Lua keys and its health.cel.*
+keys) and the script tree of --health-dir. The command exits 1 when the
 manifests are invalid, and with --strict also when there are warnings.
 
 In -o json, "hook" is the hook type of the step's task ("" for a plain
@@ -69,7 +71,7 @@ resource) and "hookTypes" every type the object declares.`,
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
 	f.BoolVar(&o.strict, "strict", false, "treat lint warnings as errors (exit 1)")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace of namespaced objects that do not name one")
-	f.StringVar(&o.health.configMap, "health-configmap", "", "file with the controller's health ConfigMap manifest: its kinds have a health check (SW006)")
+	f.StringVar(&o.health.configMap, "health-configmap", "", "file with the controller's health ConfigMap manifest: the kinds of its Lua and health.cel.* keys have a health check (SW006)")
 	f.StringVar(&o.health.dir, "health-dir", "", "directory with the controller's --health-dir tree of health scripts: its kinds have a health check (SW006)")
 	f.BoolVar(&o.health.library, "health-library", true, "syncwave's library of health scripts is in use, as with the controller's default --health-library")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -86,12 +88,18 @@ func (o *planOptions) run(stdin io.Reader, out, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var celChecks *cel.Checks
+	if o.health.configMap != "" {
+		if celChecks, _, err = readCELConfigMap(o.health.configMap, cel.NewEngine(cel.DefaultOptions()), stderr); err != nil {
+			return err
+		}
+	}
 	set, err := o.manifests.read(stdin, stderr)
 	if err != nil {
 		return err
 	}
 	p, err := buildPlan(set, o.namespace, func(gk schema.GroupKind) bool {
-		return health.IsBuiltinKind(gk) || lua.HasScript(gk, layers...)
+		return health.IsBuiltinKind(gk) || lua.HasScript(gk, layers...) || cel.HasCheck(gk, celChecks)
 	})
 	if o.output == "json" {
 		if werr := writePlanJSON(out, p, err); werr != nil {

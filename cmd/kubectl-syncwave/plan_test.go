@@ -200,6 +200,17 @@ func TestPlanHealthLayers(t *testing.T) {
 	checkPlanGolden(t, "health-layers.txt", out)
 	g.Expect(strings.Count(out, "SW006")).To(Equal(1), "only Gizmo is known nowhere")
 
+	// The ConfigMap's health.cel.* keys count too; a key that does not
+	// parse is a warning, and its kind has a check (Unknown, as in the
+	// controller) rather than none.
+	code, out, errOut = runPlan(t, "", "plan", "-f", "testdata/plan/health", "--health-configmap", "testdata/plan/health-configmap-cel.yaml")
+	g.Expect(code).To(Equal(0))
+	g.Expect(errOut).To(ContainSubstring("warning: testdata/plan/health-configmap-cel.yaml: health.cel.db.example.com_Table: parse health check"))
+	g.Expect(out).NotTo(ContainSubstring("no health check is known for Gizmo.mystery.example.org"))
+	g.Expect(out).NotTo(ContainSubstring("no health check is known for Table.db.example.com"))
+	g.Expect(out).To(ContainSubstring("no health check is known for Queue.queue.example.org"))
+	g.Expect(strings.Count(out, "SW006")).To(Equal(1), "only Queue is known nowhere")
+
 	code, out, _ = runPlan(t, "", "plan", "-f", "testdata/plan/health", "--health-library=false")
 	g.Expect(code).To(Equal(0))
 	g.Expect(out).To(ContainSubstring("no health check is known for Service.serving.knative.dev"))

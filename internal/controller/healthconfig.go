@@ -28,7 +28,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -38,12 +37,14 @@ import (
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 )
 
-// HealthConfig supplies the Lua layers of the health chain, most specific
-// first: an operation's spec.healthChecks, the global health ConfigMap
-// (Argo CD's keys), the script tree of --health-dir (Argo CD's
+// HealthConfig supplies the Lua and CEL layers of the health chain, most
+// specific first: an operation's spec.healthChecks (Lua) and
+// spec.healthCheckExprs (CEL), the global health ConfigMap (Argo CD's keys,
+// and the health.cel.* keys), the script tree of --health-dir (Argo CD's
 // resource_customizations layout), and the library of scripts shipped with
 // syncwave. The ConfigMap is read from the cache on every use, so a change
 // takes effect without a restart; its parsed form is kept per
@@ -68,12 +69,19 @@ type HealthConfig struct {
 	DirRefresh time.Duration
 	// Library holds the shipped scripts; nil for none.
 	Library *lua.Overrides
+	// CEL runs spec.healthCheckExprs and the ConfigMap's health.cel.* keys
+	// (healthcel.go); nil disables CEL health checks.
+	CEL *cel.Engine
+	// StatusWait makes custom resources wait for their first status write
+	// (crdstatus.go); nil never waits.
+	StatusWait *StatusWait
 	// Recorder emits the Warning events on the ConfigMap; nil for none.
 	Recorder events.EventRecorder
 
-	mu      sync.Mutex
-	version string
-	parsed  *lua.Overrides
+	mu        sync.Mutex
+	version   string
+	parsed    *lua.Overrides
+	parsedCEL *cel.Checks
 
 	dirMu      sync.Mutex
 	dirTree    *lua.Overrides
@@ -90,25 +98,34 @@ const (
 	actionParseHealth      = "ParseHealthConfig"
 )
 
-// global returns the parsed health ConfigMap, nil when it does not exist or
-// cannot be read (which is logged).
-func (h *HealthConfig) global(ctx context.Context) *lua.Overrides {
+// global returns the parsed health ConfigMap, its Lua keys and (with CEL)
+// its health.cel.* keys; nil when it does not exist or cannot be read
+// (which is logged). Both are parsed once per resourceVersion, and the keys
+// of both languages that do not parse are reported together.
+func (h *HealthConfig) global(ctx context.Context) (*lua.Overrides, *cel.Checks) {
+	if h.Reader == nil {
+		return nil, nil
+	}
 	cm := &corev1.ConfigMap{}
 	if err := h.Reader.Get(ctx, h.ConfigMap, cm); err != nil {
 		if !apierrors.IsNotFound(err) {
 			ctrl.LoggerFrom(ctx).Error(err, "health ConfigMap ignored: cannot read it", "configMap", h.ConfigMap.String())
 		}
-		return nil
+		return nil, nil
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if cm.ResourceVersion != h.version {
-		var errs []error
+		var errs, celErrs []error
 		h.parsed, errs = lua.ParseConfigMap(cm.Data)
+		h.parsedCEL = nil
+		if h.CEL != nil {
+			h.parsedCEL, celErrs = cel.ParseConfigMap(h.CEL, cm.Data)
+		}
 		h.version = cm.ResourceVersion
-		h.report(ctx, cm, errs)
+		h.report(ctx, cm, append(errs, celErrs...))
 	}
-	return h.parsed
+	return h.parsed, h.parsedCEL
 }
 
 // report logs the keys of cm that do not parse, and records them in one
@@ -122,13 +139,15 @@ func (h *HealthConfig) report(ctx context.Context, cm *corev1.ConfigMap, errs []
 	log := ctrl.LoggerFrom(ctx)
 	notes := make([]string, 0, len(errs))
 	for _, err := range errs {
-		key, cause := "", err
 		var ke *lua.KeyError
-		if errors.As(err, &ke) {
-			key, cause = ke.Where(), ke.Err
+		if !errors.As(err, &ke) {
+			// A CEL key's error starts with the key.
+			log.Error(err, "health ConfigMap key does not parse", "configMap", h.ConfigMap.String())
+			notes = append(notes, "key "+err.Error())
+			continue
 		}
-		log.Error(cause, "health ConfigMap key does not parse", "configMap", h.ConfigMap.String(), "key", key)
-		notes = append(notes, fmt.Sprintf("key %s does not parse: %v", key, cause))
+		log.Error(ke.Err, "health ConfigMap key does not parse", "configMap", h.ConfigMap.String(), "key", ke.Where())
+		notes = append(notes, fmt.Sprintf("key %s does not parse: %v", ke.Where(), ke.Err))
 	}
 	if h.Recorder != nil {
 		h.Recorder.Eventf(cm, nil, corev1.EventTypeWarning, reasonHealthKeyInvalid, actionParseHealth, "%s", truncateNote(strings.Join(notes, "; ")))
@@ -185,7 +204,7 @@ func (h *HealthConfig) layers(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	if len(op.Spec.HealthChecks) > 0 {
 		out = append(out, lua.FromHealthChecks(op.Spec.HealthChecks))
 	}
-	if g := h.global(ctx); g != nil {
+	if g, _ := h.global(ctx); g != nil {
 		out = append(out, g)
 	}
 	if d := h.dir(ctx); d != nil {
@@ -197,29 +216,15 @@ func (h *HealthConfig) layers(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	return out
 }
 
-// assessors returns the Lua assessor for op; script errors are counted.
-func (h *HealthConfig) assessors(ctx context.Context, op *syncv1alpha1.SyncOperation, m Metrics) []health.Assessor {
-	if h == nil || h.Engine == nil {
-		return nil
-	}
-	a := h.Engine.Assessor(h.layers(ctx, op)...)
-	return []health.Assessor{health.AssessorFunc(func(obj *unstructured.Unstructured) (health.Result, bool, error) {
-		res, ok, err := a.Assess(obj)
-		if err != nil && m != nil && !errors.Is(err, context.Canceled) {
-			m.LuaError()
-		}
-		return res, ok, err
-	})}
-}
-
 // hasCheck tells the planner's lint whether a kind has a health check.
 func (h *HealthConfig) hasCheck(ctx context.Context, op *syncv1alpha1.SyncOperation) func(schema.GroupKind) bool {
 	var layers []*lua.Overrides
 	if h != nil && h.Engine != nil {
 		layers = h.layers(ctx, op)
 	}
+	celLayers := h.celLayers(ctx, op)
 	return func(gk schema.GroupKind) bool {
-		return health.IsBuiltinKind(gk) || lua.HasScript(gk, layers...)
+		return health.IsBuiltinKind(gk) || lua.HasScript(gk, layers...) || cel.HasCheck(gk, celLayers...)
 	}
 }
 

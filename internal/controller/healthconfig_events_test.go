@@ -48,6 +48,8 @@ func TestBrokenHealthKeysAreReported(t *testing.T) {
 		"resource.customizations":                           "databases.example.com/MyDatabaseInstance:\n  health.lua: |\n\t  return {status = \"Healthy\"}\n",
 		"resource.customizations.health.example.com_Broken": "return {",
 		"resource.customizations.health.ConfigMap":          `return {status = "Healthy", message = "fine key"}`,
+		// A CEL key whose YAML does not parse, reported in the same event.
+		"health.cel.example.com_BrokenCEL": "current: [",
 	})
 	ns := namespace(t)
 	op := startOp(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t, dbCRD,
@@ -82,5 +84,6 @@ func TestBrokenHealthKeysAreReported(t *testing.T) {
 	g.Eventually(notes, 10*time.Second, 50*time.Millisecond).Should(And(
 		ContainSubstring("key resource.customizations does not parse: error converting YAML to JSON"),
 		ContainSubstring("key resource.customizations.health.example.com_Broken does not parse: lua: syntax error"),
+		ContainSubstring("key health.cel.example.com_BrokenCEL: parse health check"),
 	))
 }

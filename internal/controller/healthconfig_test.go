@@ -34,6 +34,7 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	healthlib "github.com/syncwave/syncwave/config/health"
 	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 )
 
@@ -178,6 +179,49 @@ func TestHealthConfigLayerOrder(t *testing.T) {
 	res := judge(obj("cert-manager.io/v1", "Certificate"))
 	g.Expect(res.Status).To(Equal(health.Unknown))
 	g.Expect(res.Message).To(ContainSubstring("cert-manager.io/Certificate/health.lua: lua: syntax error"))
+}
+
+// TestHealthConfigLayerOrderWithCEL: the operation's CEL checks before the
+// ConfigMap's, the ConfigMap's health.cel.* keys (after its Lua keys) before
+// --health-dir and the library, and a CEL key that does not parse judges its
+// kind Unknown instead of letting the tree decide.
+func TestHealthConfigLayerOrderWithCEL(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	for _, rel := range []string{"cert-manager.io/Certificate", "example.com/Widget", "example.com/Gadget", "example.com/Broken"} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		g.Expect(os.MkdirAll(p, 0o755)).To(Succeed())
+		g.Expect(os.WriteFile(filepath.Join(p, lua.ScriptFile), []byte(`return {status = "Healthy", message = "dir"}`), 0o644)).To(Succeed())
+	}
+	hc := newHealthConfig(g, healthConfigMap(map[string]string{
+		lua.HealthKeyPrefix + "example.com_Widget":    `return {status = "Healthy", message = "configmap lua"}`,
+		cel.KeyPrefix + "example.com_Widget":          "{apiVersion: example.com/v1, current: 'false'}",
+		cel.KeyPrefix + "example.com_Gadget":          "{apiVersion: example.com/v1, current: 'true'}",
+		cel.KeyPrefix + "cert-manager.io_Certificate": "{apiVersion: cert-manager.io/v1, current: 'true'}",
+		cel.KeyPrefix + "example.com_OnlyCEL":         "{apiVersion: example.com/v1, current: 'true'}",
+		cel.KeyPrefix + "example.com_Broken":          "current: [",
+	}), dir)
+	hc.CEL = cel.NewEngine(cel.DefaultOptions())
+	op := &syncv1alpha1.SyncOperation{Spec: syncv1alpha1.SyncOperationSpec{HealthCheckExprs: []syncv1alpha1.HealthCheckExpr{
+		{APIVersion: "cert-manager.io/v1", Kind: "Certificate", Current: "false"},
+	}}}
+	r := &SyncOperationReconciler{HealthConfig: hc}
+	judge := r.judge(context.Background(), op).Health
+	obj := func(apiVersion, kind string) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": map[string]any{"name": "x"}}}
+	}
+	g.Expect(judge(obj("example.com/v1", "Widget")).Message).To(Equal("configmap lua"), "at one level Lua wins")
+	g.Expect(judge(obj("example.com/v1", "Gadget")).Source).To(Equal(health.SourceCEL), "the ConfigMap's CEL before the tree")
+	res := judge(obj("cert-manager.io/v1", "Certificate"))
+	g.Expect(res.Source).To(Equal(health.SourceCEL))
+	g.Expect(res.Status).To(Equal(health.Progressing), "the operation's CEL before the ConfigMap's")
+	res = judge(obj("example.com/v1", "Broken"))
+	g.Expect(res.Status).To(Equal(health.Unknown))
+	g.Expect(res.Message).To(ContainSubstring("health ConfigMap key health.cel.example.com_Broken does not parse"))
+
+	has := hc.hasCheck(context.Background(), &syncv1alpha1.SyncOperation{})
+	g.Expect(has(schema.GroupKind{Group: "example.com", Kind: "OnlyCEL"})).To(BeTrue(), "a health.cel key is a check for the plan's lint")
+	g.Expect(has(schema.GroupKind{Group: "example.com", Kind: "Nothing"})).To(BeFalse())
 }
 
 func TestTruncateNote(t *testing.T) {

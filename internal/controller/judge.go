@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -26,14 +27,21 @@ import (
 	"github.com/syncwave/syncwave/internal/operation"
 )
 
-// judge builds the health chain of an operation: per-operation Lua checks,
-// then the global health ConfigMap, then the script library, then built-in
-// and generic checks (SPEC §7).
+// judge builds the health chain of an operation (SPEC §7): the operation's
+// Lua and CEL checks, then the global health ConfigMap's, then the script
+// library, then built-in checks, then the generic conditions, which make a
+// custom resource wait for its controller's first status write when its CRD
+// declares a status subresource. A result that changes by itself when that
+// wait ends (Result.RecheckAfter) is a deadline of the engine (operation.Next),
+// which requeues the operation then.
 func (r *SyncOperationReconciler) judge(ctx context.Context, op *syncv1alpha1.SyncOperation) operation.Judge {
-	chain := r.HealthConfig.assessors(ctx, op, r.Metrics)
-	m := r.Metrics
-	chain = append(chain, health.Builtin(), health.Generic())
-	return &opJudge{assessor: health.Chain(chain...), metrics: m}
+	var now time.Time
+	if r.Clock != nil {
+		now = r.Clock.Now()
+	}
+	chain := r.HealthConfig.overrides(ctx, op, r.Metrics)
+	chain = append(chain, health.Builtin(), health.GenericWith(r.HealthConfig.statusWait(ctx, now)))
+	return &opJudge{assessor: health.Chain(chain...), metrics: r.Metrics}
 }
 
 type opJudge struct {

@@ -172,6 +172,11 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 			return nil, nil, invalid("spec.healthChecks[%d] (%s): the lua script does not compile: %v", i, schema.GroupKind{Group: hc.Group, Kind: hc.Kind}, err)
 		}
 	}
+	// CompileExprs is nil-safe: with no HealthConfig (or no CEL engine) it
+	// refuses any spec.healthCheckExprs as disabled.
+	if err := r.HealthConfig.CompileExprs(op); err != nil {
+		return nil, nil, invalid("%v", err)
+	}
 	if op.Spec.ServiceAccountName != "" && r.Impersonator == nil {
 		return nil, nil, invalid("spec.serviceAccountName: impersonation is disabled in this controller")
 	}

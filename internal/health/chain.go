@@ -17,7 +17,12 @@ limitations under the License.
 package health
 
 import (
+	"fmt"
+	"strings"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
 // Default returns the assessor used when no Lua override applies: the
@@ -59,6 +64,8 @@ func Chain(as ...Assessor) Assessor {
 // Assess returns the health of obj as judged by a (Default() when a is nil).
 //
 //   - A nil obj is Missing: the object does not exist.
+//   - An object annotated syncwave.dev/health: exists is Healthy: its
+//     author says that existing is enough; no assessor is asked.
 //   - An assessor error gives Unknown with the error as message; the error
 //     itself is not returned, because health is data, not a failure of the
 //     caller.
@@ -70,6 +77,22 @@ func Assess(a Assessor, obj *unstructured.Unstructured) Result {
 	if obj == nil {
 		return missingResult()
 	}
+	r := assess(a, obj)
+	if r.Status == Healthy && obj.GetDeletionTimestamp() != nil {
+		r.Status = Progressing
+		r.Message = "pending deletion"
+		r.RecheckAfter = 0
+	}
+	if r.Source == "" {
+		r.Source = SourceGeneric
+	}
+	return r
+}
+
+func assess(a Assessor, obj *unstructured.Unstructured) Result {
+	if v, ok := obj.GetAnnotations()[syncv1alpha1.AnnotationHealth]; ok {
+		return annotatedHealth(v)
+	}
 	if a == nil {
 		a = Default()
 	}
@@ -78,16 +101,20 @@ func Assess(a Assessor, obj *unstructured.Unstructured) Result {
 	case err != nil:
 		return errorResult(r.Source, err)
 	case !ok:
-		r = Result{Status: Healthy, Message: "no health check applies; the object exists", Source: SourceGeneric}
-	}
-	if r.Status == Healthy && obj.GetDeletionTimestamp() != nil {
-		r.Status = Progressing
-		r.Message = "pending deletion"
-	}
-	if r.Source == "" {
-		r.Source = SourceGeneric
+		return Result{Status: Healthy, Message: "no health check applies; the object exists", Source: SourceGeneric}
 	}
 	return r
+}
+
+// annotatedHealth is the health that the syncwave.dev/health annotation
+// asks for. A value other than exists is Unknown, so that a typo is seen
+// instead of silently judged otherwise.
+func annotatedHealth(v string) Result {
+	if strings.TrimSpace(v) == syncv1alpha1.HealthExists {
+		return Result{Status: Healthy, Message: "the object exists (" + syncv1alpha1.AnnotationHealth + ": " + syncv1alpha1.HealthExists + ")", Source: SourceGeneric}
+	}
+	return Result{Status: Unknown, Source: SourceGeneric,
+		Message: fmt.Sprintf("annotation %s: want %q, got %q", syncv1alpha1.AnnotationHealth, syncv1alpha1.HealthExists, v)}
 }
 
 func missingResult() Result {

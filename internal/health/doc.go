@@ -20,9 +20,11 @@ limitations under the License.
 //
 // # Evaluation order (SPEC §7)
 //
-// The controller builds Chain(luaOverrides..., Builtin(), Generic()) and calls
-// Assess on it; Default() is the same chain without Lua. The first assessor
-// with an opinion wins; an assessor error ends the chain with Unknown. When
+// The controller builds Chain(overrides..., Builtin(), GenericWith(...)) and
+// calls Assess on it, where the overrides are, most specific first, the
+// operation's Lua and CEL checks, the health ConfigMap's Lua and CEL checks
+// and the library's Lua scripts; Default() is Chain(Builtin(), Generic()).
+// The first assessor with an opinion wins; an assessor error ends the chain with Unknown. When
 // nobody has an opinion the object is Healthy: it exists. A nil object is
 // Missing. Assess reports a Healthy object that has a deletionTimestamp as
 // Progressing ("pending deletion").
@@ -57,6 +59,26 @@ limitations under the License.
 // pkg/kstatus/status), which imports no client; Generic adds the Available
 // condition, per-condition observedGeneration and common status.phase
 // values. See Generic.
+//
+// # Custom resources whose controller has not spoken
+//
+// GenericWith(StatusWait{...}) is Generic that knows, through a lookup the
+// controller supplies, which CRDs declare the status subresource. A custom
+// resource of such a CRD with no status at all yet is Progressing ("waiting
+// for its controller to write status") for at most the grace after its
+// creation (DefaultStatusGrace, the controller's --status-grace, or the
+// object's syncwave.dev/status-grace annotation), then Healthy with a message
+// saying that no status came. While it waits, Result.RecheckAfter says when
+// the grace ends, since no watch event will come then. The time is passed in
+// (StatusWait.Now); nothing here reads a clock.
+//
+// An object annotated syncwave.dev/health: exists is Healthy once it exists:
+// Assess asks no assessor about it.
+//
+// # CEL
+//
+// Package cel (internal/health/cel) runs checks in Flux's healthCheckExprs
+// format; its assessors are layered in front of Builtin like the Lua ones.
 //
 // # Hooks
 //

@@ -17,6 +17,8 @@ limitations under the License.
 package health
 
 import (
+	"time"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -43,6 +45,7 @@ type Source string
 const (
 	SourceBuiltin Source = "builtin"
 	SourceLua     Source = "lua"
+	SourceCEL     Source = "cel"
 	SourceGeneric Source = "generic"
 )
 
@@ -51,6 +54,11 @@ type Result struct {
 	Status  Status
 	Message string
 	Source  Source
+	// RecheckAfter, when positive, says that the result changes by itself
+	// after this long although the object does not (a status grace that
+	// ends): the caller judges the object again then, since no watch event
+	// will come.
+	RecheckAfter time.Duration
 }
 
 // Assessor computes the health of one live object. It returns false when it

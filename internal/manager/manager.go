@@ -48,6 +48,8 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	healthlib "github.com/syncwave/syncwave/config/health"
 	"github.com/syncwave/syncwave/internal/controller"
+	"github.com/syncwave/syncwave/internal/health"
+	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/metrics"
 )
@@ -79,6 +81,9 @@ type Options struct {
 	LuaTimeout time.Duration
 	// HealthLibrary enables the health scripts shipped with syncwave.
 	HealthLibrary bool
+	// StatusGrace is how long a custom resource whose CRD declares a status
+	// subresource waits for its controller's first status write.
+	StatusGrace time.Duration
 	// HealthDir is a directory holding a tree of health scripts in Argo
 	// CD's resource_customizations layout; "" for none.
 	HealthDir string
@@ -104,6 +109,7 @@ func DefaultOptions() Options {
 		Namespace:               "syncwave-system",
 		LuaTimeout:              time.Second,
 		HealthLibrary:           true,
+		StatusGrace:             health.DefaultStatusGrace,
 	}
 }
 
@@ -123,6 +129,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.LuaTimeout, "lua-timeout", o.LuaTimeout, "deadline of one Lua health script evaluation")
 	fs.StringVar(&o.HealthDir, "health-dir", o.HealthDir, "directory with a tree of Lua health scripts in Argo CD's layout (<group>/<Kind>/health.lua, _ as wildcard), asked after the health ConfigMap and before syncwave's library; re-read when it changes")
 	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")
+	fs.DurationVar(&o.StatusGrace, "status-grace", o.StatusGrace, "how long a custom resource whose CRD declares a status subresource is Progressing while its controller has written no status (annotation syncwave.dev/status-grace overrides it)")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
 }
 
@@ -204,6 +211,8 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err != nil {
 		return err
 	}
+	hc.StatusWait = &controller.StatusWait{Grace: o.StatusGrace,
+		CRDs: &controller.CRDStatus{Metadata: mgr.GetCache(), Reader: mgr.GetAPIReader(), Mapper: mgr.GetRESTMapper()}}
 	hc.Recorder = mgr.GetEventRecorder("syncwave")
 	imp := &controller.Impersonator{Config: mgr.GetConfig(), DefaultServiceAccount: o.DefaultServiceAccount,
 		Options: client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper()}}
@@ -310,6 +319,7 @@ func healthConfig(reader client.Reader, o Options) (*controller.HealthConfig, er
 	lopts.Timeout = o.LuaTimeout
 	hc := &controller.HealthConfig{
 		Engine:    lua.NewEngine(lopts),
+		CEL:       cel.NewEngine(cel.DefaultOptions()),
 		Reader:    reader,
 		ConfigMap: types.NamespacedName{Namespace: o.Namespace, Name: o.HealthConfigMap},
 		Dir:       o.HealthDir,

@@ -93,6 +93,11 @@ func evaluate(in Input, cur int) verdict {
 			r.FinishedAt = nil
 			v.pending++
 			v.block(r, in.Layout.Hint(t))
+			if res.RecheckAfter > 0 {
+				// The result changes by itself (a status grace that
+				// ends): no watch event will say so.
+				v.deadlines = append(v.deadlines, in.Now.Add(res.RecheckAfter))
+			}
 			if res.Status == health.Degraded {
 				limit := r.HealthSince.Add(in.Timing.DegradedGracePeriod)
 				if !in.Now.Before(limit) {

@@ -97,7 +97,9 @@ type Decision struct {
 	Resources map[int]syncv1alpha1.ResourceStatus
 	// Blocked lists what the step waits for.
 	Blocked []syncv1alpha1.BlockedResource
-	// RequeueAfter is the nearest deadline; zero when only watch events matter.
+	// RequeueAfter is the nearest deadline (a timeout, the end of a
+	// degradedGracePeriod, an observed health that changes by itself:
+	// health.Result.RecheckAfter); zero when only watch events matter.
 	RequeueAfter time.Duration
 	// Done counts the finished tasks of the step, Total all of them.
 	Done, Total int

@@ -88,6 +88,14 @@ var (
 	degraded    = operation.Observation{Exists: true, Health: health.Result{Status: health.Degraded, Message: "crashing"}, HookPhase: syncv1alpha1.HookFailed, HookMessage: "BackoffLimitExceeded"}
 )
 
+// recheckIn is progressing with a result that changes by itself after d
+// (a status grace that ends).
+func recheckIn(d time.Duration) operation.Observation {
+	o := progressing
+	o.Health.Message, o.Health.RecheckAfter = "waiting for its controller to write status", d
+	return o
+}
+
 func TestNext(t *testing.T) {
 	l := buildLayout(t, guideYAML)
 	type tc struct {
@@ -213,6 +221,26 @@ func TestNext(t *testing.T) {
 			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
 		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
 			return observeAll(l, st, progressing)
+		},
+			timing: operation.Timing{WaveTimeout: 5 * time.Second, Timeout: time.Hour}, now: syncStart.Add(2 * time.Second),
+			action: operation.ActionWait, requeue: 3 * time.Second},
+		{name: "a result that changes by itself requeues then", status: func() *syncv1alpha1.SyncOperationStatus {
+			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, recheckIn(4*time.Second))
+		},
+			action: operation.ActionWait, reason: syncv1alpha1.ReasonWaitingForHealth, requeue: 4 * time.Second},
+		{name: "a recheck nearer than the wave timeout requeues first", status: func() *syncv1alpha1.SyncOperationStatus {
+			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, recheckIn(time.Second))
+		},
+			timing: operation.Timing{WaveTimeout: 5 * time.Second, Timeout: time.Hour}, now: syncStart.Add(2 * time.Second),
+			action: operation.ActionWait, requeue: time.Second},
+		{name: "a wave timeout nearer than the recheck requeues first", status: func() *syncv1alpha1.SyncOperationStatus {
+			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, recheckIn(10*time.Second))
 		},
 			timing: operation.Timing{WaveTimeout: 5 * time.Second, Timeout: time.Hour}, now: syncStart.Add(2 * time.Second),
 			action: operation.ActionWait, requeue: 3 * time.Second},
