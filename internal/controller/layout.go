@@ -187,6 +187,9 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 		return nil, nil, err
 	}
 	res, err := manifest.Load(ctx, reader, op)
+	if missing := manifest.Missing(err); len(missing) > 0 {
+		return nil, nil, &waitError{missing: missing}
+	}
 	if err != nil {
 		var me *manifest.Error
 		if errors.As(err, &me) || apierrors.IsForbidden(err) {

@@ -25,6 +25,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -81,6 +82,9 @@ type SyncOperationReconciler struct {
 	// Local reads and writes, uncached, the controller's own objects on its
 	// own cluster: the pinned plans.
 	Local client.Client
+	// Sources wakes operations waiting for a missing source; nil: they
+	// look again at their requeue.
+	Sources *SourceWaiter
 
 	plans plans
 }
@@ -124,9 +128,18 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	var err error
 	pn, err = r.layout(ctx, op)
+	key := types.NamespacedName{Namespace: op.Namespace, Name: op.Name}
 	if err != nil {
 		var inv *invalidError
+		var we *waitError
 		switch {
+		case errors.As(err, &we):
+			after := r.waitForSources(op, we)
+			if after < 0 {
+				r.failInvalid(op, out, fmt.Sprintf("%s: gave up after the operation's timeout of %s", we.Error(), r.timing(op).Timeout))
+				return ctrl.Result{}, nil
+			}
+			return ctrl.Result{RequeueAfter: after}, nil
 		case errors.As(err, &inv) && op.Status.Phase.Terminal():
 			// A finished operation keeps its result.
 			ctrl.LoggerFrom(ctx).Info("cannot release the hooks of a finished operation", "reason", err.Error())
@@ -137,6 +150,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		}
 		return ctrl.Result{}, err
 	}
+	r.Sources.Forget(key)
 	if r.Impersonator.User(op) == "" {
 		r.watchKinds(pn.layout)
 	}
@@ -311,14 +325,17 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 // SetupWithManager registers the controller. Managed objects are watched
 // through w, whose informers start when first needed.
 func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	c, err := ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		// Every update counts: the controller's own status writes drive the
 		// next transition (e.g. a hook result recorded, then released).
 		For(&syncv1alpha1.SyncOperation{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("syncoperation").
-		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
-		Build(r)
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations))
+	if r.Sources != nil {
+		b = b.WatchesRawSource(r.Sources.Source())
+	}
+	c, err := b.Build(r)
 	if err != nil {
 		return err
 	}

@@ -217,12 +217,46 @@ func TestManifestsFromConfigMapSource(t *testing.T) {
 	}
 }
 
-func TestMissingSourceIsInvalid(t *testing.T) {
+// TestMissingSourceTimesOut: a source that never appears fails the
+// operation at its timeout, naming the source; nothing is applied.
+func TestMissingSourceTimesOut(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
-	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Sources: []syncv1alpha1.ManifestSource{{ConfigMapRef: &syncv1alpha1.KeyReference{Name: "nope"}}}})
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Timeout: &metav1.Duration{Duration: 2 * time.Second},
+		Sources: []syncv1alpha1.ManifestSource{{ConfigMapRef: &syncv1alpha1.KeyReference{Name: "nope"}}}})
 	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
-	g.Expect(op.Status.Message).To(ContainSubstring("nope"))
+	g.Expect(op.Status.Message).To(ContainSubstring("ConfigMap " + ns + "/nope (spec.sources[0])"))
+	g.Expect(op.Status.Message).To(ContainSubstring("gave up after the operation's timeout of 2s"))
+}
+
+// TestOperationWaitsForItsSource: an operation created a moment before its
+// source ConfigMap (one kubectl apply -f dir/) waits Pending, saying for
+// what, and starts as soon as the ConfigMap is created.
+func TestOperationWaitsForItsSource(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: ns},
+		Spec: syncv1alpha1.SyncOperationSpec{Sources: []syncv1alpha1.ManifestSource{{ConfigMapRef: &syncv1alpha1.KeyReference{Name: "later"}}}}}
+	g.Expect(k8s.Create(context.Background(), op)).To(Succeed())
+	g.Eventually(func() string {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(op), op)
+		return op.Status.Message
+	}, 10*time.Second, 20*time.Millisecond).Should(Equal("waiting for the source ConfigMap " + ns + "/later (spec.sources[0]) to exist"))
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
+	g.Expect(op.Status.BlockedBy).To(ConsistOf(HaveField("ResourceRef.Name", "later")))
+	g.Expect(op.Status.Snapshot).To(BeNil(), "nothing is pinned or applied before every source is readable")
+
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "later", Namespace: ns},
+		Data: map[string]string{"app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n"}}
+	created := time.Now()
+	g.Expect(k8s.Create(context.Background(), cm)).To(Succeed())
+	g.Eventually(func() bool {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(op), op)
+		return op.Status.Phase.Terminal()
+	}, 10*time.Second, 10*time.Millisecond).Should(BeTrue())
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(time.Since(created)).To(BeNumerically("<", 5*time.Second), "woken by the ConfigMap's watch event, not a timer")
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "app")).To(BeTrue())
 }
 
 func TestCreateNamespaceOption(t *testing.T) {

@@ -222,10 +222,19 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err := mgr.Add(watcher); err != nil {
 		return err
 	}
+	watchClient, err := client.NewWithWatch(mgr.GetConfig(), client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper(), HTTPClient: mgr.GetHTTPClient()})
+	if err != nil {
+		return fmt.Errorf("create client: %w", err)
+	}
+	sources := controller.NewSourceWaiter(watchClient)
+	if err := mgr.Add(sources); err != nil {
+		return err
+	}
 	r := &controller.SyncOperationReconciler{
 		Client:                  mgr.GetClient(),
 		Targets:                 targets,
 		Local:                   targets,
+		Sources:                 sources,
 		APIReader:               mgr.GetAPIReader(),
 		Mapper:                  mgr.GetRESTMapper(),
 		Recorder:                mgr.GetEventRecorder("syncwave"),

@@ -17,6 +17,7 @@ limitations under the License.
 package manifest
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -76,3 +77,43 @@ func (e *Error) Where() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// MissingSource is a source object that does not exist (yet).
+type MissingSource struct {
+	// Kind is ConfigMap or Secret.
+	Kind string
+	// Namespace and Name name it.
+	Namespace, Name string
+	// Field is where the operation names it, e.g. "spec.sources[1]".
+	Field string
+}
+
+// missingError marks the cause of a source that does not exist.
+type missingError struct {
+	MissingSource
+	err error
+}
+
+func (m *missingError) Error() string { return m.err.Error() }
+func (m *missingError) Unwrap() error { return m.err }
+
+// Missing returns the missing sources when every problem err reports is a
+// source that does not exist, so that the caller may wait for them; nil
+// when any other problem is among them.
+func Missing(err error) []MissingSource {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else if err != nil {
+		errs = []error{err}
+	}
+	var out []MissingSource
+	for _, e := range errs {
+		var m *missingError
+		if !errors.As(e, &m) {
+			return nil
+		}
+		out = append(out, m.MissingSource)
+	}
+	return out
+}

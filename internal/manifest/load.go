@@ -168,7 +168,8 @@ func readSource(ctx context.Context, r client.Reader, namespace string, i int, s
 	}
 	whole := fmt.Sprintf("spec.sources[%d] (%s %s/%s)", i, kind, namespace, ref.Name)
 	if apierrors.IsNotFound(err) {
-		return nil, &Error{Source: whole, Index: -1, Msg: "not found", Err: err}
+		return nil, &Error{Source: whole, Index: -1, Msg: "not found",
+			Err: &missingError{MissingSource{Kind: kind, Namespace: namespace, Name: ref.Name, Field: fmt.Sprintf("spec.sources[%d]", i)}, err}}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", whole, err)

@@ -179,3 +179,16 @@ func TestLoadTransientErrorsAreNotInputErrors(t *testing.T) {
 	g.Expect(errors.As(err, &me)).To(BeFalse(), "the caller retries")
 	g.Expect(err.Error()).To(Equal("read spec.sources[0] (ConfigMap prod/app): connection refused"))
 }
+
+func TestMissingSourcesAreTold(t *testing.T) {
+	g := NewWithT(t)
+	c := fake.NewClientBuilder().WithObjects(configMap("app", map[string]string{"a.yaml": "{"}, nil)).Build()
+	_, err := manifest.Load(context.Background(), c, operation(nil, cmRef("later", ""), cmRef("also-later", "")))
+	g.Expect(manifest.Missing(err)).To(Equal([]manifest.MissingSource{
+		{Kind: "ConfigMap", Namespace: "prod", Name: "later", Field: "spec.sources[0]"},
+		{Kind: "ConfigMap", Namespace: "prod", Name: "also-later", Field: "spec.sources[1]"},
+	}))
+	_, err = manifest.Load(context.Background(), c, operation(nil, cmRef("later", ""), cmRef("app", "")))
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(manifest.Missing(err)).To(BeNil(), "a source that is there but bad fails at once")
+}

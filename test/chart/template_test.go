@@ -207,7 +207,8 @@ func TestTemplateDefaults(t *testing.T) {
 	g.Expect(r.clusterRolesBound()).To(Equal([]string{"cluster-admin", "sw-syncwave-controller", "sw-syncwave-sources"}))
 	expectControllerRole(g, get[*rbacv1.ClusterRole](t, r, "ClusterRole", "sw-syncwave-controller"), true)
 	sources := get[*rbacv1.ClusterRole](t, r, "ClusterRole", "sw-syncwave-sources")
-	g.Expect(sources.Rules).To(Equal([]rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps", "secrets"}, Verbs: []string{"get", "create"}}}))
+	g.Expect(sources.Rules).To(Equal([]rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps", "secrets"}, Verbs: []string{"get", "create"}},
+		{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"list", "watch"}}}))
 	role := get[*rbacv1.Role](t, r, "Role", "sw-syncwave-leader-election")
 	g.Expect(role.Rules).To(ContainElement(rbacv1.PolicyRule{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"},
 		Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}}))
@@ -263,6 +264,9 @@ func expectControllerRole(g Gomega, cr *rbacv1.ClusterRole, secureMetrics bool) 
 		"syncwave.dev/syncoperations/finalizers:update",
 		"events.k8s.io/events:create", "events.k8s.io/events:patch", "/events:create", "/events:patch",
 		"/serviceaccounts:impersonate",
+		// Whether a CRD declares a status subresource (SPEC §7, --status-grace).
+		"apiextensions.k8s.io/customresourcedefinitions:get", "apiextensions.k8s.io/customresourcedefinitions:list",
+		"apiextensions.k8s.io/customresourcedefinitions:watch",
 	}
 	if secureMetrics {
 		want = append(want, "authentication.k8s.io/tokenreviews:create", "authorization.k8s.io/subjectaccessreviews:create")

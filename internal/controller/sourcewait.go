@@ -1,0 +1,195 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/manifest"
+)
+
+// secretSourceRetry is how soon an operation waiting for a missing Secret
+// looks again: the controller may read Secrets by name but not watch them.
+const secretSourceRetry = 10 * time.Second
+
+// waitError says that some sources do not exist yet: the operation waits,
+// Pending, until they do or its timeout ends.
+type waitError struct{ missing []manifest.MissingSource }
+
+func (e *waitError) Error() string {
+	names := make([]string, 0, len(e.missing))
+	for _, m := range e.missing {
+		names = append(names, fmt.Sprintf("%s %s/%s (%s)", m.Kind, m.Namespace, m.Name, m.Field))
+	}
+	return "waiting for the source " + strings.Join(names, ", ") + " to exist"
+}
+
+// SourceWaiter wakes an operation that waits for a missing ConfigMap the
+// moment it is created: one watch (by name, metadata only) per missing
+// ConfigMap, kept while an operation waits for it.
+type SourceWaiter struct {
+	// Client watches ConfigMaps' metadata.
+	Client client.WithWatch
+
+	events chan event.GenericEvent
+	mu     sync.Mutex
+	ctx    context.Context
+	waits  map[types.NamespacedName]*sourceWatch
+}
+
+type sourceWatch struct {
+	cancel context.CancelFunc
+	ops    map[types.NamespacedName]bool
+}
+
+// NewSourceWaiter returns a SourceWaiter that watches through c.
+func NewSourceWaiter(c client.WithWatch) *SourceWaiter {
+	return &SourceWaiter{Client: c, events: make(chan event.GenericEvent, 64), waits: map[types.NamespacedName]*sourceWatch{}}
+}
+
+// Start keeps the context the watches run under; it is a manager Runnable.
+func (s *SourceWaiter) Start(ctx context.Context) error {
+	s.mu.Lock()
+	s.ctx = ctx
+	s.mu.Unlock()
+	<-ctx.Done()
+	return nil
+}
+
+// Source is what the controller watches: an event per operation to wake.
+func (s *SourceWaiter) Source() source.Source {
+	return source.Channel(s.events, &handler.EnqueueRequestForObject{})
+}
+
+// Wait makes sure op is woken when any of its missing ConfigMaps appears.
+func (s *SourceWaiter) Wait(op types.NamespacedName, missing []manifest.MissingSource) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		return
+	}
+	for _, m := range missing {
+		if m.Kind != "ConfigMap" {
+			continue
+		}
+		key := types.NamespacedName{Namespace: m.Namespace, Name: m.Name}
+		w, ok := s.waits[key]
+		if !ok {
+			ctx, cancel := context.WithCancel(s.ctx)
+			w = &sourceWatch{cancel: cancel, ops: map[types.NamespacedName]bool{}}
+			s.waits[key] = w
+			go s.watch(ctx, key, w)
+		}
+		w.ops[op] = true
+	}
+}
+
+// Forget says op waits for no source any more.
+func (s *SourceWaiter) Forget(op types.NamespacedName) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key, w := range s.waits {
+		delete(w.ops, op)
+		if len(w.ops) == 0 {
+			w.cancel()
+			delete(s.waits, key)
+		}
+	}
+}
+
+// watch wakes the operations of w at every event of the ConfigMap key (the
+// first event is the object itself when it exists already). When the
+// watch ends, the entry goes, and the next reconcile starts another.
+func (s *SourceWaiter) watch(ctx context.Context, key types.NamespacedName, w *sourceWatch) {
+	defer func() {
+		s.mu.Lock()
+		if s.waits[key] == w {
+			delete(s.waits, key)
+		}
+		s.mu.Unlock()
+	}()
+	list := &metav1.PartialObjectMetadataList{}
+	list.APIVersion, list.Kind = "v1", "ConfigMapList"
+	wi, err := s.Client.Watch(ctx, list, client.InNamespace(key.Namespace), client.MatchingFields{"metadata.name": key.Name})
+	if err != nil {
+		return
+	}
+	defer wi.Stop()
+	for range wi.ResultChan() {
+		s.mu.Lock()
+		ops := make([]types.NamespacedName, 0, len(w.ops))
+		for op := range w.ops {
+			ops = append(ops, op)
+		}
+		s.mu.Unlock()
+		for _, op := range ops {
+			obj := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: op.Namespace, Name: op.Name}}
+			select {
+			case s.events <- event.GenericEvent{Object: obj}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// waitForSources keeps op Pending while sources are missing, with a message
+// naming them; at its timeout (counted from its creation) it fails.
+func (r *SyncOperationReconciler) waitForSources(op *syncv1alpha1.SyncOperation, we *waitError) time.Duration {
+	key := types.NamespacedName{Namespace: op.Namespace, Name: op.Name}
+	timeout := r.timing(op).Timeout
+	waited := r.Clock.Since(op.CreationTimestamp.Time)
+	if timeout > 0 && waited >= timeout {
+		r.Sources.Forget(key)
+		return -1
+	}
+	st := &op.Status
+	st.Phase, st.Message = syncv1alpha1.OperationPending, we.Error()
+	st.BlockedBy = nil
+	after := time.Duration(0)
+	for _, m := range we.missing {
+		st.BlockedBy = append(st.BlockedBy, syncv1alpha1.BlockedResource{
+			ResourceRef: syncv1alpha1.ResourceRef{Version: "v1", Kind: m.Kind, Namespace: m.Namespace, Name: m.Name},
+			Health:      syncv1alpha1.HealthMissing, Message: "named in " + m.Field + "; not found"})
+		if m.Kind != "ConfigMap" {
+			after = secretSourceRetry
+		}
+	}
+	r.Sources.Wait(key, we.missing)
+	if timeout > 0 && (after == 0 || timeout-waited < after) {
+		after = timeout - waited
+	}
+	return after
+}
