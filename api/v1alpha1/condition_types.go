@@ -44,4 +44,6 @@ const (
 	ReasonTimeout              = "Timeout"
 	ReasonHookFailed           = "HookFailed"
 	ReasonTerminated           = "Terminated"
+	// ReasonRetrying: a failed step waits for its retry (spec.retry).
+	ReasonRetrying = "Retrying"
 )

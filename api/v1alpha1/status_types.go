@@ -248,6 +248,10 @@ type StepResult struct {
 	// finishedAt is when the step ended.
 	// +optional
 	FinishedAt *metav1.MicroTime `json:"finishedAt,omitempty"`
+
+	// retries is how many times the step was tried again (spec.retry).
+	// +optional
+	Retries int32 `json:"retries,omitempty"`
 }
 
 // SnapshotRef names the pinned plan of an operation: an immutable
@@ -356,6 +360,14 @@ type SyncOperationStatus struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=2000
 	Steps []StepResult `json:"steps,omitempty"`
+
+	// retryCount is how many times the operation was retried (spec.retry).
+	// +optional
+	RetryCount int32 `json:"retryCount,omitempty"`
+
+	// retryAt is when the failed step is tried again.
+	// +optional
+	RetryAt *metav1.MicroTime `json:"retryAt,omitempty"`
 
 	// snapshot names the pinned plan that every reconcile works from.
 	// +optional

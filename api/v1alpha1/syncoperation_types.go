@@ -31,7 +31,7 @@ const MaxBlockedBy = 20
 // terminate is immutable: to sync again, create a new SyncOperation.
 // +kubebuilder:validation:XValidation:rule="has(self.manifests) || has(self.sources)",message="one of manifests or sources is required"
 // +kubebuilder:validation:XValidation:rule="!has(oldSelf.terminate) || !oldSelf.terminate || (has(self.terminate) && self.terminate)",message="terminate cannot be unset once true"
-// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
+// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs) && has(self.retry) == has(oldSelf.retry)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
 type SyncOperationSpec struct {
 	// manifests are inline Kubernetes objects, each a whole object with
 	// apiVersion, kind and metadata.
@@ -93,6 +93,14 @@ type SyncOperationSpec struct {
 	// +kubebuilder:validation:items:MaxLength=128
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="syncOptions is immutable"
 	SyncOptions []string `json:"syncOptions,omitempty"`
+
+	// retry re-runs a failed operation from the step that failed, after a
+	// backoff; the hooks of that step run again, with new names. A
+	// terminated operation, invalid manifests and the operation's own
+	// timeout are not retried.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="retry is immutable"
+	Retry *RetryStrategy `json:"retry,omitempty"`
 
 	// terminate, when set to true, aborts the operation in any phase:
 	// running hooks are deleted, no new step starts, no SyncFail hook runs,

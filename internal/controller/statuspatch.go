@@ -252,6 +252,9 @@ func (r *SyncOperationReconciler) record(op *syncv1alpha1.SyncOperation, out *op
 	for _, s := range out.Steps {
 		r.Metrics.StepFinished(string(s.Phase), s.Wave, s.Duration)
 	}
+	for range out.Retries {
+		r.Metrics.Retried(op.Namespace)
+	}
 	if out.Transition != nil {
 		r.Metrics.StepTransition(*out.Transition)
 	}

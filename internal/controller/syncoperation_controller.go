@@ -50,6 +50,7 @@ type Metrics interface {
 	Apply(group, kind, result string)
 	HealthCheck(source, status string)
 	LuaError()
+	Retried(namespace string)
 }
 
 // SyncOperationReconciler runs SyncOperations.

@@ -35,6 +35,7 @@ const (
 	ApplyTotalName               = "syncwave_apply_total"
 	HealthChecksTotalName        = "syncwave_health_checks_total"
 	LuaErrorsTotalName           = "syncwave_lua_errors_total"
+	RetriesTotalName             = "syncwave_retries_total"
 )
 
 // Values of the result label of syncwave_operations_total and
@@ -94,6 +95,7 @@ type Recorder struct {
 	apply             *prometheus.CounterVec
 	healthChecks      *prometheus.CounterVec
 	luaErrors         prometheus.Counter
+	retries           *prometheus.CounterVec
 }
 
 // New creates the metrics and registers them on reg. running is called at
@@ -149,11 +151,15 @@ func New(reg prometheus.Registerer, running func() map[string]int) *Recorder {
 			Name: LuaErrorsTotalName,
 			Help: "Lua health scripts that failed to compile, run, or return a valid result.",
 		}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: RetriesTotalName,
+			Help: "Failed steps run again by spec.retry, by namespace.",
+		}, []string{"namespace"}),
 	}
 	reg.MustRegister(
 		r.operations, r.operationDuration, newRunningCollector(running),
 		r.stepDuration, r.stepTransition, r.hookRuns, r.hookDuration,
-		r.apply, r.healthChecks, r.luaErrors,
+		r.apply, r.healthChecks, r.luaErrors, r.retries,
 	)
 	return r
 }
@@ -215,6 +221,14 @@ func (r *Recorder) HealthCheck(source, status string) {
 		return
 	}
 	r.healthChecks.WithLabelValues(source, status).Inc()
+}
+
+// Retried records a failed step that spec.retry runs again.
+func (r *Recorder) Retried(namespace string) {
+	if r == nil {
+		return
+	}
+	r.retries.WithLabelValues(namespace).Inc()
 }
 
 // LuaError records a Lua health script that failed.

@@ -17,7 +17,9 @@ limitations under the License.
 package operation
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -73,12 +75,15 @@ func keyOf(r *syncv1alpha1.ResourceStatus) taskKey {
 	return taskKey{r.Group, r.Kind, r.Namespace, r.Name, r.SyncPhase, r.Wave}
 }
 
-// prepare computes, once per layout and operation, the initial record and
-// the index from a status entry to its task.
-func (l *Layout) prepare(hookName func(*plan.Task) string) {
-	if l.initial != nil {
+// prepare computes, once per layout, operation and set of retried steps
+// (a retried step's hooks get new names), the initial record and the index
+// from a status entry to its task.
+func (l *Layout) prepare(st *syncv1alpha1.SyncOperationStatus, hookName func(*plan.Task) string) {
+	key := retriesKey(st)
+	if l.initial != nil && l.preparedFor == key {
 		return
 	}
+	l.preparedFor = key
 	l.initial = l.InitialResources(hookName)
 	l.index = make(map[taskKey]int, len(l.initial))
 	for i := range l.initial {
@@ -86,11 +91,22 @@ func (l *Layout) prepare(hookName func(*plan.Task) string) {
 	}
 }
 
+func retriesKey(st *syncv1alpha1.SyncOperationStatus) string {
+	if st.RetryCount == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i := range st.Steps {
+		fmt.Fprintf(&b, "%d,", st.Steps[i].Retries)
+	}
+	return b.String()
+}
+
 // Expand rebuilds the full record (one entry per task, in layout order)
 // from a persisted status. hookName gives the live name of generateName
 // hooks; it must be the function the operation started with.
 func (l *Layout) Expand(st *syncv1alpha1.SyncOperationStatus, hookName func(*plan.Task) string) []syncv1alpha1.ResourceStatus {
-	l.prepare(hookName)
+	l.prepare(st, hookName)
 	full := slices.Clone(l.initial)
 	listed := make([]bool, len(full))
 	for _, r := range st.Resources {

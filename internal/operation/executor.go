@@ -77,7 +77,7 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 			return out, err
 		}
 	}
-	in := Input{Layout: l, Status: st, Timing: timing, Terminate: op.Spec.Terminate, Now: e.Clock.Now()}
+	in := Input{Layout: l, Status: st, Timing: timing, Terminate: op.Spec.Terminate, Now: e.Clock.Now(), Retry: op.Spec.Retry}
 	if started {
 		obs, failed := e.observe(ctx, op, l, in)
 		in.Observed = obs
@@ -104,7 +104,10 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		st.Message, st.BlockedBy = "applying step "+l.Step(d.Step).String(), d.Blocked
 		return e.applyStep(ctx, op, l, d.Step, out)
 	case ActionWait:
-		st.Message, st.BlockedBy = d.Message, d.Blocked
+		st.Message = d.Message
+		if d.Reason != syncv1alpha1.ReasonRetrying {
+			st.BlockedBy = d.Blocked
+		}
 		out.RequeueAfter = d.RequeueAfter
 		out.WaitReason = d.Reason
 	case ActionAdvance:
@@ -150,6 +153,10 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		e.restoreBlockers(op, l)
 	case ActionTerminate:
 		return e.terminate(ctx, op, l, out)
+	case ActionRetry:
+		e.scheduleRetry(op, l, d, out)
+	case ActionRestart:
+		return e.restart(ctx, op, l, d.Step, in, out)
 	}
 	return nil
 }
