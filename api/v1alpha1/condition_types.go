@@ -44,4 +44,7 @@ const (
 	ReasonTimeout              = "Timeout"
 	ReasonHookFailed           = "HookFailed"
 	ReasonTerminated           = "Terminated"
+	// ReasonConflict: another operation of the same application runs and
+	// spec.concurrencyPolicy is Forbid.
+	ReasonConflict = "Conflict"
 )

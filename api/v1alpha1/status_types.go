@@ -286,6 +286,10 @@ type Summary struct {
 	// hooksFailed is the number of hooks that failed.
 	// +optional
 	HooksFailed int32 `json:"hooksFailed"`
+	// pruned is the number of objects deleted by prune or by a Delete
+	// operation.
+	// +optional
+	Pruned int32 `json:"pruned"`
 }
 
 // SyncOperationStatus is the observed progress of a SyncOperation. It is the

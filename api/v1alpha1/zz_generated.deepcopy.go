@@ -311,6 +311,11 @@ func (in *SyncOperationSpec) DeepCopyInto(out *SyncOperationSpec) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
+	if in.TTLSecondsAfterFinished != nil {
+		in, out := &in.TTLSecondsAfterFinished, &out.TTLSecondsAfterFinished
+		*out = new(int32)
+		**out = **in
+	}
 	if in.HealthChecks != nil {
 		in, out := &in.HealthChecks, &out.HealthChecks
 		*out = make([]HealthCheck, len(*in))
