@@ -51,7 +51,10 @@ type Executor struct {
 	Hooks    Hooks
 	Observer Observer
 	Judge    Judge
-	Clock    clock.PassiveClock
+	// Pruner deletes the objects of prune steps (prune.go); nil when the
+	// plan has none.
+	Pruner Pruner
+	Clock  clock.PassiveClock
 	// Parallelism bounds concurrent writes of one kind (default 16).
 	Parallelism int
 	// EventAt is when the latest watch event of the operation's objects
@@ -205,7 +208,11 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	st.Steps = l.InitialSteps()
 	skippedFrom := len(l.Tasks) - len(l.Plan.Skipped)
 	errs := make([]error, skippedFrom)
-	e.parallel(skippedFrom, func(i int) { errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i]) })
+	e.parallel(skippedFrom, func(i int) {
+		if !l.Tasks[i].Prune { // a deletion has nothing to dry-run
+			errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i])
+		}
+	})
 	var rejected []string
 	for i, err := range errs {
 		if err == nil {
@@ -340,6 +347,14 @@ func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	obs = make(map[int]Observation, end-start)
 	for i := start; i < end; i++ {
 		r := op.Status.Resources[i]
+		if l.Tasks[i].Prune {
+			if r.Status == syncv1alpha1.ResultPruned && r.FinishedAt == nil {
+				var bad bool
+				obs[i], bad = e.observePrune(ctx, op, l.Tasks[i], &r)
+				failed = failed || bad
+			}
+			continue
+		}
 		if r.Status != syncv1alpha1.ResultSynced {
 			continue
 		}
