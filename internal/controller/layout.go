@@ -203,6 +203,9 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	if err != nil {
 		return nil, nil, invalid("%v", err)
 	}
+	if p, err = r.applicationPlan(ctx, op, p); err != nil {
+		return nil, nil, err
+	}
 	if n := len(p.Steps) + len(p.OnFail); n > operation.MaxSteps {
 		return nil, nil, invalid("the plan has %d steps (phase and wave pairs), more than the %d an operation tracks in status.steps; use fewer distinct waves", n, operation.MaxSteps)
 	}

@@ -24,6 +24,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -49,6 +50,8 @@ type Metrics interface {
 	Apply(group, kind, result string)
 	HealthCheck(source, status string)
 	LuaError()
+	Prune(result string)
+	Queued(namespace string, d time.Duration)
 }
 
 // SyncOperationReconciler runs SyncOperations.
@@ -81,6 +84,12 @@ type SyncOperationReconciler struct {
 	// Local reads and writes, uncached, the controller's own objects on its
 	// own cluster: the pinned plans.
 	Local client.Client
+	// HistoryLimit is how many finished operations of each application
+	// are kept (--history-limit); negative keeps them all.
+	HistoryLimit int
+	// PrunePropagation is the propagation policy of prune deletions;
+	// default Foreground (see internal/operation's doc).
+	PrunePropagation metav1.DeletionPropagation
 
 	plans plans
 }
@@ -107,7 +116,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	if op.Status.Phase.Terminal() && !operation.NeedsHousekeeping(&op.Status) {
 		r.forget(op)
-		return ctrl.Result{}, nil
+		return r.collect(ctx, op)
 	}
 	if err := r.admit(ctx, op); err != nil {
 		return ctrl.Result{}, err
@@ -121,6 +130,9 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if op.Spec.Terminate && op.Status.Snapshot == nil && !op.Status.Phase.Terminal() {
 		r.terminateUnstarted(op, out)
 		return ctrl.Result{}, nil
+	}
+	if wait, err := r.gate(ctx, op, out); wait || err != nil {
+		return ctrl.Result{}, err
 	}
 	var err error
 	pn, err = r.layout(ctx, op)
@@ -216,6 +228,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		Hooks:    &hook.Runner{Client: writer, Reader: reader},
 		Observer: observer,
 		Judge:    r.judge(ctx, op),
+		Pruner:   &apply.Pruner{Client: writer, Reader: reader, User: user, Propagation: r.PrunePropagation},
 		Clock:    r.Clock,
 	}, nil
 }
@@ -307,6 +320,9 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 // SetupWithManager registers the controller. Managed objects are watched
 // through w, whose informers start when first needed.
 func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if err := indexApplication(context.Background(), mgr); err != nil {
+		return fmt.Errorf("index SyncOperations by %s: %w", IndexApplication, err)
+	}
 	c, err := ctrl.NewControllerManagedBy(mgr).
 		// Every update counts: the controller's own status writes drive the
 		// next transition (e.g. a hook result recorded, then released).
@@ -314,6 +330,8 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("syncoperation").
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
+		// An operation that finishes wakes the queued ones of its application.
+		Watches(&syncv1alpha1.SyncOperation{}, r.peerHandler()).
 		Build(r)
 	if err != nil {
 		return err
