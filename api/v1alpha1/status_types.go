@@ -307,9 +307,10 @@ type SyncOperationStatus struct {
 	// +optional
 	StartedAt *metav1.Time `json:"startedAt,omitempty"`
 
-	// finishedAt is when the operation reached a terminal phase.
+	// finishedAt is when the operation reached a terminal phase, to the
+	// microsecond: it orders the history of an application.
 	// +optional
-	FinishedAt *metav1.Time `json:"finishedAt,omitempty"`
+	FinishedAt *metav1.MicroTime `json:"finishedAt,omitempty"`
 
 	// message says what happens now or why the operation failed.
 	// +optional

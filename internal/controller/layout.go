@@ -23,10 +23,8 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -219,5 +217,3 @@ func (r *SyncOperationReconciler) isNamespaced(gk schema.GroupKind) (namespaced,
 	}
 	return m.Scope.Name() == "namespace", true
 }
-
-func metaTime(t time.Time) metav1.Time { return metav1.NewTime(t) }

@@ -274,7 +274,7 @@ func (r *SyncOperationReconciler) end(op *syncv1alpha1.SyncOperation, out *opera
 	now := r.Clock.Now()
 	st := &op.Status
 	st.Phase, st.Reason, st.Message = syncv1alpha1.OperationFailed, reason, msg
-	t := metaTime(now)
+	t := metav1.NewMicroTime(now)
 	st.FinishedAt = &t
 	var dur time.Duration
 	if st.StartedAt != nil {

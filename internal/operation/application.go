@@ -155,21 +155,10 @@ func LastSucceeded(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.Sync
 	return best
 }
 
-// compareFinished orders finished operations by when they finished:
-// status.finishedAt (whole seconds), then the end of their last step
-// (microseconds), then creation order.
+// compareFinished orders finished operations by when they finished
+// (status.finishedAt, to the microsecond), then by creation.
 func compareFinished(a, b *syncv1alpha1.SyncOperation) int {
-	return cmp.Or(a.Status.FinishedAt.Compare(b.Status.FinishedAt.Time), lastStepEnd(a).Compare(lastStepEnd(b)), compareCreation(a, b))
-}
-
-func lastStepEnd(op *syncv1alpha1.SyncOperation) time.Time {
-	var last time.Time
-	for _, s := range op.Status.Steps {
-		if s.FinishedAt != nil && s.FinishedAt.After(last) {
-			last = s.FinishedAt.Time
-		}
-	}
-	return last
+	return cmp.Or(a.Status.FinishedAt.Compare(b.Status.FinishedAt.Time), compareCreation(a, b))
 }
 
 // Collect chooses which finished operations to delete (SPEC §2, §13): of

@@ -38,7 +38,7 @@ func appOp(name string, created int, phase syncv1alpha1.OperationPhase, finished
 		Spec:   syncv1alpha1.SyncOperationSpec{Application: "web", ConcurrencyPolicy: syncv1alpha1.ConcurrencyQueue},
 		Status: syncv1alpha1.SyncOperationStatus{Phase: phase}}
 	if phase.Terminal() {
-		at := metav1.NewTime(t0.Add(time.Duration(finished) * time.Second))
+		at := metav1.NewMicroTime(t0.Add(time.Duration(finished) * time.Second))
 		op.Status.FinishedAt = &at
 	}
 	return op

@@ -289,7 +289,7 @@ func (e *Executor) stepFinished(op *syncv1alpha1.SyncOperation, l *Layout, i int
 
 func (e *Executor) finish(op *syncv1alpha1.SyncOperation, out *Outcome, phase syncv1alpha1.OperationPhase, reason, msg string) {
 	st := &op.Status
-	now := metav1.NewTime(e.Clock.Now())
+	now := metav1.NewMicroTime(e.Clock.Now())
 	st.Phase, st.FinishedAt, st.Reason, st.Message = phase, &now, reason, msg
 	if phase == syncv1alpha1.OperationSucceeded {
 		st.BlockedBy = nil
