@@ -18,6 +18,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -94,10 +95,10 @@ func (p *Pruner) classify(verb string, t *plan.Task, err error) error {
 	if p.User != "" && (apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err)) {
 		obj += " as " + p.User
 	}
-	e, _ := classify(verb, obj, err).(*Error)
-	if apierrors.IsConflict(err) {
+	c := classify("prune: "+verb, obj, err)
+	var e *Error
+	if errors.As(c, &e) && apierrors.IsConflict(err) {
 		e.rejected = false // the UID precondition: the object was replaced meanwhile; look again
 	}
-	e.Verb = "prune: " + verb
-	return e
+	return c
 }

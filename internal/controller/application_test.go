@@ -67,7 +67,10 @@ func TestQueueAndForbid(t *testing.T) {
 
 	second := create(t, ns, "second", syncv1alpha1.SyncOperationSpec{Application: "web",
 		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`)})
-	g.Eventually(func() string { _ = k8s.Get(context.Background(), client.ObjectKeyFromObject(second), second); return second.Status.Message },
+	g.Eventually(func() string {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(second), second)
+		return second.Status.Message
+	},
 		10*time.Second, 20*time.Millisecond).Should(ContainSubstring(ns + "/first"))
 	g.Expect(second.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
 	g.Expect(second.Status.BlockedBy).To(HaveLen(1))

@@ -56,6 +56,7 @@ func phase(e *env, op *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
 }
 
 func prune(t *testing.T, e *env, ctrl *controllerProc) {
+	t.Helper()
 	g := NewWithT(t)
 	ns := e.c.NamespaceT(t, "prune-")
 	j := e.journal(t, ns)
@@ -121,6 +122,7 @@ func prune(t *testing.T, e *env, ctrl *controllerProc) {
 type span struct{ start, end int64 }
 
 func oneAtATime(t *testing.T, e *env) {
+	t.Helper()
 	g := NewWithT(t)
 	ns := e.c.NamespaceT(t, "queue-")
 	j := e.journal(t, ns)
@@ -202,6 +204,7 @@ func oneAtATime(t *testing.T, e *env) {
 }
 
 func teardown(t *testing.T, e *env) {
+	t.Helper()
 	g := NewWithT(t)
 	ns := e.c.NamespaceT(t, "teardown-")
 	j := e.journal(t, ns)
@@ -237,6 +240,7 @@ func teardown(t *testing.T, e *env) {
 }
 
 func history(t *testing.T, e *env) {
+	t.Helper()
 	g := NewWithT(t)
 	ns := e.c.NamespaceT(t, "history-")
 	bad := obj(t, "v1", "ConfigMap", "bad", map[string]string{syncv1alpha1.AnnotationSyncWave: "not-a-number"}, nil)
@@ -277,6 +281,7 @@ func history(t *testing.T, e *env) {
 }
 
 func killed(t *testing.T, e *env) {
+	t.Helper()
 	g := NewWithT(t)
 	ns := e.c.NamespaceT(t, "killed-")
 	j := e.journal(t, ns)

@@ -166,6 +166,7 @@ func obj(t *testing.T, apiVersion, kind, name string, ann map[string]string, res
 }
 
 func configMap(t *testing.T, name, wave string) runtime.RawExtension {
+	t.Helper()
 	return obj(t, "v1", "ConfigMap", name, map[string]string{syncv1alpha1.AnnotationSyncWave: wave}, map[string]any{"data": map[string]any{"k": name}})
 }
 
