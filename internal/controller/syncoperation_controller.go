@@ -94,7 +94,7 @@ type SyncOperationReconciler struct {
 	plans plans
 }
 
-// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch;delete
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create
