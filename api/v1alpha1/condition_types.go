@@ -46,4 +46,7 @@ const (
 	ReasonTerminated           = "Terminated"
 	// ReasonRetrying: a failed step waits for its retry (spec.retry).
 	ReasonRetrying = "Retrying"
+	// ReasonConflict: another operation of the same application runs and
+	// spec.concurrencyPolicy is Forbid.
+	ReasonConflict = "Conflict"
 )

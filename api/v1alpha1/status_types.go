@@ -295,6 +295,10 @@ type Summary struct {
 	// hooksFailed is the number of hooks that failed.
 	// +optional
 	HooksFailed int32 `json:"hooksFailed"`
+	// pruned is the number of objects deleted by prune or by a Delete
+	// operation.
+	// +optional
+	Pruned int32 `json:"pruned"`
 }
 
 // SyncOperationStatus is the observed progress of a SyncOperation. It is the
@@ -312,9 +316,10 @@ type SyncOperationStatus struct {
 	// +optional
 	StartedAt *metav1.Time `json:"startedAt,omitempty"`
 
-	// finishedAt is when the operation reached a terminal phase.
+	// finishedAt is when the operation reached a terminal phase, to the
+	// microsecond: it orders the history of an application.
 	// +optional
-	FinishedAt *metav1.Time `json:"finishedAt,omitempty"`
+	FinishedAt *metav1.MicroTime `json:"finishedAt,omitempty"`
 
 	// message says what happens now or why the operation failed.
 	// +optional

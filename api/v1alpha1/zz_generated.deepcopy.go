@@ -381,6 +381,11 @@ func (in *SyncOperationSpec) DeepCopyInto(out *SyncOperationSpec) {
 		*out = new(RetryStrategy)
 		(*in).DeepCopyInto(*out)
 	}
+	if in.TTLSecondsAfterFinished != nil {
+		in, out := &in.TTLSecondsAfterFinished, &out.TTLSecondsAfterFinished
+		*out = new(int32)
+		**out = **in
+	}
 	if in.HealthChecks != nil {
 		in, out := &in.HealthChecks, &out.HealthChecks
 		*out = make([]HealthCheck, len(*in))

@@ -51,7 +51,8 @@ type Applier struct {
 
 // Prepare returns a copy of the task's object ready to write: it carries the
 // syncwave.dev/operation annotation and the syncwave.dev/managed label, so
-// that the controller can watch it and trace it back.
+// that the controller can watch it and trace it back, and the
+// syncwave.dev/application label of the operation's application.
 func Prepare(op *syncv1alpha1.SyncOperation, t *plan.Task) *unstructured.Unstructured {
 	u := t.Object.DeepCopy()
 	ann := u.GetAnnotations()
@@ -65,6 +66,9 @@ func Prepare(op *syncv1alpha1.SyncOperation, t *plan.Task) *unstructured.Unstruc
 		lbl = map[string]string{}
 	}
 	lbl[syncv1alpha1.LabelManaged] = "true"
+	if app := op.Spec.Application; app != "" {
+		lbl[syncv1alpha1.LabelApplication] = app
+	}
 	u.SetLabels(lbl)
 	if t.ID.Namespace != "" {
 		u.SetNamespace(t.ID.Namespace)

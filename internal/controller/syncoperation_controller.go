@@ -24,6 +24,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
@@ -51,6 +52,8 @@ type Metrics interface {
 	HealthCheck(source, status string)
 	LuaError()
 	Retried(namespace string)
+	Prune(result string)
+	Queued(namespace string, d time.Duration)
 }
 
 // SyncOperationReconciler runs SyncOperations.
@@ -86,11 +89,17 @@ type SyncOperationReconciler struct {
 	// Sources wakes operations waiting for a missing source; nil: they
 	// look again at their requeue.
 	Sources *SourceWaiter
+	// HistoryLimit is how many finished operations of each application
+	// are kept (--history-limit); negative keeps them all.
+	HistoryLimit int
+	// PrunePropagation is the propagation policy of prune deletions;
+	// default Foreground (see internal/operation's doc).
+	PrunePropagation metav1.DeletionPropagation
 
 	plans plans
 }
 
-// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch;delete
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create
@@ -112,7 +121,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	if op.Status.Phase.Terminal() && !operation.NeedsHousekeeping(&op.Status) {
 		r.forget(op)
-		return ctrl.Result{}, nil
+		return r.collect(ctx, op)
 	}
 	if err := r.admit(ctx, op); err != nil {
 		return ctrl.Result{}, err
@@ -126,6 +135,9 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if op.Spec.Terminate && op.Status.Snapshot == nil && !op.Status.Phase.Terminal() {
 		r.terminateUnstarted(op, out)
 		return ctrl.Result{}, nil
+	}
+	if wait, err := r.gate(ctx, op, out); wait || err != nil {
+		return ctrl.Result{}, err
 	}
 	var err error
 	pn, err = r.layout(ctx, op)
@@ -235,6 +247,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		Hooks:    &hook.Runner{Client: writer, Reader: reader},
 		Observer: observer,
 		Judge:    r.judge(ctx, op),
+		Pruner:   &apply.Pruner{Client: writer, Reader: reader, User: user, Propagation: r.PrunePropagation},
 		Clock:    r.Clock,
 	}, nil
 }
@@ -280,7 +293,7 @@ func (r *SyncOperationReconciler) end(op *syncv1alpha1.SyncOperation, out *opera
 	now := r.Clock.Now()
 	st := &op.Status
 	st.Phase, st.Reason, st.Message = syncv1alpha1.OperationFailed, reason, msg
-	t := metaTime(now)
+	t := metav1.NewMicroTime(now)
 	st.FinishedAt = &t
 	var dur time.Duration
 	if st.StartedAt != nil {
@@ -326,13 +339,18 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 // SetupWithManager registers the controller. Managed objects are watched
 // through w, whose informers start when first needed.
 func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if err := indexApplication(context.Background(), mgr); err != nil {
+		return fmt.Errorf("index SyncOperations by %s: %w", IndexApplication, err)
+	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		// Every update counts: the controller's own status writes drive the
 		// next transition (e.g. a hook result recorded, then released).
 		For(&syncv1alpha1.SyncOperation{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("syncoperation").
-		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations))
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
+		// An operation that finishes wakes the queued ones of its application.
+		Watches(&syncv1alpha1.SyncOperation{}, r.peerHandler())
 	if r.Sources != nil {
 		b = b.WatchesRawSource(r.Sources.Source())
 	}

@@ -136,6 +136,13 @@ func (l *Layout) Expand(st *syncv1alpha1.SyncOperationStatus, hookName func(*pla
 				continue
 			}
 			switch {
+			case l.Tasks[i].Prune && (res.Result == syncv1alpha1.StepSucceeded || applied):
+				// A prune task that fell out of the list: deleted, and gone
+				// once its step succeeded.
+				full[i].Status, full[i].Health = syncv1alpha1.ResultPruned, health.Progressing
+				if res.Result == syncv1alpha1.StepSucceeded {
+					full[i].Health, full[i].FinishedAt = health.Missing, res.FinishedAt
+				}
 			case res.Result == syncv1alpha1.StepSucceeded || applied:
 				full[i].Status, full[i].Health = syncv1alpha1.ResultSynced, health.Healthy
 			default:
@@ -216,7 +223,7 @@ func (c *compaction) step(s int) {
 		e := &st.Resources[i]
 		e.Message = Truncate(e.Message, MaxMessage)
 		done := taskDone(l.Tasks[i], e)
-		if e.Status == syncv1alpha1.ResultSynced {
+		if e.Status == syncv1alpha1.ResultSynced || (l.Tasks[i].Prune && e.Status != syncv1alpha1.ResultPending && e.Status != syncv1alpha1.ResultSyncFailed) {
 			synced++
 		}
 		if done {
@@ -270,6 +277,9 @@ func skipUnrun(l *Layout, st *syncv1alpha1.SyncOperationStatus) {
 }
 
 func taskDone(t *plan.Task, r *syncv1alpha1.ResourceStatus) bool {
+	if t.Prune {
+		return pruneFinished(r)
+	}
 	if t.IsHook() {
 		return r.HookPhase == syncv1alpha1.HookSucceeded
 	}

@@ -80,6 +80,42 @@ limitations under the License.
 // written again, which server-side apply makes harmless). Every message is
 // bounded (MaxMessage).
 //
+// # Applications: queue, prune, teardown, history
+//
+// Operations with the same spec.application run one at a time. Admit
+// decides, for an operation not yet started, from the other operations of
+// its application: it starts when none runs and none was created before it
+// (creation time, then name) and is still queued; otherwise it waits
+// (Queue), terminates those ahead first (Replace) or fails with reason
+// Conflict (Forbid). The controller keeps a waiting operation Pending,
+// pins nothing for it, and wakes it when one ahead finishes.
+//
+// Prune and teardown are steps of the pinned plan (package plan): tasks
+// with Task.Prune in the phases Prune (one step per wave, highest wave
+// first) and PruneLast. A prune step deletes, through the Pruner, every
+// object of the step at once, then waits until each is gone from the
+// cache (an object created after the deletion was asked for is a new one:
+// the pruned one is gone). Kept objects (Prune=false on the live object,
+// not labelled with the application, a kind no longer served) are
+// PruneSkipped and done at once; a refused deletion fails the step. The
+// record of a prune task says Pruned once the deletion was asked for and
+// gets its finishedAt when the object is gone, so a restarted controller
+// never deletes twice: it only waits.
+//
+// Deletions use foreground propagation: an object is gone only once its
+// dependents are (a Deployment's ReplicaSets and Pods), so "each wave
+// waited for until gone" also holds for what the wave's objects own, and
+// the next wave (the ConfigMaps and ServiceAccounts those Pods used) goes
+// only after them, as Argo CD prunes by default. Background propagation
+// would report a Deployment gone while its Pods still run. Hooks, whose
+// results are already recorded, keep the background deletion of §6.
+//
+// Collect chooses the finished operations to delete: those of an
+// application beyond the newest --history-limit, and those past their
+// ttlSecondsAfterFinished; the application's last Succeeded operation
+// (LastSucceeded, by status.finishedAt) is always kept, since its pinned
+// plan is the application's inventory.
+//
 // # Restart safety
 //
 // Next is a pure function of the plan, the persisted status, the observed

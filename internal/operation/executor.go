@@ -51,7 +51,10 @@ type Executor struct {
 	Hooks    Hooks
 	Observer Observer
 	Judge    Judge
-	Clock    clock.PassiveClock
+	// Pruner deletes the objects of prune steps (prune.go); nil when the
+	// plan has none.
+	Pruner Pruner
+	Clock  clock.PassiveClock
 	// Parallelism bounds concurrent writes of one kind (default 16).
 	Parallelism int
 	// EventAt is when the latest watch event of the operation's objects
@@ -214,7 +217,11 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	errs := make([]error, skippedFrom)
 	// Dry-runs write nothing and have no order: run more of them at once,
 	// so that validating the whole plan costs about one parallel apply.
-	e.parallelN(skippedFrom, dryRunFactor*e.width(), func(i int) { errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i]) })
+	e.parallelN(skippedFrom, dryRunFactor*e.width(), func(i int) {
+		if !l.Tasks[i].Prune { // a deletion has nothing to dry-run
+			errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i])
+		}
+	})
 	var rejected []string
 	for i, err := range errs {
 		if err == nil {
@@ -291,7 +298,7 @@ func (e *Executor) stepFinished(op *syncv1alpha1.SyncOperation, l *Layout, i int
 
 func (e *Executor) finish(op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome, phase syncv1alpha1.OperationPhase, reason, msg string) {
 	st := &op.Status
-	now := metav1.NewTime(e.Clock.Now())
+	now := metav1.NewMicroTime(e.Clock.Now())
 	st.Phase, st.FinishedAt, st.Reason, st.Message = phase, &now, reason, msg
 	if phase == syncv1alpha1.OperationSucceeded {
 		st.BlockedBy = nil
@@ -353,6 +360,14 @@ func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	obs = make(map[int]Observation, end-start)
 	for i := start; i < end; i++ {
 		r := op.Status.Resources[i]
+		if l.Tasks[i].Prune {
+			if r.Status == syncv1alpha1.ResultPruned && r.FinishedAt == nil {
+				var bad bool
+				obs[i], bad = e.observePrune(ctx, op, l.Tasks[i], &r)
+				failed = failed || bad
+			}
+			continue
+		}
 		if r.Status != syncv1alpha1.ResultSynced {
 			continue
 		}

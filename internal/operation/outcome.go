@@ -86,6 +86,7 @@ type Outcome struct {
 	Steps        []StepRun
 	Hooks        []HookRun
 	Applies      []ApplyResult
+	Prunes       []PruneRun
 	Finished     *Finish
 	WaitReason   string
 	RequeueAfter time.Duration
