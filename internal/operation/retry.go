@@ -38,8 +38,7 @@ func (e *Executor) scheduleRetry(op *syncv1alpha1.SyncOperation, l *Layout, d De
 	at := metav1.NewMicroTime(e.Clock.Now().Add(d.RequeueAfter))
 	st.RetryAt = &at
 	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", d.Message, st.RetryCount+1, op.Spec.Retry.Limit, d.RequeueAfter)
-	out.event(eventWarning, failureEvent(d.Reason), d.Message)
-	out.event(eventNormal, EventRetrying, fmt.Sprintf("step %s failed; retry %d of %d in %s", l.Step(d.Step), st.RetryCount+1, op.Spec.Retry.Limit, d.RequeueAfter))
+	out.event(eventWarning, failureEvent(d.Reason), st.Message)
 	out.RequeueAfter, out.WaitReason = d.RequeueAfter, syncv1alpha1.ReasonRetrying
 }
 
