@@ -33,7 +33,7 @@ const MaxBlockedBy = 20
 // +kubebuilder:validation:XValidation:rule="!has(self.action) || self.action != 'Delete' || has(self.application)",message="a Delete operation needs spec.application: it tears that application down"
 // +kubebuilder:validation:XValidation:rule="!has(self.prune) || !self.prune || has(self.application)",message="spec.prune needs spec.application: prune deletes what the application's previous operation applied"
 // +kubebuilder:validation:XValidation:rule="!has(oldSelf.terminate) || !oldSelf.terminate || (has(self.terminate) && self.terminate)",message="terminate cannot be unset once true"
-// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.application) == has(oldSelf.application) && has(self.prune) == has(oldSelf.prune) && has(self.ttlSecondsAfterFinished) == has(oldSelf.ttlSecondsAfterFinished) && has(self.retry) == has(oldSelf.retry) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
+// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.application) == has(oldSelf.application) && has(self.prune) == has(oldSelf.prune) && has(self.ttlSecondsAfterFinished) == has(oldSelf.ttlSecondsAfterFinished) && has(self.retry) == has(oldSelf.retry) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs) && has(self.dryRun) == has(oldSelf.dryRun)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
 type SyncOperationSpec struct {
 	// manifests are inline Kubernetes objects, each a whole object with
 	// apiVersion, kind and metadata.
@@ -95,6 +95,14 @@ type SyncOperationSpec struct {
 	// +kubebuilder:validation:items:MaxLength=128
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="syncOptions is immutable"
 	SyncOptions []string `json:"syncOptions,omitempty"`
+
+	// dryRun validates, plans and server-side dry-runs every object, then
+	// ends: status lists, per object, whether a sync would create, update
+	// (and which fields) or leave it unchanged, and what prune would delete.
+	// Nothing is written to any target and no hook is created.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dryRun is immutable"
+	DryRun bool `json:"dryRun,omitempty"`
 
 	// retry re-runs a failed operation from the step that failed, after a
 	// backoff; the hooks of that step run again, with new names. A

@@ -60,6 +60,7 @@ type createOptions struct {
 	degradedGracePeriod time.Duration
 	application         string
 	prune               bool
+	dryRun              bool
 	// action is Delete for kubectl syncwave delete.
 	action syncv1alpha1.Action
 }
@@ -90,6 +91,7 @@ them in order.`,
 	f.DurationVar(&o.waveTimeout, "wave-timeout", 0, "bound for each step")
 	f.DurationVar(&o.degradedGracePeriod, "degraded-grace-period", 0, "how long a resource may stay Degraded before its step fails")
 	f.StringVar(&o.application, "application", "", "the application the operation syncs: its objects get the label syncwave.dev/application, and operations of one application run one at a time")
+	f.BoolVar(&o.dryRun, "dry-run", false, "create a dry-run operation (spec.dryRun): it lists what a sync would create, update or delete and changes nothing")
 	f.BoolVar(&o.prune, "prune", false, "delete what the application's previous successful operation applied and these manifests no longer contain (needs --application)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.prune && o.application == "" {
@@ -220,6 +222,7 @@ func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOpti
 			ServiceAccountName: o.serviceAccountName,
 			Application:        o.application,
 			Prune:              o.prune,
+			DryRun:             o.dryRun,
 			Action:             o.action,
 		},
 	}

@@ -37,6 +37,7 @@ import (
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/apply"
+	"github.com/syncwave/syncwave/internal/diff"
 	"github.com/syncwave/syncwave/internal/hook"
 	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/plan"
@@ -238,7 +239,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 	if err != nil {
 		return nil, err
 	}
-	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user}
+	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user, ForbiddenFails: op.Spec.DryRun}
 	if user == "" {
 		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
 	}
@@ -248,7 +249,9 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		Observer: observer,
 		Judge:    r.judge(ctx, op),
 		Pruner:   &apply.Pruner{Client: writer, Reader: reader, User: user, Propagation: r.PrunePropagation},
-		Clock:    r.Clock,
+		Previewer: &previewer{user: user,
+			differ: &diff.Differ{Client: writer, Operation: op, CRDKinds: pn.crdKinds}},
+		Clock: r.Clock,
 	}, nil
 }
 

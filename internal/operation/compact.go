@@ -223,29 +223,48 @@ func (c *compaction) step(s int) {
 		e := &st.Resources[i]
 		e.Message = Truncate(e.Message, MaxMessage)
 		done := taskDone(l.Tasks[i], e)
-		if e.Status == syncv1alpha1.ResultSynced || (l.Tasks[i].Prune && e.Status != syncv1alpha1.ResultPending && e.Status != syncv1alpha1.ResultSyncFailed) {
+		if written(l.Tasks[i], e) {
 			synced++
 		}
 		if done {
 			healthy++
 		}
-		switch {
-		case l.Tasks[i].IsHook() && (started || e.Status != syncv1alpha1.ResultPending):
-			c.must = append(c.must, i)
-		case notable(e):
-			c.must = append(c.must, i)
-		case (s == c.cur || s == c.failed) && !done:
-			c.may = append(c.may, i)
-		case started && len(l.Tasks) <= ListAllUpTo:
-			c.may = append(c.may, i)
-		}
+		c.choose(i, s, started, done)
 	}
 	if counted {
 		st.Steps[s].Synced, st.Steps[s].Healthy = synced, healthy
 	}
 }
 
+// choose puts task i of step s in must, in may, or leaves it out.
+func (c *compaction) choose(i, s int, started, done bool) {
+	e := &c.st.Resources[i]
+	switch {
+	case c.l.Tasks[i].IsHook() && (started || e.Status != syncv1alpha1.ResultPending):
+		c.must = append(c.must, i)
+	case notable(e):
+		c.must = append(c.must, i)
+	case (s == c.cur || s == c.failed) && !done:
+		c.may = append(c.may, i)
+	case (started && len(c.l.Tasks) <= ListAllUpTo) || e.Change != "":
+		c.may = append(c.may, i)
+	}
+}
+
+// written reports whether a task's write was made: applied, a hook
+// created, or a prune's deletion asked for.
+func written(t *plan.Task, e *syncv1alpha1.ResourceStatus) bool {
+	if t.Prune {
+		return e.Status != syncv1alpha1.ResultPending && e.Status != syncv1alpha1.ResultSyncFailed
+	}
+	return e.Status == syncv1alpha1.ResultSynced
+}
+
 func notable(e *syncv1alpha1.ResourceStatus) bool {
+	switch e.Change {
+	case syncv1alpha1.ChangeCreate, syncv1alpha1.ChangeUpdate, syncv1alpha1.ChangeDelete:
+		return true
+	}
 	switch e.Status {
 	case syncv1alpha1.ResultSyncFailed, syncv1alpha1.ResultPruned, syncv1alpha1.ResultPruneSkipped:
 		return true
