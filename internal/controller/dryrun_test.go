@@ -18,6 +18,10 @@ package controller_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,11 +29,14 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/snapshot"
 )
 
@@ -128,4 +135,78 @@ func TestDryRunAsAServiceAccountThatMayNot(t *testing.T) {
 	g.Expect(op.Status.Message).To(ContainSubstring("ConfigMap/" + ns + "/settings"))
 	g.Expect(op.Status.Message).To(ContainSubstring("system:serviceaccount:" + ns + ":viewer"))
 	g.Expect(op.Status.Message).To(MatchRegexp("cannot (create|patch)"))
+}
+
+// guide reads the guide's manifests (test/e2e/testdata/guide) for ns.
+func guide(t *testing.T, ns string, edit func(u *unstructured.Unstructured)) []*unstructured.Unstructured {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("..", "..", "test", "e2e", "testdata", "guide", "*.yaml"))
+	var out []*unstructured.Unstructured
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, err := manifest.Parse(f, []byte(strings.ReplaceAll(string(data), "namespace: production", "namespace: "+ns)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range manifest.Unstructured(objs) {
+			if edit != nil {
+				edit(u)
+			}
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// TestDryRunOfTheGuideOverAnOlderVersion: the guide's RBAC and an older
+// Deployment (2 replicas, another image) are live; a dry run of the guide
+// reports the Deployment's Update with its fields, the RBAC Unchanged, the
+// three hook Jobs to be created, and nothing is written.
+func TestDryRunOfTheGuideOverAnOlderVersion(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	ctx := context.Background()
+	for _, u := range guide(t, ns, func(u *unstructured.Unstructured) {
+		if u.GetKind() == "Deployment" {
+			g.Expect(unstructured.SetNestedField(u.Object, int64(2), "spec", "replicas")).To(Succeed())
+			cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
+			cs[0].(map[string]any)["image"] = "nginx:1.25"
+			g.Expect(unstructured.SetNestedSlice(u.Object, cs, "spec", "template", "spec", "containers")).To(Succeed())
+		}
+	}) {
+		if u.GetAnnotations()[syncv1alpha1.AnnotationHook] != "" {
+			continue // hooks are not live
+		}
+		g.Expect(k8s.Create(ctx, u)).To(Succeed(), u.GetName())
+	}
+	writes := audit(t, ns, corev1.SchemeGroupVersion.WithResource("serviceaccounts"),
+		rbacv1.SchemeGroupVersion.WithResource("roles"), rbacv1.SchemeGroupVersion.WithResource("rolebindings"),
+		schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"},
+		schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"})
+
+	var ms []runtime.RawExtension
+	for _, u := range guide(t, ns, nil) {
+		raw, _ := json.Marshal(u.Object)
+		ms = append(ms, runtime.RawExtension{Raw: raw})
+	}
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{DryRun: true, Manifests: ms})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(op.Status.Message).To(Equal("dry run: 3 to create, 1 to update, 3 unchanged, 0 to delete; nothing was changed"))
+	rows, err := snapshot.Resources(ctx, k8s, op)
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, r := range rows {
+		switch r.Kind {
+		case "Deployment":
+			g.Expect(r.Change).To(Equal(syncv1alpha1.ChangeUpdate))
+			g.Expect(r.ChangedFields).To(ContainElements("spec.replicas", "spec.template.spec.containers[0].image"))
+		case "Job":
+			g.Expect(r.Change).To(Equal(syncv1alpha1.ChangeCreate), r.Name)
+		default:
+			g.Expect(r.Change).To(Equal(syncv1alpha1.ChangeUnchanged), "%s %s: %v", r.Kind, r.Name, r.ChangedFields)
+		}
+	}
+	g.Expect(writes()).To(BeEmpty(), "a dry run writes no target object")
 }
