@@ -54,6 +54,23 @@ limitations under the License.
 // soon as that hook finishes). BeforeHookCreation deletes an object of the
 // same name that this operation did not create before the hook is created.
 //
+// # Retry and dry run
+//
+// With spec.retry, a step that fails (a rejected apply, a failed hook, an
+// object Degraded past its grace, the step's own timeout) is not followed
+// by the SyncFail steps while retries are left: status.retryAt records when
+// it runs again (the exponential backoff of spec.retry), the operation
+// waits for that time (a requeue; a restarted controller reads it back),
+// then every task of the step is pending again and its hooks get new names
+// (the step's retry count is part of them), so the failed hook is kept for
+// inspection or deleted by its own policy. The operation's own timeout, a
+// termination and invalid input are never retried.
+//
+// With spec.dryRun, the start validates and dry-runs the plan as usual and
+// then ends the operation: each task records the change a sync would make
+// (Previewer: Create, Update with the changed fields, Unchanged; hooks are
+// Create, prune tasks Delete), and no step runs, so nothing is written.
+//
 // # Terminate
 //
 // spec.terminate wins in every phase. An operation that has not started
