@@ -150,7 +150,7 @@ func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, now time.Time) er
 		row(tw, "NAME", "KIND", "PHASE/WAVE", "STATUS", "HEALTH", "HOOK", "MESSAGE")
 		for _, r := range st.Resources {
 			row(tw, objectName(r.ResourceRef), r.Kind, fmt.Sprintf("%s/%d", r.SyncPhase, r.Wave),
-				string(r.Status), string(r.Health), hookCell(r), truncate(r.Message))
+				string(r.Status), string(r.Health), hookCell(r), truncate(messageCell(r)))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -250,4 +250,19 @@ func since(t *metav1.Time, now time.Time) string {
 		return ""
 	}
 	return max(0, now.Sub(t.Time).Round(time.Second)).String()
+}
+
+// messageCell is the message of a row; for a dry run, what a sync would do.
+func messageCell(r syncv1alpha1.ResourceStatus) string {
+	if r.Change == "" || r.Message != "" {
+		return r.Message
+	}
+	msg := "would " + strings.ToLower(string(r.Change))
+	if r.Change == syncv1alpha1.ChangeUnchanged {
+		msg = "unchanged"
+	}
+	if len(r.ChangedFields) > 0 {
+		msg += ": " + strings.Join(r.ChangedFields, ", ")
+	}
+	return msg
 }

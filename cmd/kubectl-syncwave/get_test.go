@@ -212,3 +212,12 @@ func TestTruncate(t *testing.T) {
 	g.Expect([]rune(long)).To(HaveLen(maxMessage))
 	g.Expect(long).To(HaveSuffix("…"))
 }
+
+func TestMessageCellOfADryRun(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect(messageCell(syncv1alpha1.ResourceStatus{Change: syncv1alpha1.ChangeUpdate, ChangedFields: []string{"spec.replicas", "data.k"}})).
+		To(Equal("would update: spec.replicas, data.k"))
+	g.Expect(messageCell(syncv1alpha1.ResourceStatus{Change: syncv1alpha1.ChangeUnchanged})).To(Equal("unchanged"))
+	g.Expect(messageCell(syncv1alpha1.ResourceStatus{Change: syncv1alpha1.ChangeCreate, Message: "rejected"})).To(Equal("rejected"))
+	g.Expect(messageCell(syncv1alpha1.ResourceStatus{Message: "running"})).To(Equal("running"))
+}
