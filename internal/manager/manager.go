@@ -112,7 +112,7 @@ func DefaultOptions() Options {
 		RetryPeriod:             2 * time.Second,
 		HealthConfigMap:         "syncwave-health",
 		DefaultTimeout:          time.Hour,
-		MaxConcurrentReconciles: 4,
+		MaxConcurrentReconciles: 16,
 		Namespace:               "syncwave-system",
 		LuaTimeout:              time.Second,
 		HealthLibrary:           true,
