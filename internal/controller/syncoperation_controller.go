@@ -85,6 +85,9 @@ type SyncOperationReconciler struct {
 	// Sources wakes operations waiting for a missing source; nil: they
 	// look again at their requeue.
 	Sources *SourceWaiter
+	// HookLogs reads the outcome of finished hooks (pod, exit code, end of
+	// the log); nil: none is recorded.
+	HookLogs *HookLogs
 
 	plans plans
 }
@@ -225,6 +228,10 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 	if err != nil {
 		return nil, err
 	}
+	outcomes, err := r.outcomes(user)
+	if err != nil {
+		return nil, err
+	}
 	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user}
 	if user == "" {
 		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
@@ -235,6 +242,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		Observer: observer,
 		Judge:    r.judge(ctx, op),
 		Clock:    r.Clock,
+		Outcomes: outcomes,
 	}, nil
 }
 
