@@ -145,11 +145,18 @@ func pickPod(pods []corev1.Pod, name string, result syncv1alpha1.HookPhase) *cor
 }
 
 // podOutcome reads how pod ended: the container that failed (init
-// containers first) or, for a hook that succeeded, the first that ended.
+// containers first) or, for a hook that succeeded, the first container
+// that ended.
 func podOutcome(pod *corev1.Pod, result syncv1alpha1.HookPhase) *syncv1alpha1.HookOutcome {
 	out := &syncv1alpha1.HookOutcome{Pod: pod.Name}
-	statuses := append(slices.Clone(pod.Status.InitContainerStatuses), pod.Status.ContainerStatuses...)
-	cs, term := pickContainer(statuses, result == syncv1alpha1.HookFailed)
+	failed := result == syncv1alpha1.HookFailed
+	// An init container that failed stopped the pod; one that completed
+	// says less than the containers that ran after it.
+	statuses := append(slices.Clone(pod.Status.ContainerStatuses), pod.Status.InitContainerStatuses...)
+	if failed {
+		statuses = append(slices.Clone(pod.Status.InitContainerStatuses), pod.Status.ContainerStatuses...)
+	}
+	cs, term := pickContainer(statuses, failed)
 	if cs == nil {
 		out.Reason = pod.Status.Reason
 		if len(pod.Spec.Containers) > 0 {
