@@ -117,8 +117,9 @@ func hookLog(r syncv1alpha1.ResourceStatus) string {
 	b.WriteString("\n")
 	o := r.Outcome
 	if o == nil {
-		if phase == syncv1alpha1.HookSucceeded || phase == syncv1alpha1.HookFailed {
-			b.WriteString("  no outcome recorded (a kind that runs no pod, or a controller that does not record it)\n")
+		runsPod := (r.Group == "batch" && r.Kind == "Job") || (r.Group == "" && r.Kind == "Pod")
+		if runsPod && (phase == syncv1alpha1.HookSucceeded || phase == syncv1alpha1.HookFailed) {
+			b.WriteString("  no outcome recorded\n")
 		}
 		return b.String()
 	}
