@@ -148,13 +148,13 @@ func TestHookOutcomeKeptBeforeTheDeletePolicy(t *testing.T) {
 	g.Expect(o.ExitCode).To(Equal(ptr.To[int32](3)))
 	g.Expect(o.Log).To(HaveSuffix("ERROR: relation users is locked"))
 	g.Expect(len(o.Log)).To(BeNumerically("<=", operation.FailedHookLog.Bytes))
-	g.Expect(strings.Count(o.Log, "\n")+1).To(BeNumerically("<=", operation.FailedHookLog.Lines))
+	g.Expect(strings.Count(o.Log, "\n") + 1).To(BeNumerically("<=", operation.FailedHookLog.Lines))
 
 	migrate := hookEntry(g, op, "migrate")
 	g.Expect(migrate.Outcome).NotTo(BeNil())
 	g.Expect(migrate.Outcome.ExitCode).To(Equal(ptr.To[int32](0)))
 	g.Expect(len(migrate.Outcome.Log)).To(BeNumerically("<=", operation.SucceededHookLog.Bytes), "a success keeps less")
-	g.Expect(strings.Count(migrate.Outcome.Log, "\n")+1).To(BeNumerically("<=", operation.SucceededHookLog.Lines))
+	g.Expect(strings.Count(migrate.Outcome.Log, "\n") + 1).To(BeNumerically("<=", operation.SucceededHookLog.Lines))
 
 	var failed []string
 	for _, e := range events {

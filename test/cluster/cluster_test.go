@@ -164,7 +164,7 @@ func TestSimulated(t *testing.T) {
 			}).WithTimeout(time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
 		})
 
-		t.Run("PodLogsServed", func(t *testing.T) { testPodLogs(t, c, cl) })
+		t.Run("PodLogsServed", podLogsServed(c, cl))
 
 		t.Run("CRDInstalled", func(t *testing.T) {
 			t.Parallel()

@@ -29,40 +29,42 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// testPodLogs: a failed Job's pod logs what ServePodLogs gave its namespace,
-// read through the API server's pods/log (kwok serves it), tail included;
-// a pod of another namespace has no log.
-func testPodLogs(t *testing.T, c *Cluster, cl client.Client) {
-	t.Parallel()
-	g := NewWithT(t)
-	ctx := t.Context()
-	ns := c.NamespaceT(t, "pod-logs-")
-	g.Expect(c.ServePodLogs(ctx, ns, "migrating table users", "ERROR: relation users is locked")).To(Succeed())
-	j := job(ns, "migrate", map[string]string{AnnotationFate: FateFail, AnnotationExitCode: "3"}, "")
-	g.Expect(cl.Create(ctx, j)).To(Succeed())
-	g.Eventually(jobCondition(ctx, cl, j, batchv1.JobFailed)).
-		WithTimeout(30 * time.Second).WithPolling(100 * time.Millisecond).Should(Equal(corev1.ConditionTrue))
-	pod := onlyPod(ctx, g, cl, j)
-	g.Expect(pod.Status.ContainerStatuses[0].State.Terminated.ExitCode).To(BeEquivalentTo(3))
+// podLogsServed: a failed Job's pod logs what ServePodLogs gave its
+// namespace, read through the API server's pods/log (kwok serves it), tail
+// included; a pod of another namespace has no log.
+func podLogsServed(c *Cluster, cl client.Client) func(t *testing.T) {
+	return func(t *testing.T) {
+		t.Parallel()
+		g := NewWithT(t)
+		ctx := t.Context()
+		ns := c.NamespaceT(t, "pod-logs-")
+		g.Expect(c.ServePodLogs(ctx, ns, "migrating table users", "ERROR: relation users is locked")).To(Succeed())
+		j := job(ns, "migrate", map[string]string{AnnotationFate: FateFail, AnnotationExitCode: "3"}, "")
+		g.Expect(cl.Create(ctx, j)).To(Succeed())
+		g.Eventually(jobCondition(ctx, cl, j, batchv1.JobFailed)).
+			WithTimeout(30 * time.Second).WithPolling(100 * time.Millisecond).Should(Equal(corev1.ConditionTrue))
+		pod := onlyPod(ctx, g, cl, j)
+		g.Expect(pod.Status.ContainerStatuses[0].State.Terminated.ExitCode).To(BeEquivalentTo(3))
 
-	cs := kubernetes.NewForConfigOrDie(c.Config)
-	read := func(opts *corev1.PodLogOptions) (string, error) {
-		rc, err := cs.CoreV1().Pods(ns).GetLogs(pod.Name, opts).Stream(ctx)
-		if err != nil {
-			return "", err
+		cs := kubernetes.NewForConfigOrDie(c.Config)
+		read := func(opts *corev1.PodLogOptions) (string, error) {
+			rc, err := cs.CoreV1().Pods(ns).GetLogs(pod.Name, opts).Stream(ctx)
+			if err != nil {
+				return "", err
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			return string(b), err
 		}
-		defer rc.Close()
-		b, err := io.ReadAll(rc)
-		return string(b), err
-	}
-	g.Expect(read(&corev1.PodLogOptions{Container: "main"})).To(Equal("migrating table users\nERROR: relation users is locked\n"))
-	g.Expect(read(&corev1.PodLogOptions{Container: "main", TailLines: ptr.To[int64](1)})).To(Equal("ERROR: relation users is locked\n"))
+		g.Expect(read(&corev1.PodLogOptions{Container: "main"})).To(Equal("migrating table users\nERROR: relation users is locked\n"))
+		g.Expect(read(&corev1.PodLogOptions{Container: "main", TailLines: ptr.To[int64](1)})).To(Equal("ERROR: relation users is locked\n"))
 
-	other := c.NamespaceT(t, "pod-logs-none-")
-	k := job(other, "quiet", nil, "")
-	g.Expect(cl.Create(ctx, k)).To(Succeed())
-	g.Eventually(jobCondition(ctx, cl, k, batchv1.JobComplete)).
-		WithTimeout(30 * time.Second).WithPolling(100 * time.Millisecond).Should(Equal(corev1.ConditionTrue))
-	_, err := cs.CoreV1().Pods(other).GetLogs(onlyPod(ctx, g, cl, k).Name, &corev1.PodLogOptions{Container: "main"}).Stream(ctx)
-	g.Expect(err).To(MatchError(ContainSubstring("no logs found")), "ServePodLogs is per namespace")
+		other := c.NamespaceT(t, "pod-logs-none-")
+		k := job(other, "quiet", nil, "")
+		g.Expect(cl.Create(ctx, k)).To(Succeed())
+		g.Eventually(jobCondition(ctx, cl, k, batchv1.JobComplete)).
+			WithTimeout(30 * time.Second).WithPolling(100 * time.Millisecond).Should(Equal(corev1.ConditionTrue))
+		_, err := cs.CoreV1().Pods(other).GetLogs(onlyPod(ctx, g, cl, k).Name, &corev1.PodLogOptions{Container: "main"}).Stream(ctx)
+		g.Expect(err).To(MatchError(ContainSubstring("no logs found")), "ServePodLogs is per namespace")
+	}
 }

@@ -62,7 +62,7 @@ func TestFailedHookOutcomeOutlivesTheHook(t *testing.T) {
 			syncv1alpha1.AnnotationHook: "PostSync", syncv1alpha1.AnnotationHookDeletePolicy: "HookFailed"}},
 		"spec": map[string]any{"backoffLimit": 0, "template": map[string]any{
 			"metadata": map[string]any{"annotations": map[string]any{cluster.AnnotationFate: cluster.FateFail, cluster.AnnotationExitCode: "3"}},
-			"spec": map[string]any{"restartPolicy": "Never", "containers": []any{map[string]any{"name": "smoke", "image": "curl"}}}}}}
+			"spec":     map[string]any{"restartPolicy": "Never", "containers": []any{map[string]any{"name": "smoke", "image": "curl"}}}}}}
 	config := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "api-config", "namespace": ns}}
 	op := e.createOp(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: []runtimeRaw{toRaw(t, config), toRaw(t, smoke)}})
 	op = e.waitDone(t, op, 30*time.Second)
