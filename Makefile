@@ -88,7 +88,7 @@ test-unit: ## Run the pure unit tests (no control plane).
 .PHONY: bench
 bench: k8s-binaries ## Run the benchmarks: Go micro-benchmarks (5 runs) and the engine on a simulated cluster (medians of 5 operations).
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/...
-	go test -run '^$$' -bench . -benchtime 5x ./test/bench/
+	go test -run '^$$' -bench . -benchtime 5x -timeout 60m ./test/bench/ ./test/scale/
 	go test -run '^$$' -bench Start -benchtime 5x ./test/cluster/
 
 .PHONY: demo

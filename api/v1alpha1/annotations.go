@@ -69,7 +69,7 @@ const (
 )
 
 // SyncPhase is one of the phases an operation runs through.
-// +kubebuilder:validation:Enum=PreSync;Sync;PostSync;SyncFail
+// +kubebuilder:validation:Enum=PreSync;Sync;PostSync;SyncFail;PreDelete;Prune;PruneLast;PostDelete
 type SyncPhase string
 
 // The sync phases, in execution order; SyncFail runs only on failure.
@@ -78,7 +78,23 @@ const (
 	SyncPhaseSync     SyncPhase = "Sync"
 	SyncPhasePostSync SyncPhase = "PostSync"
 	SyncPhaseSyncFail SyncPhase = "SyncFail"
+	// SyncPhasePreDelete runs the PreDelete hooks of a Delete operation.
+	SyncPhasePreDelete SyncPhase = "PreDelete"
+	// SyncPhasePrune deletes objects of the application's inventory: in a
+	// Sync operation with spec.prune those it no longer contains (after
+	// the last Sync step), in a Delete operation all of them; highest wave
+	// first, one step per wave.
+	SyncPhasePrune SyncPhase = "Prune"
+	// SyncPhasePruneLast deletes, after every other prune, the objects
+	// with PruneLast=true (wave 0), then Namespaces and CRDs (wave 1).
+	SyncPhasePruneLast SyncPhase = "PruneLast"
+	// SyncPhasePostDelete runs the PostDelete hooks of a Delete operation,
+	// once every object of the inventory is gone.
+	SyncPhasePostDelete SyncPhase = "PostDelete"
 )
+
+// Deletes reports whether the phase deletes objects instead of applying them.
+func (p SyncPhase) Deletes() bool { return p == SyncPhasePrune || p == SyncPhasePruneLast }
 
 // String returns the phase name.
 func (p SyncPhase) String() string { return string(p) }
@@ -93,6 +109,11 @@ const (
 	HookTypePostSync HookType = "PostSync"
 	HookTypeSyncFail HookType = "SyncFail"
 	HookTypeSkip     HookType = "Skip"
+	// HookTypePreDelete and HookTypePostDelete run only in Delete
+	// operations (spec.action: Delete), before anything is deleted and
+	// after everything is gone; Helm's pre-delete and post-delete map to them.
+	HookTypePreDelete  HookType = "PreDelete"
+	HookTypePostDelete HookType = "PostDelete"
 )
 
 // HookDeletePolicy is a value of the argocd.argoproj.io/hook-delete-policy annotation.

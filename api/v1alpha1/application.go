@@ -22,3 +22,37 @@ package v1alpha1
 // manifests no longer contain them; the application's inventory, not this
 // label, decides what a sync actually prunes.
 const LabelApplication = "syncwave.dev/application"
+
+// Action is what an operation does with its application.
+// +kubebuilder:validation:Enum=Sync;Delete
+type Action string
+
+// The actions.
+const (
+	// ActionSync applies the manifests (the default).
+	ActionSync Action = "Sync"
+	// ActionDelete tears the application down.
+	ActionDelete Action = "Delete"
+)
+
+// ConcurrencyPolicy says what a new operation does while another operation
+// of its application runs or is queued ahead of it.
+// +kubebuilder:validation:Enum=Queue;Replace;Forbid
+type ConcurrencyPolicy string
+
+// The concurrency policies.
+const (
+	// ConcurrencyQueue waits, Pending, until the operations ahead finished.
+	ConcurrencyQueue ConcurrencyPolicy = "Queue"
+	// ConcurrencyReplace terminates the operations ahead, then starts.
+	ConcurrencyReplace ConcurrencyPolicy = "Replace"
+	// ConcurrencyForbid fails at once with reason Conflict.
+	ConcurrencyForbid ConcurrencyPolicy = "Forbid"
+)
+
+// IsDelete reports whether the operation tears its application down.
+func (s *SyncOperationSpec) IsDelete() bool { return s.Action == ActionDelete }
+
+// SyncOptionPruneLast is the sync option that prunes an object after every
+// other prune of the operation, in a final step.
+const SyncOptionPruneLast = "PruneLast"

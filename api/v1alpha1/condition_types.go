@@ -44,4 +44,9 @@ const (
 	ReasonTimeout              = "Timeout"
 	ReasonHookFailed           = "HookFailed"
 	ReasonTerminated           = "Terminated"
+	// ReasonRetrying: a failed step waits for its retry (spec.retry).
+	ReasonRetrying = "Retrying"
+	// ReasonConflict: another operation of the same application runs and
+	// spec.concurrencyPolicy is Forbid.
+	ReasonConflict = "Conflict"
 )

@@ -190,6 +190,19 @@ type ResourceStatus struct {
 	// +optional
 	Generation int64 `json:"generation,omitempty"`
 
+	// change is what a sync would do to the object (spec.dryRun): Create,
+	// Update, Unchanged, or Delete (prune).
+	// +optional
+	// +kubebuilder:validation:Enum=Create;Update;Unchanged;Delete
+	Change Change `json:"change,omitempty"`
+
+	// changedFields are the field paths an Update would change (at most 20).
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MaxLength=256
+	ChangedFields []string `json:"changedFields,omitempty"`
+
 	// released is true once the controller removed its finalizer from a
 	// finished hook (and deleted the hook when its delete policy says so).
 	// +optional
@@ -201,83 +214,16 @@ type ResourceStatus struct {
 	Outcome *HookOutcome `json:"outcome,omitempty"`
 }
 
-// StepPhase is the result of one step.
-// +kubebuilder:validation:Enum=Pending;Running;Succeeded;Failed;Skipped
-type StepPhase string
+// Change is what a sync would do to one object (spec.dryRun).
+type Change string
 
-// The step results.
+// The changes a dry run reports.
 const (
-	StepPending   StepPhase = "Pending"
-	StepRunning   StepPhase = "Running"
-	StepSucceeded StepPhase = "Succeeded"
-	StepFailed    StepPhase = "Failed"
-	// StepSkipped is a step that never ran: the SyncFail steps of an
-	// operation that did not fail, the steps after a failed one.
-	StepSkipped StepPhase = "Skipped"
+	ChangeCreate    Change = "Create"
+	ChangeUpdate    Change = "Update"
+	ChangeUnchanged Change = "Unchanged"
+	ChangeDelete    Change = "Delete"
 )
-
-// StepResult counts the tasks of one step of the plan. status.steps has one
-// entry per step, SyncFail steps included, so that every task is counted
-// even when status.resources lists only the tasks worth a look.
-type StepResult struct {
-	// phase of the step.
-	// +required
-	Phase SyncPhase `json:"phase"`
-
-	// wave of the step.
-	// +required
-	Wave int32 `json:"wave"`
-
-	// tasks is the number of tasks of the step (hooks included).
-	// +required
-	Tasks int32 `json:"tasks"`
-
-	// synced is the number of tasks applied (or hooks created).
-	// +optional
-	Synced int32 `json:"synced"`
-
-	// healthy is the number of tasks done: objects Healthy, hooks Succeeded.
-	// +optional
-	Healthy int32 `json:"healthy"`
-
-	// result is Pending, Running, Succeeded, Failed or Skipped (never ran:
-	// the SyncFail steps of an operation that did not fail, and the steps
-	// after a failed one).
-	// +optional
-	Result StepPhase `json:"result,omitempty"`
-
-	// startedAt is when the step started.
-	// +optional
-	StartedAt *metav1.MicroTime `json:"startedAt,omitempty"`
-
-	// finishedAt is when the step ended.
-	// +optional
-	FinishedAt *metav1.MicroTime `json:"finishedAt,omitempty"`
-}
-
-// SnapshotRef names the pinned plan of an operation: an immutable
-// ConfigMap (a Secret when any source is a Secret) that the operation owns.
-type SnapshotRef struct {
-	// kind is ConfigMap or Secret.
-	// +required
-	// +kubebuilder:validation:Enum=ConfigMap;Secret
-	Kind string `json:"kind"`
-
-	// name of the first object of the snapshot, in the operation's
-	// namespace. A large plan is split over parts named <name>-1, <name>-2...
-	// +required
-	// +kubebuilder:validation:MaxLength=253
-	Name string `json:"name"`
-
-	// parts is the number of objects the snapshot is split over.
-	// +optional
-	Parts int32 `json:"parts,omitempty"`
-
-	// digest of the manifests (the same as planDigest).
-	// +required
-	// +kubebuilder:validation:MaxLength=80
-	Digest string `json:"digest"`
-}
 
 // Summary counts the resources of an operation.
 type Summary struct {
@@ -296,6 +242,10 @@ type Summary struct {
 	// hooksFailed is the number of hooks that failed.
 	// +optional
 	HooksFailed int32 `json:"hooksFailed"`
+	// pruned is the number of objects deleted by prune or by a Delete
+	// operation.
+	// +optional
+	Pruned int32 `json:"pruned"`
 }
 
 // SyncOperationStatus is the observed progress of a SyncOperation. It is the
@@ -313,9 +263,10 @@ type SyncOperationStatus struct {
 	// +optional
 	StartedAt *metav1.Time `json:"startedAt,omitempty"`
 
-	// finishedAt is when the operation reached a terminal phase.
+	// finishedAt is when the operation reached a terminal phase, to the
+	// microsecond: it orders the history of an application.
 	// +optional
-	FinishedAt *metav1.Time `json:"finishedAt,omitempty"`
+	FinishedAt *metav1.MicroTime `json:"finishedAt,omitempty"`
 
 	// message says what happens now or why the operation failed.
 	// +optional
@@ -361,6 +312,14 @@ type SyncOperationStatus struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=2000
 	Steps []StepResult `json:"steps,omitempty"`
+
+	// retryCount is how many times the operation was retried (spec.retry).
+	// +optional
+	RetryCount int32 `json:"retryCount,omitempty"`
+
+	// retryAt is when the failed step is tried again.
+	// +optional
+	RetryAt *metav1.MicroTime `json:"retryAt,omitempty"`
 
 	// snapshot names the pinned plan that every reconcile works from.
 	// +optional

@@ -29,9 +29,11 @@ const MaxBlockedBy = 20
 
 // SyncOperationSpec names the manifests to sync and how. Every field except
 // terminate is immutable: to sync again, create a new SyncOperation.
-// +kubebuilder:validation:XValidation:rule="has(self.manifests) || has(self.sources)",message="one of manifests or sources is required"
+// +kubebuilder:validation:XValidation:rule="has(self.manifests) || has(self.sources) || (has(self.action) && self.action == 'Delete')",message="one of manifests or sources is required (a Delete operation may name none)"
+// +kubebuilder:validation:XValidation:rule="!has(self.action) || self.action != 'Delete' || has(self.application)",message="a Delete operation needs spec.application: it tears that application down"
+// +kubebuilder:validation:XValidation:rule="!has(self.prune) || !self.prune || has(self.application)",message="spec.prune needs spec.application: prune deletes what the application's previous operation applied"
 // +kubebuilder:validation:XValidation:rule="!has(oldSelf.terminate) || !oldSelf.terminate || (has(self.terminate) && self.terminate)",message="terminate cannot be unset once true"
-// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
+// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.application) == has(oldSelf.application) && has(self.prune) == has(oldSelf.prune) && has(self.ttlSecondsAfterFinished) == has(oldSelf.ttlSecondsAfterFinished) && has(self.retry) == has(oldSelf.retry) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs) && has(self.dryRun) == has(oldSelf.dryRun)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
 type SyncOperationSpec struct {
 	// manifests are inline Kubernetes objects, each a whole object with
 	// apiVersion, kind and metadata.
@@ -93,6 +95,68 @@ type SyncOperationSpec struct {
 	// +kubebuilder:validation:items:MaxLength=128
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="syncOptions is immutable"
 	SyncOptions []string `json:"syncOptions,omitempty"`
+
+	// dryRun validates, plans and server-side dry-runs every object, then
+	// ends: status lists, per object, whether a sync would create, update
+	// (and which fields) or leave it unchanged, and what prune would delete.
+	// Nothing is written to any target and no hook is created.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dryRun is immutable"
+	DryRun bool `json:"dryRun,omitempty"`
+
+	// retry re-runs a failed operation from the step that failed, after a
+	// backoff; the hooks of that step run again, with new names. A
+	// terminated operation, invalid manifests and the operation's own
+	// timeout are not retried.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="retry is immutable"
+	Retry *RetryStrategy `json:"retry,omitempty"`
+
+	// application is the tracking name of the application this operation
+	// syncs (a label value, unique per namespace). Applied objects and hooks
+	// get the label syncwave.dev/application with it; at most one operation
+	// of an application runs at a time (concurrencyPolicy), prune and Delete
+	// work on the application's inventory, and --history-limit keeps the
+	// newest finished operations of each application.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="application is immutable"
+	Application string `json:"application,omitempty"`
+
+	// action is Sync (apply the manifests) or Delete (tear the application
+	// down: PreDelete hooks of the manifests, then every object of the
+	// application's inventory deleted in reverse order, then PostDelete
+	// hooks).
+	// +optional
+	// +kubebuilder:default=Sync
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="action is immutable"
+	Action Action `json:"action,omitempty"`
+
+	// concurrencyPolicy says what happens when another operation of the
+	// same application is running or queued ahead: Queue (default) waits
+	// for it, in creation order; Replace terminates it first; Forbid fails
+	// this operation at once with reason Conflict.
+	// +optional
+	// +kubebuilder:default=Queue
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="concurrencyPolicy is immutable"
+	ConcurrencyPolicy ConcurrencyPolicy `json:"concurrencyPolicy,omitempty"`
+
+	// prune deletes, after the last Sync step, the objects of the
+	// application's previous successful operation that this operation no
+	// longer contains: highest wave first, PruneLast ones last. A live
+	// object with the sync option Prune=false is kept (PruneSkipped).
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="prune is immutable"
+	Prune bool `json:"prune,omitempty"`
+
+	// ttlSecondsAfterFinished deletes the operation this many seconds after
+	// it finished. The newest Succeeded operation of an application is kept
+	// all the same: the next prune needs its inventory.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="ttlSecondsAfterFinished is immutable"
+	TTLSecondsAfterFinished *int32 `json:"ttlSecondsAfterFinished,omitempty"`
 
 	// terminate, when set to true, aborts the operation in any phase:
 	// running hooks are deleted, no new step starts, no SyncFail hook runs,
@@ -227,6 +291,8 @@ type HealthCheckExpr struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=syncop;syncops,categories=syncwave
+// +kubebuilder:selectablefield:JSONPath=`.spec.application`
+// +kubebuilder:printcolumn:name="Application",type=string,JSONPath=".spec.application",priority=1
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=".status.phase"
 // +kubebuilder:printcolumn:name="Step",type=string,JSONPath=".status.step"
 // +kubebuilder:printcolumn:name="Progress",type=string,JSONPath=".status.progress"

@@ -58,6 +58,11 @@ type createOptions struct {
 	timeout             time.Duration
 	waveTimeout         time.Duration
 	degradedGracePeriod time.Duration
+	application         string
+	prune               bool
+	dryRun              bool
+	// action is Delete for kubectl syncwave delete.
+	action syncv1alpha1.Action
 }
 
 func newCreateCmd() *cobra.Command {
@@ -85,7 +90,13 @@ them in order.`,
 	f.DurationVar(&o.timeout, "timeout", 0, "bound for the whole operation (default: the controller's)")
 	f.DurationVar(&o.waveTimeout, "wave-timeout", 0, "bound for each step")
 	f.DurationVar(&o.degradedGracePeriod, "degraded-grace-period", 0, "how long a resource may stay Degraded before its step fails")
+	f.StringVar(&o.application, "application", "", "the application the operation syncs: its objects get the label syncwave.dev/application, and operations of one application run one at a time")
+	f.BoolVar(&o.dryRun, "dry-run", false, "create a dry-run operation (spec.dryRun): it lists what a sync would create, update or delete and changes nothing")
+	f.BoolVar(&o.prune, "prune", false, "delete what the application's previous successful operation applied and these manifests no longer contain (needs --application)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if o.prune && o.application == "" {
+			return errors.New("--prune needs --application: prune deletes what the application's previous operation applied")
+		}
 		set, err := o.manifests.parsed(cmd.InOrStdin(), cmd.ErrOrStderr())
 		if err != nil {
 			return err
@@ -209,6 +220,10 @@ func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOpti
 		Spec: syncv1alpha1.SyncOperationSpec{
 			TargetNamespace:    o.targetNamespace,
 			ServiceAccountName: o.serviceAccountName,
+			Application:        o.application,
+			Prune:              o.prune,
+			DryRun:             o.dryRun,
+			Action:             o.action,
 		},
 	}
 	for _, cm := range cms {
@@ -237,9 +252,12 @@ func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOpti
 // owner of each ConfigMap so that they are deleted with it. When the
 // operation cannot be created, it deletes the ConfigMaps again.
 func createOperation(ctx context.Context, c client.Client, namespace, name string, docs []document, o *createOptions) (*syncv1alpha1.SyncOperation, error) {
-	cms, err := packConfigMaps(name, namespace, docs, maxConfigMapData)
-	if err != nil {
-		return nil, err
+	var cms []*corev1.ConfigMap
+	if len(docs) > 0 {
+		var err error
+		if cms, err = packConfigMaps(name, namespace, docs, maxConfigMapData); err != nil {
+			return nil, err
+		}
 	}
 	var created []*corev1.ConfigMap
 	cleanup := func(err error) error {

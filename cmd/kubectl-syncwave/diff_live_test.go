@@ -25,6 +25,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -291,4 +292,21 @@ func TestLiveCreateFromStdinAndKustomization(t *testing.T) {
 	g.Expect(cm.Data).To(HaveLen(2))
 	g.Expect(cm.Data["0000.yaml"]).To(ContainSubstring("image: registry.example/web:2.0\n"), "the overlay's patch")
 	g.Expect(cm.Data["0000.yaml"]).To(ContainSubstring("namespace: shop\n"))
+}
+
+// TestLiveCreateDryRun: create --dry-run makes a dry-run operation that
+// reports the change and applies nothing.
+func TestLiveCreateDryRun(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	ctx := context.Background()
+	stdin := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: would-be}\ndata: {k: v}\n"
+	_, stderr, code := kubectlSyncwaveStdin(t, ns, stdin, "create", "try", "-f", "-", "--dry-run", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	op := getOperation(g, ns, "try")
+	g.Expect(op.Spec.DryRun).To(BeTrue())
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded))
+	g.Expect(op.Status.Message).To(Equal("dry run: 1 to create, 0 to update, 0 unchanged, 0 to delete; nothing was changed"))
+	err := live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "would-be"}, &corev1.ConfigMap{})
+	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "nothing applied: %v", err)
 }

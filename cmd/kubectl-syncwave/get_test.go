@@ -129,7 +129,7 @@ func failedOperation() *syncv1alpha1.SyncOperation {
 	op := runningOperation()
 	st := &op.Status
 	st.Phase = syncv1alpha1.OperationFailed
-	st.FinishedAt = at(0, 0)
+	st.FinishedAt = microAt(0, 0)
 	st.Reason = syncv1alpha1.ReasonHookFailed
 	st.Message = "hook Job/shop/smoke-test failed: BackoffLimitExceeded"
 	st.Step, st.Progress, st.Current, st.BlockedBy = "PostSync/0", "5/5", nil, nil

@@ -102,6 +102,7 @@ func (e *liveEnv) start() {
 	o := manager.DefaultOptions()
 	o.MetricsBindAddress, o.HealthProbeBindAddress = "0", "0"
 	o.Registry = prometheus.NewRegistry()
+	o.PrunePropagation = "Background" // no garbage collector here finishes foreground deletions
 	e.done = make(chan error, 1)
 	go func() { e.done <- manager.Run(ctx, c.Config, o) }()
 }

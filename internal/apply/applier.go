@@ -42,6 +42,9 @@ type Applier struct {
 	// User is the impersonated user of the writes, for error messages ("" for
 	// the controller itself).
 	User string
+	// ForbiddenFails makes a dry-run that authorization refuses a
+	// rejection (spec.dryRun: nothing follows that could grant it).
+	ForbiddenFails bool
 	// Known reports, from a watch cache, whether a task's object exists
 	// (known is false when the cache cannot tell). Objects known not to
 	// exist are dry-run as a create, which costs the API server less than
@@ -51,7 +54,8 @@ type Applier struct {
 
 // Prepare returns a copy of the task's object ready to write: it carries the
 // syncwave.dev/operation annotation and the syncwave.dev/managed label, so
-// that the controller can watch it and trace it back.
+// that the controller can watch it and trace it back, and the
+// syncwave.dev/application label of the operation's application.
 func Prepare(op *syncv1alpha1.SyncOperation, t *plan.Task) *unstructured.Unstructured {
 	u := t.Object.DeepCopy()
 	ann := u.GetAnnotations()
@@ -65,6 +69,9 @@ func Prepare(op *syncv1alpha1.SyncOperation, t *plan.Task) *unstructured.Unstruc
 		lbl = map[string]string{}
 	}
 	lbl[syncv1alpha1.LabelManaged] = "true"
+	if app := op.Spec.Application; app != "" {
+		lbl[syncv1alpha1.LabelApplication] = app
+	}
 	u.SetLabels(lbl)
 	if t.ID.Namespace != "" {
 		u.SetNamespace(t.ID.Namespace)
@@ -112,7 +119,7 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 		return nil
 	case apierrors.IsNotFound(err) && a.namespaceMissing(ctx, t):
 		return nil
-	case apierrors.IsForbidden(err):
+	case apierrors.IsForbidden(err) && !a.ForbiddenFails:
 		// Authorization is judged at the real write: an earlier step of the
 		// same operation may grant it (a Role and RoleBinding in wave -1).
 		return nil

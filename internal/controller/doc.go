@@ -20,4 +20,19 @@ limitations under the License.
 // the engine (package operation), and then writes status, conditions,
 // events and metrics. It is the only package that knows about
 // controller-runtime results, events and metrics.
+//
+// Applications (SPEC §13): SyncOperations are indexed by spec.application
+// in the manager's cache (IndexApplication), so finding an application's
+// operations costs no API call. Before it pins anything, an operation of
+// an application passes the gate (operation.Admit): it stays Pending,
+// naming what it waits for in status.message and status.blockedBy, until
+// nothing of its application runs or is queued ahead; an operation that
+// reaches a terminal phase (or is deleted) wakes the others of its
+// application at once through a watch, with no requeue interval. When it
+// starts, its plan gets the prune steps (spec.prune) or the teardown
+// (action Delete) of the application's inventory, read from the pinned
+// plan of the last Succeeded operation, and all of it is pinned together.
+// A finished operation collects the history of its application
+// (--history-limit) and expires by ttlSecondsAfterFinished through a
+// RequeueAfter: nothing polls, and a restart makes the same choices.
 package controller

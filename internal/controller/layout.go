@@ -23,10 +23,8 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -211,6 +209,9 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	if err != nil {
 		return nil, nil, invalid("%v", err)
 	}
+	if p, err = r.applicationPlan(ctx, op, p); err != nil {
+		return nil, nil, err
+	}
 	if n := len(p.Steps) + len(p.OnFail); n > operation.MaxSteps {
 		return nil, nil, invalid("the plan has %d steps (phase and wave pairs), more than the %d an operation tracks in status.steps; use fewer distinct waves", n, operation.MaxSteps)
 	}
@@ -224,5 +225,3 @@ func (r *SyncOperationReconciler) isNamespaced(gk schema.GroupKind) (namespaced,
 	}
 	return m.Scope.Name() == "namespace", true
 }
-
-func metaTime(t time.Time) metav1.Time { return metav1.NewTime(t) }

@@ -40,6 +40,13 @@ func summarize(st *syncv1alpha1.SyncOperationStatus) {
 			s.Synced++
 		}
 		switch {
+		case r.SyncPhase.Deletes():
+			if r.Status == syncv1alpha1.ResultPruned {
+				s.Pruned++
+			}
+			if r.FinishedAt != nil && (r.Status == syncv1alpha1.ResultPruned || r.Status == syncv1alpha1.ResultPruneSkipped) {
+				done++
+			}
 		case r.HookType != "" && r.HookPhase == syncv1alpha1.HookSucceeded:
 			s.HooksSucceeded++
 			done++

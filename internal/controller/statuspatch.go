@@ -48,6 +48,9 @@ func (r *SyncOperationReconciler) finish(ctx context.Context, before, op *syncv1
 		return err
 	}
 	r.record(op, out)
+	if before.Status.StartedAt == nil && op.Status.StartedAt != nil && r.Metrics != nil {
+		r.Metrics.Queued(op.Namespace, op.Status.StartedAt.Sub(op.CreationTimestamp.Time))
+	}
 	return nil
 }
 
@@ -251,6 +254,12 @@ func (r *SyncOperationReconciler) record(op *syncv1alpha1.SyncOperation, out *op
 	}
 	for _, s := range out.Steps {
 		r.Metrics.StepFinished(string(s.Phase), s.Wave, s.Duration)
+	}
+	for range out.Retries {
+		r.Metrics.Retried(op.Namespace)
+	}
+	for _, p := range out.Prunes {
+		r.Metrics.Prune(p.Result)
 	}
 	if out.Transition != nil {
 		r.Metrics.StepTransition(*out.Transition)

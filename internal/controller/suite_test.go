@@ -57,6 +57,9 @@ func TestMain(m *testing.M) {
 		ctx, cancel := context.WithCancel(context.Background())
 		o := manager.DefaultOptions()
 		o.MetricsBindAddress, o.HealthProbeBindAddress = "0", "0"
+		// No garbage collector runs here to finish foreground deletions.
+		o.PrunePropagation = metav1.DeletePropagationBackground
+		o.HistoryLimit = 3
 		done := make(chan error, 1)
 		go func() { done <- manager.Run(ctx, c.Config, o) }()
 		return func() { cancel(); <-done }, nil

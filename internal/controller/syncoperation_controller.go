@@ -24,6 +24,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
@@ -36,6 +37,7 @@ import (
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/apply"
+	"github.com/syncwave/syncwave/internal/diff"
 	"github.com/syncwave/syncwave/internal/hook"
 	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/plan"
@@ -50,6 +52,9 @@ type Metrics interface {
 	Apply(group, kind, result string)
 	HealthCheck(source, status string)
 	LuaError()
+	Retried(namespace string)
+	Prune(result string)
+	Queued(namespace string, d time.Duration)
 }
 
 // SyncOperationReconciler runs SyncOperations.
@@ -85,6 +90,12 @@ type SyncOperationReconciler struct {
 	// Sources wakes operations waiting for a missing source; nil: they
 	// look again at their requeue.
 	Sources *SourceWaiter
+	// HistoryLimit is how many finished operations of each application
+	// are kept (--history-limit); negative keeps them all.
+	HistoryLimit int
+	// PrunePropagation is the propagation policy of prune deletions;
+	// default Foreground (see internal/operation's doc).
+	PrunePropagation metav1.DeletionPropagation
 	// HookLogs reads the outcome of finished hooks (pod, exit code, end of
 	// the log); nil: none is recorded.
 	HookLogs *HookLogs
@@ -92,7 +103,7 @@ type SyncOperationReconciler struct {
 	plans plans
 }
 
-// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch;delete
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create
@@ -114,7 +125,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	if op.Status.Phase.Terminal() && !operation.NeedsHousekeeping(&op.Status) {
 		r.forget(op)
-		return ctrl.Result{}, nil
+		return r.collect(ctx, op)
 	}
 	if err := r.admit(ctx, op); err != nil {
 		return ctrl.Result{}, err
@@ -128,6 +139,9 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if op.Spec.Terminate && op.Status.Snapshot == nil && !op.Status.Phase.Terminal() {
 		r.terminateUnstarted(op, out)
 		return ctrl.Result{}, nil
+	}
+	if wait, err := r.gate(ctx, op, out); wait || err != nil {
+		return ctrl.Result{}, err
 	}
 	var err error
 	pn, err = r.layout(ctx, op)
@@ -232,7 +246,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 	if err != nil {
 		return nil, err
 	}
-	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user}
+	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user, ForbiddenFails: op.Spec.DryRun}
 	if user == "" {
 		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
 	}
@@ -241,6 +255,9 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		Hooks:    &hook.Runner{Client: writer, Reader: reader},
 		Observer: observer,
 		Judge:    r.judge(ctx, op),
+		Pruner:   &apply.Pruner{Client: writer, Reader: reader, User: user, Propagation: r.PrunePropagation},
+		Previewer: &previewer{user: user,
+			differ: &diff.Differ{Client: writer, Operation: op, CRDKinds: pn.crdKinds}},
 		Clock:    r.Clock,
 		Outcomes: outcomes,
 	}, nil
@@ -287,7 +304,7 @@ func (r *SyncOperationReconciler) end(op *syncv1alpha1.SyncOperation, out *opera
 	now := r.Clock.Now()
 	st := &op.Status
 	st.Phase, st.Reason, st.Message = syncv1alpha1.OperationFailed, reason, msg
-	t := metaTime(now)
+	t := metav1.NewMicroTime(now)
 	st.FinishedAt = &t
 	var dur time.Duration
 	if st.StartedAt != nil {
@@ -333,13 +350,18 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 // SetupWithManager registers the controller. Managed objects are watched
 // through w, whose informers start when first needed.
 func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if err := indexApplication(context.Background(), mgr); err != nil {
+		return fmt.Errorf("index SyncOperations by %s: %w", IndexApplication, err)
+	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		// Every update counts: the controller's own status writes drive the
 		// next transition (e.g. a hook result recorded, then released).
 		For(&syncv1alpha1.SyncOperation{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("syncoperation").
-		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations))
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
+		// An operation that finishes wakes the queued ones of its application.
+		Watches(&syncv1alpha1.SyncOperation{}, r.peerHandler())
 	if r.Sources != nil {
 		b = b.WatchesRawSource(r.Sources.Source())
 	}

@@ -65,6 +65,9 @@ type Watcher struct {
 	tenants map[string]*tenant
 	// events holds when the latest event of an operation's objects arrived.
 	events map[types.NamespacedName]time.Time
+	// pruning maps objects that an operation deletes to that operation
+	// (their annotation names the operation that applied them).
+	pruning map[objectKey]pruner
 }
 
 // tenant is an impersonated cache and the running operations that use it;
@@ -132,10 +135,15 @@ func (w *Watcher) operationOf(_ context.Context, obj client.Object) []reconcile.
 		return nil
 	}
 	key := types.NamespacedName{Namespace: ns, Name: name}
+	reqs := []reconcile.Request{{NamespacedName: key}}
 	w.mu.Lock()
 	w.events[key] = time.Now()
+	if p, ok := w.pruning[keyOf(obj)]; ok && p.op != key {
+		w.events[p.op] = time.Now()
+		reqs = append(reqs, reconcile.Request{NamespacedName: p.op})
+	}
 	w.mu.Unlock()
-	return []reconcile.Request{{NamespacedName: key}}
+	return reqs
 }
 
 // EventAt returns, and forgets, when the latest event of an operation's
@@ -153,6 +161,7 @@ func (w *Watcher) EventAt(op types.NamespacedName) time.Time {
 func (w *Watcher) Release(uid types.UID) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.forgetPrunes(uid)
 	for key, t := range w.tenants {
 		if !t.users[uid] {
 			continue
@@ -260,10 +269,13 @@ type cacheObserver struct {
 	direct client.Reader
 }
 
-func (o *cacheObserver) Get(ctx context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
+func (o *cacheObserver) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
 	gvk := t.Object.GroupVersionKind()
 	if err := o.w.ensure(o.key, o.c, gvk); err != nil {
 		return nil, err
+	}
+	if t.Prune {
+		o.w.awaitDeletion(op, gvk, t.ID.Namespace, name)
 	}
 	if o.key != "" {
 		// An impersonated informer that may not list the kind never syncs.

@@ -39,11 +39,25 @@ func Name(op *syncv1alpha1.SyncOperation, t *plan.Task) string {
 	if t.Hook == nil || !t.Hook.GenerateName {
 		return t.ID.Name
 	}
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%s/%d/%s", op.UID, t.Phase, t.Wave, t.ID))
+	seed := fmt.Appendf(nil, "%s/%s/%d/%s", op.UID, t.Phase, t.Wave, t.ID)
+	if n := Attempt(op, t); n > 0 { // a retried step's hooks are new objects
+		seed = fmt.Appendf(seed, "/retry-%d", n)
+	}
+	sum := sha256.Sum256(seed)
 	suffix := hex.EncodeToString(sum[:])[:suffixLength]
 	prefix := t.ID.Name
 	if len(prefix) > maxNameLength-suffixLength {
 		prefix = prefix[:maxNameLength-suffixLength]
 	}
 	return prefix + suffix
+}
+
+// Attempt is how many times the step of hook task t was retried.
+func Attempt(op *syncv1alpha1.SyncOperation, t *plan.Task) int32 {
+	for _, s := range op.Status.Steps {
+		if s.Phase == t.Phase && s.Wave == t.Wave {
+			return s.Retries
+		}
+	}
+	return 0
 }

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -37,6 +38,11 @@ import (
 // AnnotationHookPhase records on a hook object the phase it was created
 // for, so that a hook of several types is told apart per phase.
 const AnnotationHookPhase = "syncwave.dev/hook-phase"
+
+// AnnotationHookAttempt records the retry of its step a hook was created
+// for (spec.retry), so that a retried step does not adopt the hook of the
+// attempt that failed.
+const AnnotationHookAttempt = "syncwave.dev/hook-attempt"
 
 // Runner creates and removes hooks.
 type Runner struct {
@@ -82,7 +88,8 @@ func (r *Runner) Create(ctx context.Context, op *syncv1alpha1.SyncOperation, t *
 		return false, err
 	}
 	if string(op.UID) == live.GetLabels()[syncv1alpha1.LabelOperationUID] &&
-		live.GetAnnotations()[AnnotationHookPhase] == string(t.Phase) {
+		live.GetAnnotations()[AnnotationHookPhase] == string(t.Phase) &&
+		live.GetAnnotations()[AnnotationHookAttempt] == attempt(op, t) {
 		return false, nil // ours: created before a restart
 	}
 	if live.GetDeletionTimestamp() != nil {
@@ -114,6 +121,9 @@ func (r *Runner) build(op *syncv1alpha1.SyncOperation, t *plan.Task, name string
 	u.SetLabels(lbl)
 	ann := u.GetAnnotations()
 	ann[AnnotationHookPhase] = string(t.Phase)
+	if n := attempt(op, t); n != "" {
+		ann[AnnotationHookAttempt] = n
+	}
 	u.SetAnnotations(ann)
 	if !slices.Contains(u.GetFinalizers(), syncv1alpha1.HookFinalizer) {
 		u.SetFinalizers(append(u.GetFinalizers(), syncv1alpha1.HookFinalizer))
@@ -195,4 +205,11 @@ func (r *Runner) List(ctx context.Context, op *syncv1alpha1.SyncOperation, kinds
 		}
 	}
 	return out, nil
+}
+
+func attempt(op *syncv1alpha1.SyncOperation, t *plan.Task) string {
+	if n := Attempt(op, t); n > 0 {
+		return strconv.Itoa(int(n))
+	}
+	return ""
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -87,6 +88,12 @@ type Options struct {
 	// HealthDir is a directory holding a tree of health scripts in Argo
 	// CD's resource_customizations layout; "" for none.
 	HealthDir string
+	// HistoryLimit is how many finished operations of each application are
+	// kept (--history-limit, default 10; negative keeps all).
+	HistoryLimit int
+	// PrunePropagation is the propagation policy of prune deletions,
+	// default Foreground (tests without a garbage collector use Background).
+	PrunePropagation metav1.DeletionPropagation
 	// Registry receives syncwave's metrics; default controller-runtime's
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
@@ -110,6 +117,7 @@ func DefaultOptions() Options {
 		LuaTimeout:              time.Second,
 		HealthLibrary:           true,
 		StatusGrace:             health.DefaultStatusGrace,
+		HistoryLimit:            10,
 	}
 }
 
@@ -130,6 +138,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.HealthDir, "health-dir", o.HealthDir, "directory with a tree of Lua health scripts in Argo CD's layout (<group>/<Kind>/health.lua, _ as wildcard), asked after the health ConfigMap and before syncwave's library; re-read when it changes")
 	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")
 	fs.DurationVar(&o.StatusGrace, "status-grace", o.StatusGrace, "how long a custom resource whose CRD declares a status subresource is Progressing while its controller has written no status (annotation syncwave.dev/status-grace overrides it)")
+	fs.IntVar(&o.HistoryLimit, "history-limit", o.HistoryLimit, "how many finished operations of each application are kept (the newest; the last Succeeded one always); negative keeps all")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
 }
 
@@ -246,6 +255,8 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		Clock:                   clock.RealClock{},
 		DefaultTimeout:          o.DefaultTimeout,
 		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
+		HistoryLimit:            o.HistoryLimit,
+		PrunePropagation:        o.PrunePropagation,
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)

@@ -35,6 +35,16 @@ const (
 	ApplyTotalName               = "syncwave_apply_total"
 	HealthChecksTotalName        = "syncwave_health_checks_total"
 	LuaErrorsTotalName           = "syncwave_lua_errors_total"
+	RetriesTotalName             = "syncwave_retries_total"
+	PruneTotalName               = "syncwave_prune_total"
+	OperationQueueSecondsName    = "syncwave_operation_queue_seconds"
+)
+
+// Values of the result label of syncwave_prune_total.
+const (
+	PrunePruned  = "Pruned"
+	PruneSkipped = "PruneSkipped"
+	PruneFailed  = "Failed"
 )
 
 // Values of the result label of syncwave_operations_total and
@@ -94,6 +104,9 @@ type Recorder struct {
 	apply             *prometheus.CounterVec
 	healthChecks      *prometheus.CounterVec
 	luaErrors         prometheus.Counter
+	retries           *prometheus.CounterVec
+	prune             *prometheus.CounterVec
+	queue             *prometheus.HistogramVec
 }
 
 // New creates the metrics and registers them on reg. running is called at
@@ -149,11 +162,24 @@ func New(reg prometheus.Registerer, running func() map[string]int) *Recorder {
 			Name: LuaErrorsTotalName,
 			Help: "Lua health scripts that failed to compile, run, or return a valid result.",
 		}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: RetriesTotalName,
+			Help: "Failed steps run again by spec.retry, by namespace.",
+		}, []string{"namespace"}),
+		prune: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: PruneTotalName,
+			Help: "Objects of an application's inventory that prune or a Delete operation handled, by result (Pruned, PruneSkipped, Failed).",
+		}, []string{"result"}),
+		queue: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    OperationQueueSecondsName,
+			Help:    "Time from the creation of an operation to its first step: waiting for another operation of its application.",
+			Buckets: durationBuckets(),
+		}, []string{"namespace"}),
 	}
-	reg.MustRegister(
+	reg.MustRegister(r.prune, r.queue,
 		r.operations, r.operationDuration, newRunningCollector(running),
 		r.stepDuration, r.stepTransition, r.hookRuns, r.hookDuration,
-		r.apply, r.healthChecks, r.luaErrors,
+		r.apply, r.healthChecks, r.luaErrors, r.retries,
 	)
 	return r
 }
@@ -217,10 +243,36 @@ func (r *Recorder) HealthCheck(source, status string) {
 	r.healthChecks.WithLabelValues(source, status).Inc()
 }
 
+// Retried records a failed step that spec.retry runs again.
+func (r *Recorder) Retried(namespace string) {
+	if r == nil {
+		return
+	}
+	r.retries.WithLabelValues(namespace).Inc()
+}
+
 // LuaError records a Lua health script that failed.
 func (r *Recorder) LuaError() {
 	if r == nil {
 		return
 	}
 	r.luaErrors.Inc()
+}
+
+// Prune records one object handled by a prune step, with result
+// PrunePruned, PruneSkipped or PruneFailed.
+func (r *Recorder) Prune(result string) {
+	if r == nil {
+		return
+	}
+	r.prune.WithLabelValues(result).Inc()
+}
+
+// Queued records how long an operation of namespace waited from its
+// creation to its first step.
+func (r *Recorder) Queued(namespace string, d time.Duration) {
+	if r == nil {
+		return
+	}
+	r.queue.WithLabelValues(namespace).Observe(d.Seconds())
 }

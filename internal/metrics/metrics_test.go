@@ -46,6 +46,8 @@ func recordAll(r *Recorder) {
 	r.Apply("apps", "Deployment", ApplySuccess)
 	r.HealthCheck(SourceBuiltin, "Healthy")
 	r.LuaError()
+	r.Prune(PrunePruned)
+	r.Queued("prod", 2*time.Second)
 }
 
 // TestSpecMetrics pins the names, types and labels of SPEC §8.
@@ -66,6 +68,8 @@ func TestSpecMetrics(t *testing.T) {
 		"syncwave_apply_total":                {dto.MetricType_COUNTER, []string{"group", "kind", "result"}},
 		"syncwave_health_checks_total":        {dto.MetricType_COUNTER, []string{"source", "status"}},
 		"syncwave_lua_errors_total":           {dto.MetricType_COUNTER, nil},
+		"syncwave_prune_total":                {dto.MetricType_COUNTER, []string{"result"}},
+		"syncwave_operation_queue_seconds":    {dto.MetricType_HISTOGRAM, []string{"namespace"}},
 	}
 
 	reg := prometheus.NewPedanticRegistry()

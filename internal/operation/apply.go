@@ -36,6 +36,9 @@ const notReadyRetry = 250 * time.Millisecond
 // (objects of one kind in parallel), then creates its pending hooks. It
 // stops at the first kind with a rejected object.
 func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
+	if l.IsPruneStep(i) {
+		return e.pruneStep(ctx, op, l, i, out)
+	}
 	st := &op.Status
 	start, end := l.Range(i)
 	if err := e.ensureTargetNamespace(ctx, op, l, i); err != nil {

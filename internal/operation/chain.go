@@ -39,6 +39,9 @@ func (e *Executor) applyAndChain(ctx context.Context, op *syncv1alpha1.SyncOpera
 		start, end := l.Range(i)
 		obs := map[int]Observation{}
 		for j := start; j < end; j++ {
+			if l.Tasks[j].Prune && pruneFinished(&op.Status.Resources[j]) {
+				continue // kept, or already gone: nothing to observe
+			}
 			u, ok := out.written[j]
 			if !ok {
 				return nil // a hook, or an object not written now: wait for its events

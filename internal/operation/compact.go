@@ -17,7 +17,9 @@ limitations under the License.
 package operation
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -73,12 +75,15 @@ func keyOf(r *syncv1alpha1.ResourceStatus) taskKey {
 	return taskKey{r.Group, r.Kind, r.Namespace, r.Name, r.SyncPhase, r.Wave}
 }
 
-// prepare computes, once per layout and operation, the initial record and
-// the index from a status entry to its task.
-func (l *Layout) prepare(hookName func(*plan.Task) string) {
-	if l.initial != nil {
+// prepare computes, once per layout, operation and set of retried steps
+// (a retried step's hooks get new names), the initial record and the index
+// from a status entry to its task.
+func (l *Layout) prepare(st *syncv1alpha1.SyncOperationStatus, hookName func(*plan.Task) string) {
+	key := retriesKey(st)
+	if l.initial != nil && l.preparedFor == key {
 		return
 	}
+	l.preparedFor = key
 	l.initial = l.InitialResources(hookName)
 	l.index = make(map[taskKey]int, len(l.initial))
 	for i := range l.initial {
@@ -86,11 +91,22 @@ func (l *Layout) prepare(hookName func(*plan.Task) string) {
 	}
 }
 
+func retriesKey(st *syncv1alpha1.SyncOperationStatus) string {
+	if st.RetryCount == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i := range st.Steps {
+		fmt.Fprintf(&b, "%d,", st.Steps[i].Retries)
+	}
+	return b.String()
+}
+
 // Expand rebuilds the full record (one entry per task, in layout order)
 // from a persisted status. hookName gives the live name of generateName
 // hooks; it must be the function the operation started with.
 func (l *Layout) Expand(st *syncv1alpha1.SyncOperationStatus, hookName func(*plan.Task) string) []syncv1alpha1.ResourceStatus {
-	l.prepare(hookName)
+	l.prepare(st, hookName)
 	full := slices.Clone(l.initial)
 	listed := make([]bool, len(full))
 	for _, r := range st.Resources {
@@ -120,6 +136,13 @@ func (l *Layout) Expand(st *syncv1alpha1.SyncOperationStatus, hookName func(*pla
 				continue
 			}
 			switch {
+			case l.Tasks[i].Prune && (res.Result == syncv1alpha1.StepSucceeded || applied):
+				// A prune task that fell out of the list: deleted, and gone
+				// once its step succeeded.
+				full[i].Status, full[i].Health = syncv1alpha1.ResultPruned, health.Progressing
+				if res.Result == syncv1alpha1.StepSucceeded {
+					full[i].Health, full[i].FinishedAt = health.Missing, res.FinishedAt
+				}
 			case res.Result == syncv1alpha1.StepSucceeded || applied:
 				full[i].Status, full[i].Health = syncv1alpha1.ResultSynced, health.Healthy
 			default:
@@ -200,29 +223,48 @@ func (c *compaction) step(s int) {
 		e := &st.Resources[i]
 		e.Message = Truncate(e.Message, MaxMessage)
 		done := taskDone(l.Tasks[i], e)
-		if e.Status == syncv1alpha1.ResultSynced {
+		if written(l.Tasks[i], e) {
 			synced++
 		}
 		if done {
 			healthy++
 		}
-		switch {
-		case l.Tasks[i].IsHook() && (started || e.Status != syncv1alpha1.ResultPending):
-			c.must = append(c.must, i)
-		case notable(e):
-			c.must = append(c.must, i)
-		case (s == c.cur || s == c.failed) && !done:
-			c.may = append(c.may, i)
-		case started && len(l.Tasks) <= ListAllUpTo:
-			c.may = append(c.may, i)
-		}
+		c.choose(i, s, started, done)
 	}
 	if counted {
 		st.Steps[s].Synced, st.Steps[s].Healthy = synced, healthy
 	}
 }
 
+// choose puts task i of step s in must, in may, or leaves it out.
+func (c *compaction) choose(i, s int, started, done bool) {
+	e := &c.st.Resources[i]
+	switch {
+	case c.l.Tasks[i].IsHook() && (started || e.Status != syncv1alpha1.ResultPending):
+		c.must = append(c.must, i)
+	case notable(e):
+		c.must = append(c.must, i)
+	case (s == c.cur || s == c.failed) && !done:
+		c.may = append(c.may, i)
+	case (started && len(c.l.Tasks) <= ListAllUpTo) || e.Change != "":
+		c.may = append(c.may, i)
+	}
+}
+
+// written reports whether a task's write was made: applied, a hook
+// created, or a prune's deletion asked for.
+func written(t *plan.Task, e *syncv1alpha1.ResourceStatus) bool {
+	if t.Prune {
+		return e.Status != syncv1alpha1.ResultPending && e.Status != syncv1alpha1.ResultSyncFailed
+	}
+	return e.Status == syncv1alpha1.ResultSynced
+}
+
 func notable(e *syncv1alpha1.ResourceStatus) bool {
+	switch e.Change {
+	case syncv1alpha1.ChangeCreate, syncv1alpha1.ChangeUpdate, syncv1alpha1.ChangeDelete:
+		return true
+	}
 	switch e.Status {
 	case syncv1alpha1.ResultSyncFailed, syncv1alpha1.ResultPruned, syncv1alpha1.ResultPruneSkipped:
 		return true
@@ -254,6 +296,9 @@ func skipUnrun(l *Layout, st *syncv1alpha1.SyncOperationStatus) {
 }
 
 func taskDone(t *plan.Task, r *syncv1alpha1.ResourceStatus) bool {
+	if t.Prune {
+		return pruneFinished(r)
+	}
 	if t.IsHook() {
 		return r.HookPhase == syncv1alpha1.HookSucceeded
 	}

@@ -57,6 +57,23 @@ limitations under the License.
 // HookFailed event, so a delete policy never destroys the evidence. BeforeHookCreation deletes an object of the
 // same name that this operation did not create before the hook is created.
 //
+// # Retry and dry run
+//
+// With spec.retry, a step that fails (a rejected apply, a failed hook, an
+// object Degraded past its grace, the step's own timeout) is not followed
+// by the SyncFail steps while retries are left: status.retryAt records when
+// it runs again (the exponential backoff of spec.retry), the operation
+// waits for that time (a requeue; a restarted controller reads it back),
+// then every task of the step is pending again and its hooks get new names
+// (the step's retry count is part of them), so the failed hook is kept for
+// inspection or deleted by its own policy. The operation's own timeout, a
+// termination and invalid input are never retried.
+//
+// With spec.dryRun, the start validates and dry-runs the plan as usual and
+// then ends the operation: each task records the change a sync would make
+// (Previewer: Create, Update with the changed fields, Unchanged; hooks are
+// Create, prune tasks Delete), and no step runs, so nothing is written.
+//
 // # Terminate
 //
 // spec.terminate wins in every phase. An operation that has not started
@@ -82,6 +99,42 @@ limitations under the License.
 // step's synced count says every object was written, otherwise pending and
 // written again, which server-side apply makes harmless). Every message is
 // bounded (MaxMessage).
+//
+// # Applications: queue, prune, teardown, history
+//
+// Operations with the same spec.application run one at a time. Admit
+// decides, for an operation not yet started, from the other operations of
+// its application: it starts when none runs and none was created before it
+// (creation time, then name) and is still queued; otherwise it waits
+// (Queue), terminates those ahead first (Replace) or fails with reason
+// Conflict (Forbid). The controller keeps a waiting operation Pending,
+// pins nothing for it, and wakes it when one ahead finishes.
+//
+// Prune and teardown are steps of the pinned plan (package plan): tasks
+// with Task.Prune in the phases Prune (one step per wave, highest wave
+// first) and PruneLast. A prune step deletes, through the Pruner, every
+// object of the step at once, then waits until each is gone from the
+// cache (an object created after the deletion was asked for is a new one:
+// the pruned one is gone). Kept objects (Prune=false on the live object,
+// not labelled with the application, a kind no longer served) are
+// PruneSkipped and done at once; a refused deletion fails the step. The
+// record of a prune task says Pruned once the deletion was asked for and
+// gets its finishedAt when the object is gone, so a restarted controller
+// never deletes twice: it only waits.
+//
+// Deletions use foreground propagation: an object is gone only once its
+// dependents are (a Deployment's ReplicaSets and Pods), so "each wave
+// waited for until gone" also holds for what the wave's objects own, and
+// the next wave (the ConfigMaps and ServiceAccounts those Pods used) goes
+// only after them, as Argo CD prunes by default. Background propagation
+// would report a Deployment gone while its Pods still run. Hooks, whose
+// results are already recorded, keep the background deletion of §6.
+//
+// Collect chooses the finished operations to delete: those of an
+// application beyond the newest --history-limit, and those past their
+// ttlSecondsAfterFinished; the application's last Succeeded operation
+// (LastSucceeded, by status.finishedAt) is always kept, since its pinned
+// plan is the application's inventory.
 //
 // # Restart safety
 //

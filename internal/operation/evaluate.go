@@ -66,6 +66,10 @@ func evaluate(in Input, cur int) verdict {
 			evaluateHook(&v, in, i, t, r)
 			continue
 		}
+		if t.Prune {
+			evaluatePrune(&v, in, i, t, r)
+			continue
+		}
 		if r.Status == syncv1alpha1.ResultSyncFailed {
 			v.fail(syncv1alpha1.ReasonApplyFailed, fmt.Sprintf("apply of %s failed: %s", t.ID, r.Message))
 			continue

@@ -51,7 +51,12 @@ type Executor struct {
 	Hooks    Hooks
 	Observer Observer
 	Judge    Judge
-	Clock    clock.PassiveClock
+	// Previewer tells what a sync would change, for spec.dryRun.
+	Previewer Previewer
+	// Pruner deletes the objects of prune steps (prune.go); nil when the
+	// plan has none.
+	Pruner Pruner
+	Clock  clock.PassiveClock
 	// Parallelism bounds concurrent writes of one kind (default 16).
 	Parallelism int
 	// Outcomes reads what finished hooks left behind (their pod's end and
@@ -80,7 +85,7 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 			return out, err
 		}
 	}
-	in := Input{Layout: l, Status: st, Timing: timing, Terminate: op.Spec.Terminate, Now: e.Clock.Now()}
+	in := Input{Layout: l, Status: st, Timing: timing, Terminate: op.Spec.Terminate, Now: e.Clock.Now(), Retry: op.Spec.Retry}
 	if started {
 		obs, failed := e.observe(ctx, op, l, in)
 		in.Observed = obs
@@ -108,7 +113,10 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		st.Message, st.BlockedBy = "applying step "+l.Step(d.Step).String(), d.Blocked
 		return e.applyStep(ctx, op, l, d.Step, out)
 	case ActionWait:
-		st.Message, st.BlockedBy = d.Message, d.Blocked
+		st.Message = d.Message
+		if d.Reason != syncv1alpha1.ReasonRetrying {
+			st.BlockedBy = d.Blocked
+		}
 		out.RequeueAfter = d.RequeueAfter
 		out.WaitReason = d.Reason
 	case ActionAdvance:
@@ -154,6 +162,10 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		e.restoreBlockers(op, l)
 	case ActionTerminate:
 		return e.terminate(ctx, op, l, out)
+	case ActionRetry:
+		e.scheduleRetry(op, l, d, out)
+	case ActionRestart:
+		return e.restart(ctx, op, l, d.Step, in, out)
 	}
 	return nil
 }
@@ -211,7 +223,11 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	errs := make([]error, skippedFrom)
 	// Dry-runs write nothing and have no order: run more of them at once,
 	// so that validating the whole plan costs about one parallel apply.
-	e.parallelN(skippedFrom, dryRunFactor*e.width(), func(i int) { errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i]) })
+	e.parallelN(skippedFrom, dryRunFactor*e.width(), func(i int) {
+		if !l.Tasks[i].Prune { // a deletion has nothing to dry-run
+			errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i])
+		}
+	})
 	var rejected []string
 	for i, err := range errs {
 		if err == nil {
@@ -228,6 +244,9 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, rejectedMessage(rejected))
 		return nil
 	}
+	if op.Spec.DryRun {
+		return e.preview(ctx, op, l, out)
+	}
 	now := metav1.NewTime(e.Clock.Now())
 	st.Phase, st.StartedAt = syncv1alpha1.OperationRunning, &now
 	out.event(eventNormal, EventOperationStarted, fmt.Sprintf("started: %d steps, %d tasks", len(l.Plan.Steps), skippedFrom))
@@ -237,107 +256,6 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	}
 	e.finish(op, l, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded, "nothing to sync")
 	return nil
-}
-
-func (e *Executor) enter(op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) {
-	s := l.Step(i)
-	now := metav1.NewMicroTime(e.Clock.Now())
-	op.Status.Current = &syncv1alpha1.StepStatus{Phase: s.Phase, Wave: s.Wave, StartedAt: &now}
-	setStep(&op.Status, i, syncv1alpha1.StepRunning, now)
-	op.Status.BlockedBy = nil
-	op.Status.Message = "applying step " + s.String()
-	out.event(eventNormal, EventStepStarted, "step "+s.String()+" started")
-}
-
-// stepFinished records the duration of step i and, when the next step
-// follows at once, the transition latency from the moment the step's last
-// task was observed finished.
-func (e *Executor) stepFinished(op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome, ok bool) {
-	s := l.Step(i)
-	now := e.Clock.Now()
-	var dur time.Duration
-	if c := op.Status.Current; c != nil && c.StartedAt != nil {
-		dur = now.Sub(c.StartedAt.Time)
-	}
-	out.Steps = append(out.Steps, StepRun{Phase: s.Phase, Wave: s.Wave, Duration: dur, Succeeded: ok})
-	result := syncv1alpha1.StepFailed
-	if ok {
-		result = syncv1alpha1.StepSucceeded
-	}
-	setStep(&op.Status, i, result, metav1.NewMicroTime(now))
-	if ok {
-		out.event(eventNormal, EventStepSucceeded, "step "+s.String()+" succeeded")
-		start, end := l.Range(i)
-		var last time.Time
-		for j := start; j < end; j++ {
-			if f := op.Status.Resources[j].FinishedAt; f != nil && f.After(last) {
-				last = f.Time
-			}
-		}
-		// A step that completed on a watch event is timed from the event's
-		// arrival in the cache, not from this call's clock.
-		if !e.EventAt.IsZero() && !last.IsZero() && !e.EventAt.After(last) && last.Sub(e.EventAt) < time.Minute {
-			last = e.EventAt
-		}
-		e.EventAt = time.Time{} // consumed: steps chained after it are timed from their writes
-		if !last.IsZero() {
-			out.stepDoneAt = last
-		}
-	}
-}
-
-func (e *Executor) finish(op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome, phase syncv1alpha1.OperationPhase, reason, msg string) {
-	st := &op.Status
-	now := metav1.NewTime(e.Clock.Now())
-	st.Phase, st.FinishedAt, st.Reason, st.Message = phase, &now, reason, msg
-	if phase == syncv1alpha1.OperationSucceeded {
-		st.BlockedBy = nil
-	}
-	for i := range st.Steps {
-		switch st.Steps[i].Result {
-		case syncv1alpha1.StepRunning:
-			setStep(st, i, syncv1alpha1.StepFailed, metav1.NewMicroTime(now.Time))
-		case syncv1alpha1.StepPending, "":
-			st.Steps[i].Result = syncv1alpha1.StepSkipped
-		}
-	}
-	skipUnrun(l, st)
-	var dur time.Duration
-	if st.StartedAt != nil {
-		dur = now.Sub(st.StartedAt.Time)
-	}
-	out.Finished = &Finish{Phase: phase, Reason: reason, Duration: dur}
-	switch {
-	case reason == syncv1alpha1.ReasonTerminated:
-		out.event(eventWarning, EventTerminated, msg)
-	case phase == syncv1alpha1.OperationSucceeded:
-		out.event(eventNormal, EventOperationSucceeded, msg)
-	default:
-		out.event(eventWarning, EventOperationFailed, reason+": "+msg)
-	}
-}
-
-// restoreBlockers shows, after the SyncFail steps, what blocked the step
-// that failed, derived from status.resources.
-func (e *Executor) restoreBlockers(op *syncv1alpha1.SyncOperation, l *Layout) {
-	f := op.Status.FailedStep
-	if f == nil {
-		return
-	}
-	i := l.StepIndex(f.Phase, f.Wave)
-	if i < 0 {
-		return
-	}
-	start, end := l.Range(i)
-	var v verdict
-	for j := start; j < end; j++ {
-		r := op.Status.Resources[j]
-		done := r.HookPhase == syncv1alpha1.HookSucceeded || (r.HookType == "" && r.Health == health.Healthy)
-		if !done {
-			v.block(r, l.Hint(l.Tasks[j]))
-		}
-	}
-	op.Status.BlockedBy = v.blocked
 }
 
 // observe reads the live objects of the current step.
@@ -350,6 +268,14 @@ func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	obs = make(map[int]Observation, end-start)
 	for i := start; i < end; i++ {
 		r := op.Status.Resources[i]
+		if l.Tasks[i].Prune {
+			if r.Status == syncv1alpha1.ResultPruned && r.FinishedAt == nil {
+				var bad bool
+				obs[i], bad = e.observePrune(ctx, op, l.Tasks[i], &r)
+				failed = failed || bad
+			}
+			continue
+		}
 		if r.Status != syncv1alpha1.ResultSynced {
 			continue
 		}

@@ -93,7 +93,7 @@ func (l *Layout) HookKinds() []HookKind {
 func (e *Executor) sweep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout,
 	remove func(t *plan.Task, r *syncv1alpha1.ResourceStatus, h LiveHook) bool) (int, error) {
 	st := &op.Status
-	l.prepare(func(t *plan.Task) string { return e.Hooks.Name(op, t) })
+	l.prepare(st, func(t *plan.Task) string { return e.Hooks.Name(op, t) })
 	kinds := l.HookKinds()
 	if len(kinds) == 0 {
 		return 0, nil

@@ -34,8 +34,9 @@ type Layout struct {
 	steps []stepRange
 
 	// initial and index are computed once by prepare (compact.go).
-	initial []syncv1alpha1.ResourceStatus
-	index   map[taskKey]int
+	initial     []syncv1alpha1.ResourceStatus
+	index       map[taskKey]int
+	preparedFor string
 }
 
 type stepRange struct {

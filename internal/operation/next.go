@@ -48,6 +48,11 @@ const (
 	ActionFail Action = "Fail"
 	// ActionTerminate deletes running hooks and ends the operation Failed/Terminated.
 	ActionTerminate Action = "Terminate"
+	// ActionRetry records a failed step that spec.retry tries again, and
+	// when.
+	ActionRetry Action = "Retry"
+	// ActionRestart starts the failed step again once its backoff is over.
+	ActionRestart Action = "Restart"
 )
 
 // Timing holds the deadlines of an operation, resolved from its spec and the
@@ -80,6 +85,8 @@ type Input struct {
 	// Observed holds observations of the current step's tasks, by status index.
 	Observed map[int]Observation
 	Now      time.Time
+	// Retry is spec.retry (nil: no retry).
+	Retry *syncv1alpha1.RetryStrategy
 }
 
 // Decision is the outcome of Next.
@@ -125,6 +132,9 @@ func Next(in Input) Decision {
 	}
 	step := in.Layout.Step(cur)
 	inSyncFail := step.Phase == syncv1alpha1.SyncPhaseSyncFail
+	if d, ok := retryWait(in, cur, step); ok {
+		return d
+	}
 	v := evaluate(in, cur)
 	d := Decision{Step: cur, Resources: v.resources, Blocked: v.blocked, Done: v.done, Total: v.total}
 
@@ -138,6 +148,10 @@ func Next(in Input) Decision {
 	switch {
 	case failReason != "":
 		d.Reason, d.Message = failReason, failMsg
+		if !inSyncFail && retryable(in, failReason) {
+			d.Action, d.RequeueAfter = ActionRetry, in.Retry.Delay(in.Status.RetryCount)
+			return d
+		}
 		if inSyncFail {
 			// A failing SyncFail step is recorded; the next one still runs.
 			d.Action, d.Next = ActionAdvance, in.Layout.NextStep(cur)
@@ -245,4 +259,39 @@ func nearest(in Input, _ *plan.Step, inSyncFail bool, extra []time.Time) time.Du
 		d = time.Millisecond
 	}
 	return d
+}
+
+// retryWait decides while a failed step waits for its retry: wait until
+// status.retryAt, then restart it; the operation's timeout still ends it.
+func retryWait(in Input, cur int, step *plan.Step) (Decision, bool) {
+	at := in.Status.RetryAt
+	if at == nil {
+		return Decision{}, false
+	}
+	if limit, ok := opLimit(in); ok && !in.Now.Before(limit) {
+		return Decision{Action: ActionEnterSyncFail, Step: cur, Next: in.Layout.FirstOnFail(), Reason: syncv1alpha1.ReasonTimeout,
+			Message: fmt.Sprintf("operation exceeded its timeout of %s waiting to retry step %s", in.Timing.Timeout, step)}, true
+	}
+	if in.Now.Before(at.Time) {
+		return Decision{Action: ActionWait, Step: cur, Reason: syncv1alpha1.ReasonRetrying, Message: in.Status.Message,
+			RequeueAfter: at.Sub(in.Now)}, true
+	}
+	return Decision{Action: ActionRestart, Step: cur}, true
+}
+
+// retryable reports whether spec.retry tries a failure of this reason
+// again: not invalid input, not a termination, not the operation's own
+// timeout, and only while retries are left.
+func retryable(in Input, reason string) bool {
+	if in.Retry == nil || in.Status.RetryCount >= in.Retry.Limit {
+		return false
+	}
+	if limit, ok := opLimit(in); ok && !in.Now.Before(limit) {
+		return false
+	}
+	switch reason {
+	case syncv1alpha1.ReasonApplyFailed, syncv1alpha1.ReasonHookFailed, syncv1alpha1.ReasonHealthDegraded, syncv1alpha1.ReasonTimeout:
+		return true
+	}
+	return false
 }

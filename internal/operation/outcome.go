@@ -86,9 +86,12 @@ type Outcome struct {
 	Steps        []StepRun
 	Hooks        []HookRun
 	Applies      []ApplyResult
+	Prunes       []PruneRun
 	Finished     *Finish
 	WaitReason   string
 	RequeueAfter time.Duration
+	// Retries counts the steps restarted by spec.retry in this call.
+	Retries int
 	// Transition is the time from the last task of a step observed finished
 	// to the first write of the next step, when this call made that write.
 	Transition *time.Duration

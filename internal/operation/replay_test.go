@@ -50,6 +50,8 @@ type world struct {
 	crashes int
 	// effects counts the writes made.
 	effects int
+	// deletes logs the deletions prune asked for, in order.
+	deletes []string
 }
 
 var errCrash = errors.New("crashed")
@@ -174,6 +176,10 @@ func (w *world) Get(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Ta
 	if !ok {
 		return nil, nil
 	}
+	if u.GetLabels()["terminating"] == "true" && w.seen[k] > 0 { // a deletion ends on its second look
+		delete(w.objects, k)
+		return nil, nil
+	}
 	w.seen[k]++
 	u = u.DeepCopy()
 	u.SetAnnotations(map[string]string{"seen": fmt.Sprint(w.seen[k])})
@@ -185,7 +191,7 @@ func (w *world) Get(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Ta
 func transition(l *operation.Layout, w *world, clk *clocktesting.FakeClock, persisted *syncv1alpha1.SyncOperation, timing operation.Timing) (*syncv1alpha1.SyncOperation, error) {
 	op := persisted.DeepCopy()
 	op.Status.Resources = l.Expand(&op.Status, func(t *plan.Task) string { return w.Name(op, t) })
-	ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+	ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Pruner: w, Clock: clk}
 	if _, err := ex.Run(context.Background(), op, l, timing); err != nil {
 		return nil, err
 	}
@@ -369,7 +375,7 @@ func TestUnreadableObjectStillTimesOut(t *testing.T) {
 	w := &blind{world: newWorld(""), name: "api"}
 	clk := clocktesting.NewFakeClock(t0)
 	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
-	ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+	ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Pruner: w, Clock: clk}
 	sawRetry := false
 	for i := 0; i < 200 && !op.Status.Phase.Terminal(); i++ {
 		clk.Step(500 * time.Millisecond)

@@ -26,12 +26,29 @@ limitations under the License.
 // argocd.argoproj.io/hook is a hook of every phase it lists, so
 // "PreSync,PostSync" gives one task in each of the two phases; Sync hooks
 // sit in the Sync phase next to the plain resources of their wave; SyncFail
-// hooks go to Plan.OnFail and run only when the operation fails; Skip (which
-// cannot be combined with other types) puts the object in Plan.Skipped and
-// it is never applied. Without the Argo CD annotation, helm.sh/hook maps
-// pre-install and pre-upgrade to PreSync and post-install and post-upgrade
-// to PostSync; an object with only other Helm events (test, pre-delete,
-// ...) is skipped, with the warning SW007.
+// hooks go to Plan.OnFail and run only when the operation fails; PreDelete
+// and PostDelete hooks go to Plan.OnDelete and run only in a Delete
+// operation (Teardown); Skip (which cannot be combined with other types)
+// puts the object in Plan.Skipped and it is never applied. Without the Argo
+// CD annotation, helm.sh/hook maps pre-install and pre-upgrade to PreSync,
+// post-install and post-upgrade to PostSync, pre-delete to PreDelete and
+// post-delete to PostDelete; an object with only other Helm events (test,
+// post-rollback, ...) is skipped, with the warning SW007.
+//
+// # Applications: inventory, prune and teardown
+//
+// The inventory of a Succeeded operation (Inventory) is every plain
+// resource of its plan with the phase and wave it had, plus the objects its
+// own prune steps kept (Prune=false). PruneCandidates are the entries of
+// the previous inventory that a new plan does not contain; AddPrune puts
+// their deletion (tasks with Task.Prune) after the last Sync step, and
+// Teardown builds a Delete operation's plan: PreDelete hooks, the deletion
+// of the whole inventory, PostDelete hooks. PruneSteps orders deletions:
+// one Prune step per wave, highest wave first, then PruneLast/0 (objects
+// with PruneLast=true) and PruneLast/1 (Namespaces and CRDs, which take
+// their contents along); inside a step in reverse kind order. The
+// controller pins the result with the rest of the plan, so a restarted
+// controller deletes exactly the same set.
 //
 // The wave is argocd.argoproj.io/sync-wave, else helm.sh/hook-weight, else
 // 0; any 32-bit integer. The delete policies are
@@ -95,4 +112,8 @@ limitations under the License.
 //     (Options.HasHealthCheck), reported once per kind.
 //   - SW007: an object whose helm.sh/hook events have no sync equivalent;
 //     it is skipped.
+//   - SW008: a hook uses such an object that a prune step of the same
+//     operation deletes before the hook runs, e.g. a PostDelete hook whose
+//     ServiceAccount the teardown removed (added by AddPrune and Teardown,
+//     which know the inventory).
 package plan

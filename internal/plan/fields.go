@@ -86,6 +86,8 @@ var hookTypeOrder = []syncv1alpha1.HookType{
 	syncv1alpha1.HookTypeSync,
 	syncv1alpha1.HookTypePostSync,
 	syncv1alpha1.HookTypeSyncFail,
+	syncv1alpha1.HookTypePreDelete,
+	syncv1alpha1.HookTypePostDelete,
 	syncv1alpha1.HookTypeSkip,
 }
 
@@ -94,7 +96,7 @@ var hookTypeOrder = []syncv1alpha1.HookType{
 func parseArgoHook(value string) ([]syncv1alpha1.HookType, error) {
 	items := splitList(value)
 	if len(items) == 0 {
-		return nil, fmt.Errorf("no hook type in %q: list PreSync, Sync, PostSync, SyncFail or Skip, or remove the annotation", value)
+		return nil, fmt.Errorf("no hook type in %q: list PreSync, Sync, PostSync, SyncFail, PreDelete, PostDelete or Skip, or remove the annotation", value)
 	}
 	seen := map[syncv1alpha1.HookType]bool{}
 	var unknown []string
@@ -107,7 +109,7 @@ func parseArgoHook(value string) ([]syncv1alpha1.HookType, error) {
 		seen[t] = true
 	}
 	if len(unknown) > 0 {
-		return nil, fmt.Errorf("unknown hook type %s (valid: PreSync, Sync, PostSync, SyncFail, Skip)", strings.Join(unknown, ", "))
+		return nil, fmt.Errorf("unknown hook type %s (valid: PreSync, Sync, PostSync, SyncFail, PreDelete, PostDelete, Skip)", strings.Join(unknown, ", "))
 	}
 	if seen[syncv1alpha1.HookTypeSkip] && len(seen) > 1 {
 		return nil, fmt.Errorf("hook type Skip cannot be combined with other types in %q: a skipped object is never applied", value)
@@ -125,13 +127,15 @@ func canonicalTypes(seen map[syncv1alpha1.HookType]bool) []syncv1alpha1.HookType
 	return out
 }
 
-// helmHookTypes maps the Helm hook events that a sync runs; every other
-// event (pre-delete, post-rollback, test, ...) has no sync equivalent.
+// helmHookTypes maps the Helm hook events that a sync or a teardown runs;
+// every other event (post-rollback, test, ...) has no equivalent.
 var helmHookTypes = map[string]syncv1alpha1.HookType{
 	"pre-install":  syncv1alpha1.HookTypePreSync,
 	"pre-upgrade":  syncv1alpha1.HookTypePreSync,
 	"post-install": syncv1alpha1.HookTypePostSync,
 	"post-upgrade": syncv1alpha1.HookTypePostSync,
+	"pre-delete":   syncv1alpha1.HookTypePreDelete,
+	"post-delete":  syncv1alpha1.HookTypePostDelete,
 }
 
 // parseHelmHook parses helm.sh/hook. It returns the mapped types and the

@@ -137,6 +137,12 @@ func render(p *plan.Plan, err error) string {
 			fmt.Fprintf(&b, "  %s\n", taskLine(t))
 		}
 	}
+	for _, s := range p.OnDelete {
+		fmt.Fprintf(&b, "on delete: %s\n", s.String())
+		for _, t := range s.Tasks {
+			fmt.Fprintf(&b, "  %s\n", taskLine(t))
+		}
+	}
 	if len(p.Skipped) > 0 {
 		b.WriteString("skipped:\n")
 		for _, t := range p.Skipped {

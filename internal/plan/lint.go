@@ -74,7 +74,7 @@ func lint(p *Plan, entries []*entry, opts Options) []Warning {
 	})
 	for _, e := range entries {
 		if len(e.helmIgnored) > 0 {
-			l.warn(CodeHelmHookIgnored, e.id, "Helm hook %q has no sync equivalent, so the object is never applied (syncwave runs pre-install and pre-upgrade hooks as PreSync, post-install and post-upgrade hooks as PostSync)",
+			l.warn(CodeHelmHookIgnored, e.id, "Helm hook %q has no sync equivalent, so the object is never applied (syncwave runs pre-install and pre-upgrade hooks as PreSync, post-install and post-upgrade hooks as PostSync, pre-delete and post-delete hooks in Delete operations)",
 				strings.Join(e.helmIgnored, ","))
 		}
 	}

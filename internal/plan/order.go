@@ -35,7 +35,7 @@ type item struct {
 
 // assemble turns valid entries into the ordered plan (without warnings).
 func assemble(entries []*entry) *Plan {
-	var main, onFail, skipped []item
+	var main, onFail, onDelete, skipped []item
 	for _, e := range entries {
 		base := Task{ID: e.id, Version: e.version, Object: e.obj, Wave: e.wave, Options: e.options}
 		switch {
@@ -55,9 +55,12 @@ func assemble(entries []*entry) *Plan {
 				task := base
 				task.Phase = syncv1alpha1.SyncPhase(t)
 				task.Hook = &Hook{Type: t, Types: e.types, DeletePolicies: e.policies, GenerateName: e.genName}
-				if t == syncv1alpha1.HookTypeSyncFail {
+				switch t {
+				case syncv1alpha1.HookTypeSyncFail:
 					onFail = append(onFail, item{task, e.index})
-				} else {
+				case syncv1alpha1.HookTypePreDelete, syncv1alpha1.HookTypePostDelete:
+					onDelete = append(onDelete, item{task, e.index})
+				default:
 					main = append(main, item{task, e.index})
 				}
 			}
@@ -66,8 +69,9 @@ func assemble(entries []*entry) *Plan {
 	moveAhead(main)
 	slices.SortFunc(main, compareItems)
 	slices.SortFunc(onFail, compareItems)
+	slices.SortFunc(onDelete, compareItems)
 	slices.SortFunc(skipped, compareItems)
-	p := &Plan{Steps: group(main), OnFail: group(onFail)}
+	p := &Plan{Steps: group(main), OnFail: group(onFail), OnDelete: group(onDelete)}
 	for _, it := range skipped {
 		p.Skipped = append(p.Skipped, it.Task)
 	}
@@ -81,12 +85,20 @@ func phaseRank(p syncv1alpha1.SyncPhase) int {
 		return 0
 	case syncv1alpha1.SyncPhaseSync:
 		return 1
-	case syncv1alpha1.SyncPhasePostSync:
+	case syncv1alpha1.SyncPhasePrune:
 		return 2
-	case syncv1alpha1.SyncPhaseSyncFail:
+	case syncv1alpha1.SyncPhasePruneLast:
 		return 3
-	default:
+	case syncv1alpha1.SyncPhasePostSync:
 		return 4
+	case syncv1alpha1.SyncPhaseSyncFail:
+		return 5
+	case syncv1alpha1.SyncPhasePreDelete:
+		return 6
+	case syncv1alpha1.SyncPhasePostDelete:
+		return 7
+	default:
+		return 8
 	}
 }
 

@@ -98,6 +98,11 @@ type Task struct {
 	// earlier step than its own annotations say: the first object in that
 	// namespace, or the first custom resource of that kind.
 	MovedAheadOf *ObjectID `json:"movedAheadOf,omitempty"`
+	// Prune is true for a task that deletes the object instead of applying
+	// it: an object of the application's inventory that the operation
+	// prunes or tears down (phases Prune and PruneLast). Object then holds
+	// only apiVersion, kind, name and namespace.
+	Prune bool `json:"prune,omitempty"`
 }
 
 // IsHook reports whether the task is a hook.
@@ -122,6 +127,9 @@ type Plan struct {
 	Steps []Step `json:"steps"`
 	// OnFail are the SyncFail steps, by wave; they run only on failure.
 	OnFail []Step `json:"onFail,omitempty"`
+	// OnDelete are the PreDelete and PostDelete hook steps; only a Delete
+	// operation runs them (Teardown).
+	OnDelete []Step `json:"onDelete,omitempty"`
 	// Skipped are objects annotated hook=Skip; they are never applied.
 	Skipped []Task `json:"skipped,omitempty"`
 	// Warnings are lint findings; with --strict they are errors.

@@ -261,7 +261,7 @@ func expectControllerRole(g Gomega, cr *rbacv1.ClusterRole, secureMetrics bool) 
 	}
 	want := []string{
 		"syncwave.dev/syncoperations:get", "syncwave.dev/syncoperations:list", "syncwave.dev/syncoperations:watch",
-		"syncwave.dev/syncoperations:update", "syncwave.dev/syncoperations:patch",
+		"syncwave.dev/syncoperations:update", "syncwave.dev/syncoperations:patch", "syncwave.dev/syncoperations:delete",
 		"syncwave.dev/syncoperations/status:get", "syncwave.dev/syncoperations/status:update", "syncwave.dev/syncoperations/status:patch",
 		"syncwave.dev/syncoperations/finalizers:update",
 		"events.k8s.io/events:create", "events.k8s.io/events:patch", "/events:create", "/events:patch",

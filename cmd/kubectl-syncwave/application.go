@@ -1,0 +1,156 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/fields"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+func init() { subcommands = append(subcommands, newHistoryCmd, newDeleteCmd) }
+
+func newHistoryCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "history APPLICATION",
+		Short: "List the operations of an application, newest first",
+		Long: `History lists the SyncOperations of APPLICATION (spec.application) in the
+namespace, newest first: NAME, ACTION, PHASE, REASON, STARTED, DURATION and
+the DIGEST of the manifests. The controller keeps the newest --history-limit
+finished ones of each application, and always the last Succeeded one.`,
+		Args: cobra.ExactArgs(1),
+	}
+	kube := addClusterFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		c, ns, err := kube.client()
+		if err != nil {
+			return err
+		}
+		ops, err := applicationOperations(cmd.Context(), c, ns, args[0])
+		if err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			return fmt.Errorf("no SyncOperation of application %s in namespace %s", args[0], ns)
+		}
+		return printHistory(cmd.OutOrStdout(), ops, time.Now())
+	}
+	return cmd
+}
+
+// applicationOperations lists the operations of app, newest first, with
+// the field selector on spec.application that the CRD declares.
+func applicationOperations(ctx context.Context, c client.Client, ns, app string) ([]syncv1alpha1.SyncOperation, error) {
+	list := &syncv1alpha1.SyncOperationList{}
+	sel := fields.OneTermEqualSelector("spec.application", app)
+	if err := c.List(ctx, list, client.InNamespace(ns), client.MatchingFieldsSelector{Selector: sel}); err != nil {
+		return nil, fmt.Errorf("list the SyncOperations of application %s in namespace %s: %w", app, ns, err)
+	}
+	ops := list.Items
+	slices.SortFunc(ops, func(a, b syncv1alpha1.SyncOperation) int {
+		return cmp.Or(b.CreationTimestamp.Compare(a.CreationTimestamp.Time), cmp.Compare(b.Name, a.Name))
+	})
+	return ops, nil
+}
+
+func printHistory(w io.Writer, ops []syncv1alpha1.SyncOperation, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tACTION\tPHASE\tREASON\tSTARTED\tDURATION\tDIGEST")
+	for _, op := range ops {
+		st := op.Status
+		action := cmp.Or(string(op.Spec.Action), string(syncv1alpha1.ActionSync))
+		started, dur := "-", "-"
+		if st.StartedAt != nil {
+			started = st.StartedAt.UTC().Format(time.RFC3339)
+			end := now
+			if st.FinishedAt != nil {
+				end = st.FinishedAt.Time
+			}
+			dur = end.Sub(st.StartedAt.Time).Round(time.Second).String()
+		}
+		digest := cmp.Or(strings.TrimPrefix(st.PlanDigest, "sha256:"), "-")
+		if len(digest) > 12 {
+			digest = digest[:12]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", op.Name, action, cmp.Or(string(st.Phase), "-"), cmp.Or(st.Reason, "-"), started, dur, digest)
+	}
+	return tw.Flush()
+}
+
+func newDeleteCmd() *cobra.Command {
+	o := &createOptions{action: syncv1alpha1.ActionDelete}
+	cmd := &cobra.Command{
+		Use:   "delete APPLICATION [-f PATH...] [--wait]",
+		Short: "Tear an application down with a Delete operation",
+		Long: `Delete creates a SyncOperation with action Delete for APPLICATION: its
+PreDelete hooks run first (from the manifests given with -f or -k, which
+are otherwise not applied), then every object of the application's
+inventory is deleted, highest wave first, Namespaces and CRDs last, each
+wave waited for until gone, then its PostDelete hooks run. A failing
+PreDelete hook deletes nothing.`,
+		Example: `  kubectl syncwave delete shop --wait
+  kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/`,
+		Args: cobra.ExactArgs(1),
+	}
+	kube := addClusterFlags(cmd)
+	o.manifests = addManifestFlags(cmd)
+	cmd.Flags().BoolVar(&o.wait, "wait", false, "follow the operation like watch until it ends; exit 1 unless it succeeded")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		o.application = args[0]
+		var docs []document
+		if len(o.manifests.paths) > 0 || len(o.manifests.kustomizations) > 0 {
+			set, err := o.manifests.parsed(cmd.InOrStdin(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if docs, err = documents(set.inputs); err != nil {
+				return err
+			}
+		}
+		c, ns, err := kube.client()
+		if err != nil {
+			return err
+		}
+		name := deleteName(o.application, time.Now())
+		op, err := createOperation(cmd.Context(), c, ns, name, docs, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "syncoperation.syncwave.dev/%s created (Delete of application %s)\n", op.Name, o.application)
+		if !o.wait {
+			return nil
+		}
+		return followOperation(cmd.Context(), c, client.ObjectKeyFromObject(op), cmd.OutOrStdout())
+	}
+	return cmd
+}
+
+// deleteName names the Delete operation of app created at now.
+func deleteName(app string, now time.Time) string {
+	return fmt.Sprintf("%s-delete-%s", app, now.UTC().Format("20060102-150405"))
+}

@@ -1,0 +1,72 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// TestLiveApplication: create --application --prune, history, delete.
+func TestLiveApplication(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	gone := func(name string) bool {
+		err := live.client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, &corev1.ConfigMap{})
+		return apierrors.IsNotFound(err)
+	}
+	v1 := writeManifests(t, map[string]string{"app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: old}\n"})
+	v2 := writeManifests(t, map[string]string{"app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\n"})
+
+	_, stderr, code := kubectlSyncwave(t, ns, "create", "shop-1", "-f", v1, "--application", "shop", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	_, stderr, code = kubectlSyncwave(t, ns, "create", "shop-2", "-f", v2, "--prune", "--wait")
+	g.Expect(code).To(Equal(1))
+	g.Expect(stderr).To(ContainSubstring("--prune needs --application"))
+	_, stderr, code = kubectlSyncwave(t, ns, "create", "shop-2", "-f", v2, "--application", "shop", "--prune", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(gone("old")).To(BeTrue(), "pruned")
+	g.Expect(gone("keep")).To(BeFalse())
+	op := getOperation(g, ns, "shop-2")
+	g.Expect(op.Spec.Application).To(Equal("shop"))
+	g.Expect(op.Spec.Prune).To(BeTrue())
+
+	stdout, stderr, code := kubectlSyncwave(t, ns, "delete", "shop", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stdout).To(MatchRegexp(`syncoperation.syncwave.dev/shop-delete-\d{8}-\d{6} created \(Delete of application shop\)`))
+	g.Expect(gone("keep")).To(BeTrue(), "torn down")
+
+	stdout, stderr, code = kubectlSyncwave(t, ns, "history", "shop")
+	g.Expect(code).To(Equal(0), stderr)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	g.Expect(lines).To(HaveLen(4), stdout)
+	g.Expect(lines[0]).To(MatchRegexp(`^NAME\s+ACTION\s+PHASE\s+REASON\s+STARTED\s+DURATION\s+DIGEST$`))
+	g.Expect(lines[1]).To(MatchRegexp(`^shop-delete-\S+\s+Delete\s+Succeeded\s+Succeeded\s+\S+Z\s+\S+\s+[0-9a-f]{12}$`))
+	g.Expect(lines[2]).To(MatchRegexp(`^shop-2\s+Sync\s+Succeeded\s`))
+	g.Expect(lines[3]).To(MatchRegexp(`^shop-1\s+Sync\s+Succeeded\s`))
+	t.Logf("history:\n%s", stdout)
+
+	_, stderr, code = kubectlSyncwave(t, ns, "history", "nothing")
+	g.Expect(code).To(Equal(1))
+	g.Expect(stderr).To(ContainSubstring("no SyncOperation of application nothing"))
+}

@@ -1,0 +1,217 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+// blockingJob is a PreSync hook Job that never finishes here (no
+// kube-controller-manager runs its pods), so its operation stays Running.
+const blockingJob = `{apiVersion: batch/v1, kind: Job, metadata: {name: block, annotations: {argocd.argoproj.io/hook: PreSync}},
+  spec: {activeDeadlineSeconds: 600, backoffLimit: 0, template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}`
+
+func create(t *testing.T, ns, name string, spec syncv1alpha1.SyncOperationSpec) *syncv1alpha1.SyncOperation {
+	t.Helper()
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Spec: spec}
+	NewWithT(t).Expect(k8s.Create(context.Background(), op)).To(Succeed())
+	return op
+}
+
+func phaseOf(op *syncv1alpha1.SyncOperation) func() syncv1alpha1.OperationPhase {
+	return func() syncv1alpha1.OperationPhase {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(op), op)
+		return op.Status.Phase
+	}
+}
+
+func terminate(t *testing.T, op *syncv1alpha1.SyncOperation) {
+	t.Helper()
+	patch := client.MergeFrom(op.DeepCopy())
+	op.Spec.Terminate = true
+	NewWithT(t).Expect(k8s.Patch(context.Background(), op, patch)).To(Succeed())
+}
+
+// TestQueueAndForbid: a second operation of a running application waits,
+// Pending, naming the one it waits for, and starts once it finished; a
+// Forbid one fails with Conflict at once.
+func TestQueueAndForbid(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	first := create(t, ns, "first", syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t, blockingJob)})
+	g.Eventually(phaseOf(first), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationRunning))
+
+	second := create(t, ns, "second", syncv1alpha1.SyncOperationSpec{Application: "web",
+		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`)})
+	g.Eventually(func() string {
+		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(second), second)
+		return second.Status.Message
+	},
+		10*time.Second, 20*time.Millisecond).Should(ContainSubstring(ns + "/first"))
+	g.Expect(second.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
+	g.Expect(second.Status.BlockedBy).To(HaveLen(1))
+	g.Expect(second.Status.BlockedBy[0].Kind).To(Equal("SyncOperation"))
+	g.Expect(second.Status.BlockedBy[0].Name).To(Equal("first"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "cfg")).To(BeFalse(), "a queued operation applies nothing")
+
+	forbid := create(t, ns, "forbid", syncv1alpha1.SyncOperationSpec{Application: "web", ConcurrencyPolicy: syncv1alpha1.ConcurrencyForbid,
+		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: never}}`)})
+	g.Eventually(phaseOf(forbid), 10*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(forbid.Status.Reason).To(Equal(syncv1alpha1.ReasonConflict))
+	g.Expect(forbid.Status.Message).To(ContainSubstring("first"))
+
+	terminate(t, first)
+	g.Eventually(phaseOf(second), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded))
+	cm := &corev1.ConfigMap{}
+	g.Expect(exists(t, cm, ns, "cfg")).To(BeTrue())
+	g.Expect(cm.Labels).To(HaveKeyWithValue(syncv1alpha1.LabelApplication, "web"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "never")).To(BeFalse())
+}
+
+// TestReplaceTerminatesTheRunningOne.
+func TestReplaceTerminatesTheRunningOne(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	first := create(t, ns, "first", syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t, blockingJob)})
+	g.Eventually(phaseOf(first), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationRunning))
+	next := create(t, ns, "next", syncv1alpha1.SyncOperationSpec{Application: "web", ConcurrencyPolicy: syncv1alpha1.ConcurrencyReplace,
+		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`)})
+	g.Eventually(phaseOf(next), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded))
+	g.Expect(phaseOf(first)()).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(first.Status.Reason).To(Equal(syncv1alpha1.ReasonTerminated))
+	g.Expect(first.Status.FinishedAt.Truncate(time.Second)).NotTo(BeTemporally(">", next.Status.StartedAt.Time), "startedAt has whole seconds")
+}
+
+// TestPruneAndDelete: v2 without two ConfigMaps prunes them, keeps one
+// marked Prune=false on the live object; a Delete operation then removes
+// what is left of the inventory.
+func TestPruneAndDelete(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	v1 := run(t, ns, syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: keep}}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: old, annotations: {argocd.argoproj.io/sync-wave: "2"}}}`,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: protected}}`)})
+	g.Expect(v1.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v1.Status.Message)
+	outsider := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "outsider", Namespace: ns, Labels: map[string]string{syncv1alpha1.LabelApplication: "web"}}}
+	g.Expect(k8s.Create(context.Background(), outsider)).To(Succeed())
+	live := &corev1.ConfigMap{}
+	g.Expect(exists(t, live, ns, "protected")).To(BeTrue())
+	patch := client.MergeFrom(live.DeepCopy())
+	live.Annotations = map[string]string{syncv1alpha1.AnnotationSyncOptions: "Prune=false"}
+	g.Expect(k8s.Patch(context.Background(), live, patch)).To(Succeed())
+
+	v2 := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "v2", Namespace: ns}, Spec: syncv1alpha1.SyncOperationSpec{
+		Application: "web", Prune: true, Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: keep}}`)}}
+	g.Expect(k8s.Create(context.Background(), v2)).To(Succeed())
+	g.Eventually(phaseOf(v2), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "old")).To(BeFalse())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "protected")).To(BeTrue())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "outsider")).To(BeTrue(), "in no inventory: never deleted")
+	results := map[string]syncv1alpha1.ResultStatus{}
+	for _, r := range v2.Status.Resources {
+		results[r.Name+"/"+string(r.SyncPhase)] = r.Status
+	}
+	g.Expect(results).To(HaveKeyWithValue("old/Prune", syncv1alpha1.ResultPruned))
+	g.Expect(results).To(HaveKeyWithValue("protected/Prune", syncv1alpha1.ResultPruneSkipped))
+	g.Expect(v2.Status.Summary.Pruned).To(Equal(int32(1)))
+
+	del := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "down", Namespace: ns}, Spec: syncv1alpha1.SyncOperationSpec{
+		Application: "web", Action: syncv1alpha1.ActionDelete}}
+	g.Expect(k8s.Create(context.Background(), del)).To(Succeed())
+	g.Eventually(phaseOf(del), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded), del.Status.Message)
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "keep")).To(BeFalse())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "protected")).To(BeTrue(), "Prune=false holds for a teardown too")
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "outsider")).To(BeTrue())
+
+	again := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "again", Namespace: ns}, Spec: syncv1alpha1.SyncOperationSpec{
+		Application: "web", Action: syncv1alpha1.ActionDelete}}
+	g.Expect(k8s.Create(context.Background(), again)).To(Succeed())
+	g.Eventually(phaseOf(again), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded))
+	g.Expect(again.Status.Steps).To(BeEmpty(), "after a teardown the inventory is empty")
+}
+
+// TestHistoryAndTTL: the suite runs with --history-limit=3.
+func TestHistoryAndTTL(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	for i := range 5 {
+		op := create(t, ns, "h"+string(rune('a'+i)), syncv1alpha1.SyncOperationSpec{Application: "web",
+			Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`)})
+		g.Eventually(phaseOf(op), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded))
+	}
+	names := func() []string {
+		list := &syncv1alpha1.SyncOperationList{}
+		_ = k8s.List(context.Background(), list, client.InNamespace(ns))
+		var out []string
+		for _, o := range list.Items {
+			if o.DeletionTimestamp.IsZero() {
+				out = append(out, o.Name)
+			}
+		}
+		return out
+	}
+	g.Eventually(names, 10*time.Second, 50*time.Millisecond).Should(ConsistOf("hc", "hd", "he"))
+
+	solo := create(t, ns, "solo", syncv1alpha1.SyncOperationSpec{TTLSecondsAfterFinished: ptr.To[int32](1),
+		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: solo}}`)})
+	g.Eventually(phaseOf(solo), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded))
+	finished := solo.Status.FinishedAt.Time
+	g.Eventually(names, 10*time.Second, 50*time.Millisecond).ShouldNot(ContainElement("solo"))
+	g.Expect(time.Since(finished)).To(BeNumerically(">=", 900*time.Millisecond))
+}
+
+// TestApplicationFieldsAreValidated: the new fields are immutable and
+// checked by the API server.
+func TestApplicationFieldsAreValidated(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	bad := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "bad", Namespace: ns},
+		Spec: syncv1alpha1.SyncOperationSpec{Prune: true, Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: x}}`)}}
+	g.Expect(k8s.Create(context.Background(), bad)).To(MatchError(ContainSubstring("spec.prune needs spec.application")))
+	bad.Spec = syncv1alpha1.SyncOperationSpec{Action: syncv1alpha1.ActionDelete}
+	g.Expect(k8s.Create(context.Background(), bad)).To(MatchError(ContainSubstring("a Delete operation needs spec.application")))
+	bad.Spec = syncv1alpha1.SyncOperationSpec{Application: "Not a label!", Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: x}}`)}
+	g.Expect(k8s.Create(context.Background(), bad)).To(MatchError(ContainSubstring("spec.application")))
+
+	op := create(t, ns, "op", syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t, blockingJob)})
+	g.Expect(op.Spec.Action).To(Equal(syncv1alpha1.ActionSync), "defaulted")
+	g.Expect(op.Spec.ConcurrencyPolicy).To(Equal(syncv1alpha1.ConcurrencyQueue), "defaulted")
+	for _, edit := range []func(s *syncv1alpha1.SyncOperationSpec){
+		func(s *syncv1alpha1.SyncOperationSpec) { s.Application = "other" },
+		func(s *syncv1alpha1.SyncOperationSpec) { s.Application = "" },
+		func(s *syncv1alpha1.SyncOperationSpec) { s.Prune = true },
+		func(s *syncv1alpha1.SyncOperationSpec) { s.ConcurrencyPolicy = syncv1alpha1.ConcurrencyForbid },
+		func(s *syncv1alpha1.SyncOperationSpec) { s.TTLSecondsAfterFinished = ptr.To[int32](5) },
+	} {
+		cur := &syncv1alpha1.SyncOperation{}
+		g.Expect(k8s.Get(context.Background(), client.ObjectKeyFromObject(op), cur)).To(Succeed())
+		edit(&cur.Spec)
+		g.Expect(k8s.Update(context.Background(), cur)).NotTo(Succeed())
+	}
+	terminate(t, op)
+}

@@ -1,0 +1,100 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/hook"
+	"github.com/syncwave/syncwave/internal/plan"
+	"github.com/syncwave/syncwave/internal/snapshot"
+)
+
+// applicationPlan completes the plan of an operation that is about to
+// start with what its application's inventory asks for: the prune steps
+// (spec.prune) or, for a Delete operation, the whole teardown. The result
+// is pinned with the plan, so a restart deletes exactly the same set.
+func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv1alpha1.SyncOperation, p *plan.Plan) (*plan.Plan, error) {
+	if op.Spec.Application == "" || (!op.Spec.Prune && !op.Spec.IsDelete()) {
+		if op.Spec.IsDelete() {
+			return plan.Teardown(p, nil), nil
+		}
+		return p, nil
+	}
+	inv, err := r.inventory(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	r.resolveVersions(inv)
+	if op.Spec.IsDelete() {
+		return plan.Teardown(p, inv), nil
+	}
+	plan.AddPrune(p, plan.PruneCandidates(p, inv))
+	return p, nil
+}
+
+// inventory returns the application's inventory: the objects of its last
+// Succeeded operation's pinned plan (empty after a Delete operation).
+func (r *SyncOperationReconciler) inventory(ctx context.Context, op *syncv1alpha1.SyncOperation) ([]plan.Entry, error) {
+	peers, err := r.peers(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	last := lastSucceeded(peers, op)
+	if last == nil || last.Spec.IsDelete() || last.Status.Snapshot == nil {
+		return nil, nil
+	}
+	ref := last.Status.Snapshot
+	pn := r.plans.get(last.UID, ref.Digest)
+	if pn == nil {
+		p, err := snapshot.Load(ctx, r.Local, last.Namespace, ref)
+		if apierrors.IsNotFound(err) {
+			return nil, invalid("the inventory of application %s is the pinned plan of SyncOperation %s/%s, which is gone: %v", op.Spec.Application, last.Namespace, last.Name, err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the inventory of application %s: %w", op.Spec.Application, err)
+		}
+		pn = newPinned(p, ref.Digest)
+	}
+	full := pn.layout.Expand(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) })
+	kept := map[plan.ObjectID]bool{}
+	for i, t := range pn.layout.Tasks {
+		if t.Prune && i < len(full) && full[i].Status == syncv1alpha1.ResultPruneSkipped {
+			kept[t.ID] = true
+		}
+	}
+	return plan.Inventory(pn.layout.Plan, func(t *plan.Task) bool { return kept[t.ID] }), nil
+}
+
+// resolveVersions moves inventory entries whose version is not served any
+// more to the version the API server prefers for their kind; entries of
+// kinds not served at all keep theirs (the prune reports them).
+func (r *SyncOperationReconciler) resolveVersions(inv []plan.Entry) {
+	for i := range inv {
+		gk := inv[i].ID.GroupKind()
+		if _, err := r.Mapper.RESTMapping(gk, inv[i].Version); err == nil {
+			continue
+		}
+		if m, err := r.Mapper.RESTMapping(gk); err == nil {
+			inv[i].Version = m.GroupVersionKind.Version
+		}
+	}
+}

@@ -1,0 +1,203 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+// Verdict is what an operation of an application may do now.
+type Verdict string
+
+// The verdicts of Admit.
+const (
+	// VerdictRun: nothing of the application is ahead; start.
+	VerdictRun Verdict = "Run"
+	// VerdictWait: stay Pending until the operations ahead have finished.
+	VerdictWait Verdict = "Wait"
+	// VerdictReplace: terminate Admission.Terminate, then wait for them.
+	VerdictReplace Verdict = "Replace"
+	// VerdictConflict: fail at once with reason Conflict (Forbid).
+	VerdictConflict Verdict = "Conflict"
+)
+
+// Admission is the decision of Admit.
+type Admission struct {
+	Verdict Verdict
+	// Ahead are the operations the operation waits for: those running,
+	// then those queued before it, in creation order.
+	Ahead []*syncv1alpha1.SyncOperation
+	// Terminate are the operations of Ahead that Replace must still
+	// terminate (spec.terminate not yet set).
+	Terminate []*syncv1alpha1.SyncOperation
+	// Message says what the operation waits for, or why it failed.
+	Message string
+}
+
+// Before is the queue order of an application: creation time, then name.
+func Before(a, b *syncv1alpha1.SyncOperation) bool {
+	return compareCreation(a, b) < 0
+}
+
+func compareCreation(a, b *syncv1alpha1.SyncOperation) int {
+	return cmp.Or(a.CreationTimestamp.Compare(b.CreationTimestamp.Time), cmp.Compare(a.Name, b.Name))
+}
+
+// started reports whether an operation has begun its steps.
+func started(op *syncv1alpha1.SyncOperation) bool {
+	return op.Status.Phase == syncv1alpha1.OperationRunning || op.Status.Phase == syncv1alpha1.OperationTerminating
+}
+
+// Admit decides whether op, not yet started, may start (SPEC §13): at most
+// one operation of an application runs at a time, and queued ones start in
+// creation order. peers are the operations of op's application in its
+// namespace (op itself may be among them). A peer is ahead of op when it
+// runs, or when it is queued and was created before op; operations being
+// deleted or finished are not. It is a pure function.
+func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation) Admission {
+	var running, queued []*syncv1alpha1.SyncOperation
+	for i := range peers {
+		p := &peers[i]
+		if p.UID == op.UID || p.Status.Phase.Terminal() || !p.DeletionTimestamp.IsZero() {
+			continue
+		}
+		switch {
+		case started(p):
+			running = append(running, p)
+		case Before(p, op):
+			queued = append(queued, p)
+		}
+	}
+	slices.SortFunc(running, compareCreation)
+	slices.SortFunc(queued, compareCreation)
+	ahead := append(running, queued...)
+	if len(ahead) == 0 {
+		return Admission{Verdict: VerdictRun}
+	}
+	a := Admission{Ahead: ahead}
+	app := op.Spec.Application
+	switch op.Spec.ConcurrencyPolicy {
+	case syncv1alpha1.ConcurrencyForbid:
+		a.Verdict = VerdictConflict
+		a.Message = fmt.Sprintf("SyncOperation %s of application %s is %s and concurrencyPolicy is Forbid", names(ahead), app, describe(ahead[0]))
+	case syncv1alpha1.ConcurrencyReplace:
+		a.Verdict = VerdictWait
+		for _, p := range ahead {
+			if !p.Spec.Terminate {
+				a.Terminate = append(a.Terminate, p)
+			}
+		}
+		if len(a.Terminate) > 0 {
+			a.Verdict = VerdictReplace
+		}
+		a.Message = fmt.Sprintf("replacing: waiting for SyncOperation %s of application %s to terminate", names(ahead), app)
+	default:
+		a.Verdict = VerdictWait
+		a.Message = fmt.Sprintf("queued: waiting for SyncOperation %s of application %s (%s) to finish", names(ahead), app, describe(ahead[0]))
+	}
+	return a
+}
+
+func describe(op *syncv1alpha1.SyncOperation) string {
+	if started(op) {
+		return "running"
+	}
+	return "queued ahead"
+}
+
+func names(ops []*syncv1alpha1.SyncOperation) string {
+	const shown = 3
+	n := make([]string, 0, shown)
+	for _, o := range ops[:min(shown, len(ops))] {
+		n = append(n, o.Namespace+"/"+o.Name)
+	}
+	s := strings.Join(n, ", ")
+	if len(ops) > shown {
+		s += fmt.Sprintf(" and %d more", len(ops)-shown)
+	}
+	return s
+}
+
+// LastSucceeded returns the operation whose inventory is the application's:
+// the Succeeded one that finished last (creation order breaks ties), or nil.
+// except is left out (the operation asking).
+func LastSucceeded(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
+	var best *syncv1alpha1.SyncOperation
+	for i := range peers {
+		p := &peers[i]
+		if p.Status.Phase != syncv1alpha1.OperationSucceeded || p.Status.FinishedAt == nil || (except != nil && p.UID == except.UID) {
+			continue
+		}
+		if best == nil || compareFinished(p, best) > 0 {
+			best = p
+		}
+	}
+	return best
+}
+
+// compareFinished orders finished operations by when they finished
+// (status.finishedAt, to the microsecond), then by creation.
+func compareFinished(a, b *syncv1alpha1.SyncOperation) int {
+	return cmp.Or(a.Status.FinishedAt.Compare(b.Status.FinishedAt.Time), compareCreation(a, b))
+}
+
+// Collect chooses which finished operations to delete (SPEC §2, §13): of
+// ops (the operations of one application, or one operation without an
+// application), those past their ttlSecondsAfterFinished, and, when limit
+// is not negative, those beyond the newest limit finished ones. The
+// application's last Succeeded operation is always kept: the next prune
+// needs its inventory. next is how long until the next TTL of a kept
+// operation expires (0: none). It is a pure function.
+func Collect(ops []syncv1alpha1.SyncOperation, limit int, now time.Time) (victims []*syncv1alpha1.SyncOperation, next time.Duration) {
+	var finished []*syncv1alpha1.SyncOperation
+	for i := range ops {
+		if ops[i].Status.Phase.Terminal() && ops[i].Status.FinishedAt != nil && ops[i].DeletionTimestamp.IsZero() {
+			finished = append(finished, &ops[i])
+		}
+	}
+	slices.SortFunc(finished, func(a, b *syncv1alpha1.SyncOperation) int { return compareFinished(b, a) }) // newest first
+	var keep *syncv1alpha1.SyncOperation
+	if len(finished) > 0 && finished[0].Spec.Application != "" {
+		keep = LastSucceeded(ops, nil)
+	}
+	for rank, op := range finished {
+		if op == keep {
+			continue
+		}
+		if limit >= 0 && rank >= limit {
+			victims = append(victims, op)
+			continue
+		}
+		ttl := op.Spec.TTLSecondsAfterFinished
+		if ttl == nil {
+			continue
+		}
+		at := op.Status.FinishedAt.Add(time.Duration(*ttl) * time.Second)
+		if !now.Before(at) {
+			victims = append(victims, op)
+		} else if d := at.Sub(now); next == 0 || d < next {
+			next = d
+		}
+	}
+	return victims, next
+}

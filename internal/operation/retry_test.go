@@ -1,0 +1,171 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	clocktesting "k8s.io/utils/clock/testing"
+	"k8s.io/utils/ptr"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/operation"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+func retryTwice() *syncv1alpha1.RetryStrategy {
+	return &syncv1alpha1.RetryStrategy{Limit: 2, Backoff: &syncv1alpha1.Backoff{
+		Duration: &metav1.Duration{Duration: 5 * time.Second}, Factor: ptr.To(int32(3)), MaxDuration: &metav1.Duration{Duration: time.Minute}}}
+}
+
+func TestRetryDelay(t *testing.T) {
+	g := NewWithT(t)
+	r := retryTwice()
+	g.Expect([]time.Duration{r.Delay(0), r.Delay(1), r.Delay(2), r.Delay(3)}).To(Equal(
+		[]time.Duration{5 * time.Second, 15 * time.Second, 45 * time.Second, time.Minute}))
+	g.Expect((&syncv1alpha1.RetryStrategy{Limit: 1}).Delay(0)).To(Equal(5*time.Second), "defaults: 5s, factor 2, at most 3m")
+}
+
+func TestNextRetry(t *testing.T) {
+	l := buildLayout(t, guideYAML)
+	syncStart := t0.Add(10 * time.Second)
+	failing := func() *syncv1alpha1.SyncOperationStatus {
+		return running(l, syncv1alpha1.SyncPhasePostSync, 0, syncStart)
+	}
+	cases := []struct {
+		name    string
+		status  func() *syncv1alpha1.SyncOperationStatus
+		retry   *syncv1alpha1.RetryStrategy
+		timing  operation.Timing
+		now     time.Time
+		action  operation.Action
+		requeue time.Duration
+	}{
+		{name: "a failed hook with retries left is retried after the backoff", status: failing, retry: retryTwice(),
+			action: operation.ActionRetry, requeue: 5 * time.Second},
+		{name: "the second retry waits longer", status: func() *syncv1alpha1.SyncOperationStatus {
+			st := failing()
+			st.RetryCount = 1
+			return st
+		}, retry: retryTwice(), action: operation.ActionRetry, requeue: 15 * time.Second},
+		{name: "no retry left: SyncFail", status: func() *syncv1alpha1.SyncOperationStatus {
+			st := failing()
+			st.RetryCount = 2
+			return st
+		}, retry: retryTwice(), action: operation.ActionEnterSyncFail},
+		{name: "no retry strategy: SyncFail", status: failing, action: operation.ActionEnterSyncFail},
+		{name: "the operation's own timeout is not retried", status: func() *syncv1alpha1.SyncOperationStatus {
+			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
+		}, retry: retryTwice(), timing: operation.Timing{Timeout: 5 * time.Second}, action: operation.ActionEnterSyncFail},
+		{name: "backoff not over: wait for it", status: func() *syncv1alpha1.SyncOperationStatus {
+			st := failing()
+			at := metav1.NewMicroTime(syncStart.Add(4 * time.Second))
+			st.RetryAt = &at
+			return st
+		}, retry: retryTwice(), action: operation.ActionWait, requeue: 3 * time.Second},
+		{name: "backoff over: restart the step", status: func() *syncv1alpha1.SyncOperationStatus {
+			st := failing()
+			at := metav1.NewMicroTime(syncStart)
+			st.RetryAt = &at
+			return st
+		}, retry: retryTwice(), action: operation.ActionRestart},
+		{name: "the operation times out while it waits to retry", status: func() *syncv1alpha1.SyncOperationStatus {
+			st := failing()
+			at := metav1.NewMicroTime(syncStart.Add(time.Hour))
+			st.RetryAt = &at
+			return st
+		}, retry: retryTwice(), timing: operation.Timing{Timeout: 5 * time.Second}, action: operation.ActionEnterSyncFail},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := NewWithT(t)
+			st := c.status()
+			in := operation.Input{Layout: l, Status: st, Timing: c.timing, Now: syncStart.Add(time.Second), Retry: c.retry,
+				Observed: observeAll(l, st, degraded)}
+			d := operation.Next(in)
+			g.Expect(d.Action).To(Equal(c.action))
+			if c.requeue > 0 {
+				g.Expect(d.RequeueAfter).To(Equal(c.requeue))
+			}
+		})
+	}
+}
+
+// flaky fails each hook the first time it is created (its attempt 0), and
+// names hooks as the runtime does: a retried step's hooks are new objects.
+type flaky struct{ *world }
+
+func (f *flaky) Name(op *syncv1alpha1.SyncOperation, t *plan.Task) string {
+	n := f.world.Name(op, t)
+	for _, s := range op.Status.Steps {
+		if s.Phase == t.Phase && s.Wave == t.Wave && s.Retries > 0 && t.Hook != nil && t.Hook.GenerateName {
+			n += fmt.Sprintf("-r%d", s.Retries)
+		}
+	}
+	return n
+}
+
+func (f *flaky) HookPhase(u *unstructured.Unstructured) (syncv1alpha1.HookPhase, string) {
+	if u.GetName() == "smoke-fixed" && u.GetAnnotations()["seen"] != "1" {
+		return syncv1alpha1.HookFailed, "BackoffLimitExceeded"
+	}
+	return f.world.HookPhase(u)
+}
+
+// TestRetryRunsTheFailedStepAgain: the PostSync hook fails once; with
+// retry.limit 2 the operation succeeds after one retry, the hook is created
+// again under a new name, and no earlier step is applied again.
+func TestRetryRunsTheFailedStepAgain(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := &flaky{world: newWorld("")}
+	clk := clocktesting.NewFakeClock(t0)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"},
+		Spec: syncv1alpha1.SyncOperationSpec{Retry: retryTwice()}}
+	var events []string
+	for i := 0; i < 100 && (!op.Status.Phase.Terminal() || operation.NeedsHousekeeping(&op.Status)); i++ {
+		clk.Step(time.Second)
+		next := op.DeepCopy()
+		next.Status.Resources = l.Expand(&next.Status, func(t *plan.Task) string { return w.Name(next, t) })
+		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+		out, err := ex.Run(context.Background(), next, l, operation.Timing{Timeout: time.Hour})
+		g.Expect(err).NotTo(HaveOccurred())
+		for _, e := range out.Events {
+			events = append(events, e.Reason)
+		}
+		next.Status.Resources = l.Compact(&next.Status)
+		op = next
+	}
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(op.Status.RetryCount).To(Equal(int32(1)))
+	g.Expect(w.created).To(HaveKey("Job/prod/smoke-fixed"))
+	g.Expect(w.created).To(HaveKey("Job/prod/smoke-fixed-r1"), "the retried hook is a new object")
+	for k, n := range w.created {
+		g.Expect(n).To(Equal(1), "hook %s created %d times", k, n)
+	}
+	for _, k := range []string{"ServiceAccount/prod/hook-sa", "ConfigMap/prod/api-config", "Deployment/prod/api"} {
+		g.Expect(w.objects[k].GetGeneration()).To(Equal(int64(1)), "%s applied once", k)
+	}
+	g.Expect(events).To(ContainElement(operation.EventRetrying))
+	g.Expect(w.objects).NotTo(HaveKey("Job/prod/notify"), "SyncFail does not run for a failure a retry fixed")
+}

@@ -1,0 +1,149 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package plan_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+func entry(kind, name string, wave int32, pruneLast bool) plan.Entry {
+	group := ""
+	switch kind {
+	case "Deployment":
+		group = "apps"
+	case "CustomResourceDefinition":
+		group = "apiextensions.k8s.io"
+	}
+	ns := "app"
+	if kind == "Namespace" || kind == "CustomResourceDefinition" {
+		ns = ""
+	}
+	return plan.Entry{ID: plan.ObjectID{Group: group, Kind: kind, Namespace: ns, Name: name}, Version: "v1",
+		Phase: syncv1alpha1.SyncPhaseSync, Wave: wave, PruneLast: pruneLast}
+}
+
+func stepsString(steps []plan.Step) string {
+	var b strings.Builder
+	for _, s := range steps {
+		fmt.Fprintf(&b, "%s:", s.String())
+		for _, t := range s.Tasks {
+			fmt.Fprintf(&b, " %s/%s", t.ID.Kind, t.ID.Name)
+		}
+		b.WriteString("; ")
+	}
+	return b.String()
+}
+
+func TestPruneSteps(t *testing.T) {
+	cases := []struct {
+		name    string
+		entries []plan.Entry
+		want    string
+	}{
+		{"none", nil, ""},
+		{"highest wave first", []plan.Entry{entry("ConfigMap", "a", 0, false), entry("Service", "b", 5, false), entry("ConfigMap", "c", -3, false)},
+			"Prune/5: Service/b; Prune/0: ConfigMap/a; Prune/-3: ConfigMap/c; "},
+		{"reverse kind order inside a wave", []plan.Entry{entry("ConfigMap", "cm", 1, false), entry("Deployment", "web", 1, false), entry("Service", "svc", 1, false)},
+			"Prune/1: Deployment/web Service/svc ConfigMap/cm; "},
+		{"PruneLast, then Namespaces and CRDs", []plan.Entry{entry("Namespace", "ns", -10, false), entry("ConfigMap", "last", 9, true),
+			entry("CustomResourceDefinition", "crd", 0, false), entry("ConfigMap", "x", 2, false)},
+			"Prune/2: ConfigMap/x; PruneLast/0: ConfigMap/last; PruneLast/1: CustomResourceDefinition/crd Namespace/ns; "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			steps := plan.PruneSteps(tc.entries)
+			g.Expect(stepsString(steps)).To(Equal(tc.want))
+			for _, s := range steps {
+				for _, task := range s.Tasks {
+					g.Expect(task.Prune).To(BeTrue())
+					g.Expect(task.Object.GetName()).To(Equal(task.ID.Name))
+				}
+			}
+		})
+	}
+}
+
+func obj(kind, name string, ann map[string]string) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": kind,
+		"metadata": map[string]any{"name": name, "namespace": "app"}}}
+	if kind == "Job" {
+		u.SetAPIVersion("batch/v1")
+		u.Object["spec"] = map[string]any{"activeDeadlineSeconds": int64(10), "backoffLimit": int64(0), "template": map[string]any{"spec": map[string]any{
+			"serviceAccountName": "runner", "containers": []any{map[string]any{"name": "c", "image": "x"}}}}}
+	}
+	u.SetAnnotations(ann)
+	return u
+}
+
+func TestAddPruneAndInventory(t *testing.T) {
+	g := NewWithT(t)
+	v1, err := plan.Build([]*unstructured.Unstructured{
+		obj("ConfigMap", "keep", nil), obj("ConfigMap", "gone", map[string]string{syncv1alpha1.AnnotationSyncWave: "3"}),
+		obj("Service", "svc", map[string]string{syncv1alpha1.AnnotationSyncOptions: "PruneLast=true"}),
+		obj("Job", "pre", map[string]string{syncv1alpha1.AnnotationHook: "PreSync"}),
+	}, plan.Options{DefaultNamespace: "app"})
+	g.Expect(err).NotTo(HaveOccurred())
+	inv := plan.Inventory(v1, nil)
+	g.Expect(inv).To(HaveLen(3), "hooks are not part of the inventory")
+
+	v2, err := plan.Build([]*unstructured.Unstructured{
+		obj("ConfigMap", "keep", nil),
+		obj("Job", "post", map[string]string{syncv1alpha1.AnnotationHook: "PostSync"}),
+	}, plan.Options{DefaultNamespace: "app"})
+	g.Expect(err).NotTo(HaveOccurred())
+	cands := plan.PruneCandidates(v2, inv)
+	g.Expect(cands).To(HaveLen(2))
+	plan.AddPrune(v2, cands)
+	g.Expect(stepsString(v2.Steps)).To(Equal("Sync/0: ConfigMap/keep; Prune/3: ConfigMap/gone; PruneLast/0: Service/svc; PostSync/0: Job/post; "))
+
+	// The next inventory keeps what the prune steps kept (Prune=false).
+	next := plan.Inventory(v2, func(t *plan.Task) bool { return t.ID.Name == "svc" })
+	names := []string{}
+	for _, e := range next {
+		names = append(names, e.ID.Name)
+	}
+	g.Expect(names).To(Equal([]string{"keep", "svc"}))
+}
+
+func TestTeardown(t *testing.T) {
+	g := NewWithT(t)
+	p, err := plan.Build([]*unstructured.Unstructured{
+		obj("ConfigMap", "ignored", nil),
+		obj("Job", "before", map[string]string{syncv1alpha1.AnnotationHook: "PreDelete"}),
+		obj("Job", "after", map[string]string{syncv1alpha1.AnnotationHelmHook: "post-delete", syncv1alpha1.AnnotationHelmHookDeletePolicy: "before-hook-creation"}),
+		obj("Job", "sync-hook", map[string]string{syncv1alpha1.AnnotationHook: "PreSync"}),
+	}, plan.Options{DefaultNamespace: "app"})
+	g.Expect(err).NotTo(HaveOccurred())
+	inv := []plan.Entry{entry("ConfigMap", "cfg", 0, false), entry("ServiceAccount", "runner", -1, false), entry("Deployment", "web", 2, false)}
+	td := plan.Teardown(p, inv)
+	g.Expect(stepsString(td.Steps)).To(Equal("PreDelete/0: Job/before; Prune/2: Deployment/web; Prune/0: ConfigMap/cfg; Prune/-1: ServiceAccount/runner; PostDelete/0: Job/after; "))
+	var codes []string
+	for _, w := range td.Warnings {
+		codes = append(codes, w.Code+" "+w.Resource.Name)
+	}
+	g.Expect(codes).To(ContainElement(plan.CodeUsesPruned+" after"), "the PostDelete hook's ServiceAccount is deleted before it runs")
+	g.Expect(codes).NotTo(ContainElement(plan.CodeUsesPruned+" before"), "PreDelete hooks run before anything is deleted")
+}
