@@ -207,6 +207,11 @@ type ResourceStatus struct {
 	// finished hook (and deleted the hook when its delete policy says so).
 	// +optional
 	Released bool `json:"released,omitempty"`
+
+	// outcome is, for a finished Job or Pod hook, how its pod ended and the
+	// end of its log, kept after the hook is deleted.
+	// +optional
+	Outcome *HookOutcome `json:"outcome,omitempty"`
 }
 
 // Change is what a sync would do to one object (spec.dryRun).

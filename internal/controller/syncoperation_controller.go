@@ -96,6 +96,9 @@ type SyncOperationReconciler struct {
 	// PrunePropagation is the propagation policy of prune deletions;
 	// default Foreground (see internal/operation's doc).
 	PrunePropagation metav1.DeletionPropagation
+	// HookLogs reads the outcome of finished hooks (pod, exit code, end of
+	// the log); nil: none is recorded.
+	HookLogs *HookLogs
 
 	plans plans
 }
@@ -239,6 +242,10 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 	if err != nil {
 		return nil, err
 	}
+	outcomes, err := r.outcomes(user)
+	if err != nil {
+		return nil, err
+	}
 	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user, ForbiddenFails: op.Spec.DryRun}
 	if user == "" {
 		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
@@ -251,7 +258,8 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		Pruner:   &apply.Pruner{Client: writer, Reader: reader, User: user, Propagation: r.PrunePropagation},
 		Previewer: &previewer{user: user,
 			differ: &diff.Differ{Client: writer, Operation: op, CRDKinds: pn.crdKinds}},
-		Clock: r.Clock,
+		Clock:    r.Clock,
+		Outcomes: outcomes,
 	}, nil
 }
 

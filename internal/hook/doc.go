@@ -18,4 +18,11 @@ limitations under the License.
 // SyncOperation: deterministic names for generateName hooks, the
 // BeforeHookCreation policy, the syncwave.dev/hook finalizer, owner
 // references, and deletion with background propagation.
+//
+// Outcomes reads how a finished Job or Pod hook ended, for status: its pod
+// (a Job's by the batch.kubernetes.io/job-name label, the newest of the
+// hook's result), the container that failed (init containers first) or the
+// first that ended, its termination reason and exit code, and the end of
+// its log through pods/log (the previous run's when it restarted). It reads
+// as the operation's identity; a read that fails is said in the outcome.
 package hook

@@ -250,6 +250,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		Metrics:                 rec,
 		Watcher:                 watcher,
 		Impersonator:            imp,
+		HookLogs:                &controller.HookLogs{Config: mgr.GetConfig(), HTTPClient: mgr.GetHTTPClient()},
 		HealthConfig:            hc,
 		Clock:                   clock.RealClock{},
 		DefaultTimeout:          o.DefaultTimeout,

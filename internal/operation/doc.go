@@ -51,7 +51,10 @@ limitations under the License.
 // metadata.generateName, carry the syncwave.dev/hook finalizer while they
 // run, and are deleted by their delete policies only after their result is
 // recorded in status (HookSucceeded and HookFailed are judged per hook, as
-// soon as that hook finishes). BeforeHookCreation deletes an object of the
+// soon as that hook finishes). The call that first sees a Job or Pod hook
+// finish also records its outcome (OutcomeReader: the pod's termination
+// reason, exit code and the bounded end of its log), in status and in the
+// HookFailed event, so a delete policy never destroys the evidence. BeforeHookCreation deletes an object of the
 // same name that this operation did not create before the hook is created.
 //
 // # Retry and dry run

@@ -59,6 +59,9 @@ type Executor struct {
 	Clock  clock.PassiveClock
 	// Parallelism bounds concurrent writes of one kind (default 16).
 	Parallelism int
+	// Outcomes reads what finished hooks left behind (their pod's end and
+	// the end of its log) for status and the HookFailed event; nil: none.
+	Outcomes OutcomeReader
 	// EventAt is when the latest watch event of the operation's objects
 	// arrived in the cache (zero if unknown). A step that completes on that
 	// event is timed from it for syncwave_step_transition_seconds.
@@ -96,6 +99,7 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	}
 	d := Next(in)
 	out.Decision = d
+	e.readOutcomes(ctx, op, l, d)
 	e.record(op, l, d, out)
 	return out, e.act(ctx, op, l, d, in, out)
 }
@@ -198,7 +202,7 @@ func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision,
 			if r.HookPhase == syncv1alpha1.HookSucceeded {
 				out.event(eventNormal, EventHookSucceeded, fmt.Sprintf("hook %s succeeded", hookID(t, r)))
 			} else {
-				out.event(eventWarning, EventHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, r), r.Message))
+				out.event(eventWarning, EventHookFailed, hookFailedMessage(t, r))
 			}
 		}
 		if !t.IsHook() && prev.Health != r.Health {

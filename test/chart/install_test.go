@@ -101,6 +101,7 @@ func TestInstall(t *testing.T) {
 		kubeconfig := writeKubeconfig(t, saCfg)
 		guide := c.NamespaceT(t, "guide-")
 		createGuideRBAC(t, admin, guide)
+		g.Expect(c.ServePodLogs(ctx, guide, "hook done")).To(Succeed())
 		ctrl := startManager(t, managerBin, kubeconfig, ns)
 		op := &syncv1alpha1.SyncOperation{
 			ObjectMeta: metav1.ObjectMeta{Name: "guide", Namespace: guide},
@@ -117,6 +118,16 @@ func TestInstall(t *testing.T) {
 		}, 2*time.Minute, 100*time.Millisecond).Should(BeTrue(), "the operation did not finish; manager log:\n%s", ctrl.tail())
 		g.Expect(got.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), "%s\nmanager log:\n%s", got.Status.Message, ctrl.tail())
 		t.Logf("the guide succeeded in %v as %s", time.Since(start).Round(time.Millisecond), serviceAccount)
+		hooks := 0
+		for _, r := range got.Status.Resources {
+			if r.Kind == "Job" && r.HookPhase == syncv1alpha1.HookSucceeded {
+				hooks++
+				g.Expect(r.Outcome).NotTo(BeNil(), "hook %s", r.Name)
+				g.Expect(r.Outcome.Message).To(BeEmpty(), "the chart lets the controller read hook %s's pod and log", r.Name)
+				g.Expect(r.Outcome.Log).To(Equal("hook done"))
+			}
+		}
+		g.Expect(hooks).To(Equal(2), "the migration and the smoke test")
 
 		// The first SyncOperation of NOTES.txt works as printed.
 		demo := c.NamespaceT(t, "demo-")

@@ -242,7 +242,9 @@ func expectRestricted(g Gomega, pod corev1.PodSpec) {
 }
 
 // expectControllerRole checks the controller's own ClusterRole: its
-// SyncOperations, events, impersonation, and nothing on target objects.
+// SyncOperations, events, impersonation, and nothing on target objects,
+// hooks' pods and logs included (those come with the target access, or
+// from the ServiceAccount an operation impersonates).
 func expectControllerRole(g Gomega, cr *rbacv1.ClusterRole, secureMetrics bool) {
 	var grants []string
 	for _, rule := range cr.Rules {
@@ -313,7 +315,11 @@ func TestTemplateAllFeatures(t *testing.T) {
 		APIGroups: []string{"", "apps", "batch"},
 		Resources: []string{"configmaps", "services", "deployments", "jobs"},
 		Verbs:     []string{"get", "list", "watch", "create", "update", "patch", "delete"},
-	}}))
+	},
+		// Hook outcomes: the pod of a finished hook and the end of its log.
+		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}},
+		{APIGroups: []string{""}, Resources: []string{"pods/log"}, Verbs: []string{"get"}},
+	}))
 	g.Expect(r.clusterRolesBound()).To(Equal([]string{"sw-syncwave-controller", "sw-syncwave-target"}),
 		"no cluster-admin, and sources only in sourceNamespaces")
 	controllerSA := []rbacv1.Subject{{Kind: "ServiceAccount", Name: "syncwave-controller", Namespace: "syncwave-system"}}

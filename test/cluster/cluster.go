@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -149,15 +150,24 @@ func (c *Cluster) startEnvtest() error {
 	// shared/notes/k8s-binaries.md), and 127.0.0.1 needs the reconciler off.
 	args.Set("advertise-address", "127.0.0.1")
 	args.Set("endpoint-reconciler-type", "none")
+	var crds []*apiextensionsv1.CustomResourceDefinition
 	if c.opts.Simulated {
 		// envtest disables it; a real cluster rejects pods that name a
 		// missing ServiceAccount.
 		args.Disable("disable-admission-plugins")
+		// pods/log goes to kwok at the node's InternalIP (podlogs.go).
+		args.Set("kubelet-preferred-address-types", "InternalIP")
+		crd, err := clusterLogsCRD()
+		if err != nil {
+			return err
+		}
+		crds = append(crds, crd)
 	}
 	c.env = &envtest.Environment{
 		BinaryAssetsDirectory:    binDir,
 		UseExistingCluster:       ptr.To(false), // whatever USE_EXISTING_CLUSTER says
 		CRDDirectoryPaths:        c.opts.CRDDirectoryPaths,
+		CRDs:                     crds,
 		ErrorIfCRDPathMissing:    true,
 		ControlPlaneStartTimeout: startTimeout,
 		ControlPlaneStopTimeout:  envtestStopTimout,

@@ -164,6 +164,8 @@ func TestSimulated(t *testing.T) {
 			}).WithTimeout(time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
 		})
 
+		t.Run("PodLogsServed", podLogsServed(c, cl))
+
 		t.Run("CRDInstalled", func(t *testing.T) {
 			t.Parallel()
 			g := NewWithT(t)

@@ -53,6 +53,13 @@ limitations under the License.
 // pods become Ready at once and pods with restartPolicy Never or OnFailure
 // (Job pods) succeed at once.
 //
+// # Pod logs
+//
+// On the simulated level, pods/log works as on a real cluster: the API
+// server asks the fake node's kubelet, which is kwok's server. A test gives
+// the pods of its namespace a log with ServePodLogs (kwok selects pods by
+// namespace and name only, so the log is per namespace, not per label).
+//
 // # Binaries, ports, logs
 //
 // The binaries are read from $SYNCWAVE_K8S_ASSETS, else from
@@ -61,8 +68,8 @@ limitations under the License.
 // process (<name>.log), the kubeconfig, certificates and etcd data. etcd and
 // kube-apiserver listen on free loopback ports that envtest picks by binding
 // port 0 and reserves in a file-based cache shared by all processes;
-// kube-controller-manager and kube-scheduler serve no port (--secure-port=0),
-// kwok none either.
+// kube-controller-manager and kube-scheduler serve no port (--secure-port=0);
+// kwok serves the fake nodes' kubelet API on a free loopback port.
 //
 // # No leftover processes
 //

@@ -51,6 +51,10 @@ func (c *Cluster) startSimulation(ctx context.Context) error {
 		return err
 	}
 	kc := "--kubeconfig=" + c.KubeconfigPath
+	kubeletPort, err := freeLoopbackPort()
+	if err != nil {
+		return err
+	}
 	cmds := []struct {
 		name string
 		args []string
@@ -71,7 +75,11 @@ func (c *Cluster) startSimulation(ctx context.Context) error {
 		{"kwok", []string{
 			kc, "--config=" + stages,
 			"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=" + FakeNodeAnnotation + "=fake",
-			"--node-lease-duration-seconds=40", "--cidr=10.244.0.0/16", "--node-ip=10.0.0.1",
+			"--node-lease-duration-seconds=40", "--cidr=10.244.0.0/16",
+			// The fake nodes' kubelet API (pods/log) is kwok's server:
+			// see podlogs.go.
+			"--node-ip=127.0.0.1", fmt.Sprintf("--node-port=%d", kubeletPort),
+			fmt.Sprintf("--server-address=127.0.0.1:%d", kubeletPort), "--enable-crds=ClusterLogs",
 		}},
 	}
 	for _, cmd := range cmds {
