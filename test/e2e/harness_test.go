@@ -339,6 +339,19 @@ func (w *writes) added(kind, name string) int {
 	return n
 }
 
+// writes counts the creations and changes of kind/name.
+func (w *writes) writes(kind, name string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, e := range w.events {
+		if e.kind == kind && e.name == name && (e.typ == watch.Added || e.typ == watch.Modified) {
+			n++
+		}
+	}
+	return n
+}
+
 // order asserts that the first writes of the named objects ("Kind/name")
 // happened in the given order; objects in one group may come in any order.
 func (w *writes) order(t *testing.T, groups ...[]string) {
