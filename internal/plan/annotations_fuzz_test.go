@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package plan_test
 
 import (
@@ -35,7 +34,7 @@ import (
 // next to a plain ConfigMap.
 type annotated struct {
 	wave, hook, policy, options, helmHook, helmWeight, helmPolicy, specOptions string
-	generateName                                                                bool
+	generateName                                                               bool
 }
 
 func (a annotated) objects() []*unstructured.Unstructured {

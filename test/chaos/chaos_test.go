@@ -16,7 +16,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package chaos_test
 
 import (
@@ -108,4 +107,3 @@ func verdict(s stats) string {
 	}
 	return "WRONG"
 }
-

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package chaos runs an operation many times while its manager is killed
 // (SIGKILL) at random moments and restarted after a random pause, and, in
 // half of the runs, while leadership fails over between two managers. What

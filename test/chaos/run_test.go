@@ -16,7 +16,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package chaos_test
 
 import (
@@ -97,6 +96,7 @@ func randDuration(rng *rand.Rand, lo, hi time.Duration) time.Duration {
 
 // run is one operation under chaos.
 func (e *env) run(t *testing.T, rng *rand.Rand, failover bool) stats {
+	t.Helper()
 	ctx := context.Background()
 	begin := time.Now()
 	ns := e.c.NamespaceT(t, "chaos-")
@@ -287,21 +287,23 @@ func widen(s span, rv int64) span {
 // finalizers checks that no hook keeps the hook finalizer once the
 // operation finished, and that the operation, deleted, goes away.
 func (e *env) finalizers(t *testing.T, ns string, op *syncv1alpha1.SyncOperation) []string {
+	t.Helper()
 	ctx := context.Background()
 	var problems []string
 	var held []string
 	err := restart.Poll(ctx, 30*time.Second, 100*time.Millisecond, func() (bool, error) {
 		var jobs batchv1.JobList
-		if err := e.cl.List(ctx, &jobs, client.InNamespace(ns)); err != nil {
-			return false, nil
-		}
+		listErr := e.cl.List(ctx, &jobs, client.InNamespace(ns))
 		held = held[:0]
+		if listErr != nil {
+			held = append(held, "(list: "+listErr.Error()+")")
+		}
 		for _, j := range jobs.Items {
 			if slices.Contains(j.Finalizers, syncv1alpha1.HookFinalizer) {
 				held = append(held, j.Name)
 			}
 		}
-		return len(held) == 0, nil
+		return len(held) == 0, nil // a failed list is retried until the deadline
 	})
 	if err != nil {
 		problems = append(problems, fmt.Sprintf("hooks %v keep the %s finalizer", held, syncv1alpha1.HookFinalizer))

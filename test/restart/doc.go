@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package restart tests that an operation survives its control plane going
 // away: kube-apiserver restarted while a hook runs and while a step waits,
 // etcd restarted, and etcd made slow through a delaying proxy (with the

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package restart_test
 
 import (
@@ -187,6 +186,7 @@ func TestRestart(t *testing.T) {
 // restartDuringHook restarts kube-apiserver while the PreSync hook's pod
 // runs.
 func restartDuringHook(t *testing.T, e *env) {
+	t.Helper()
 	g := NewWithT(t)
 	ns := e.c.NamespaceT(t, "hook-")
 	e.manager(t)
@@ -215,6 +215,7 @@ func restartDuringHook(t *testing.T, e *env) {
 // restartBetweenSteps restarts kube-apiserver while Sync wave 1 waits for
 // its Job: wave 0 is finished and must not be applied again.
 func restartBetweenSteps(t *testing.T, e *env) {
+	t.Helper()
 	g := NewWithT(t)
 	ns := e.c.NamespaceT(t, "steps-")
 	e.manager(t)
@@ -244,6 +245,7 @@ func restartBetweenSteps(t *testing.T, e *env) {
 // for the API server's request timeout to hit: the operation may wait
 // (Unknown, retries) but never fails, and finishes once etcd is fast.
 func slowEtcd(t *testing.T, e *env) {
+	t.Helper()
 	g := NewWithT(t)
 	ns := e.c.NamespaceT(t, "slow-")
 	m := e.manager(t)

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package lua_test
 
 import (
@@ -163,7 +162,7 @@ func FuzzScript(f *testing.F) {
 	}
 	obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.com/v1", "kind": "Thing",
 		"metadata": map[string]any{"name": "thing", "generation": int64(2)},
-		"status": map[string]any{"phase": "Running", "conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}}}
+		"status":   map[string]any{"phase": "Running", "conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}}}
 	e := lua.NewEngine(lua.Options{Timeout: 200 * time.Millisecond, MaxMemoryBytes: 64 << 20, MaxStringBytes: 1 << 20})
 	f.Fuzz(func(t *testing.T, script string, openLibs bool) {
 		start := time.Now()
