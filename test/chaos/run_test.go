@@ -151,6 +151,9 @@ func (e *env) run(t *testing.T, rng *rand.Rand, failover bool) stats {
 	if err != nil {
 		t.Fatalf("the operation did not finish: phase %s, %s", got.Status.Phase, got.Status.Message)
 	}
+	// The watch may deliver the last status write a moment after the Get
+	// saw it.
+	_ = restart.Poll(ctx, 15*time.Second, 20*time.Millisecond, func() (bool, error) { return sawTerminal(rec), nil })
 	problems := check(rec)
 	problems = append(problems, e.finalizers(t, ns, op)...)
 	for _, p := range problems {
@@ -161,6 +164,17 @@ func (e *env) run(t *testing.T, rng *rand.Rand, failover bool) stats {
 	}
 	s.took = time.Since(begin)
 	return s
+}
+
+// sawTerminal tells whether the Recorder saw the operation terminal.
+func sawTerminal(rec *restart.Recorder) bool {
+	for _, ev := range rec.Of("SyncOperation", "op") {
+		p, _, _ := unstructured.NestedString(ev.Object.Object, "status", "phase")
+		if syncv1alpha1.OperationPhase(p).Terminal() {
+			return true
+		}
+	}
+	return false
 }
 
 // check judges the run from the Recorder's events.
