@@ -85,6 +85,34 @@ test: verify-gen vet lint helm-lint k8s-binaries ## Run every test (unit, envtes
 test-unit: ## Run the pure unit tests (no control plane).
 	go test $(GO_TEST_FLAGS) ./api/... ./internal/plan/... ./internal/manifest/... ./internal/health/... ./internal/operation/... ./internal/metrics/...
 
+# Every fuzz target, as package:Target; `make fuzz` runs each for FUZZTIME,
+# one at a time. `make test` runs their seed corpora (testdata/fuzz) only.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := \
+	./api/v1alpha1:FuzzParseSyncOptions \
+	./internal/manifest:FuzzParse \
+	./internal/manifest:FuzzLoad \
+	./internal/plan:FuzzBuild \
+	./internal/plan:FuzzAnnotations \
+	./internal/plan:FuzzPlanDeterministic \
+	./internal/plan:FuzzUnmarshal \
+	./internal/snapshot:FuzzDecode \
+	./internal/operation:FuzzCompactRoundTrip \
+	./internal/health/lua:FuzzShippedScripts \
+	./internal/health/lua:FuzzScript
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME (default 60s) each; a crash is written to the package's testdata/fuzz.
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1 | grep -v 'gathering baseline' || exit 1; \
+	done
+
+.PHONY: chaos
+chaos: k8s-binaries ## Run the chaos suite: 50 runs of an operation whose managers are SIGKILLed and fail over (CHAOS_RUNS, default 50).
+	SYNCWAVE_CHAOS=1 go test -tags chaos -count=1 -timeout 90m -run Chaos -v ./test/chaos/ 2>&1 | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
+
 .PHONY: bench
 bench: k8s-binaries ## Run the benchmarks: Go micro-benchmarks (5 runs) and the engine on a simulated cluster (medians of 5 operations).
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/...

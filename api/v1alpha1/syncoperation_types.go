@@ -56,6 +56,7 @@ type SyncOperationSpec struct {
 	// not name one. Defaults to the operation's namespace.
 	// +optional
 	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="targetNamespace is immutable"
 	TargetNamespace string `json:"targetNamespace,omitempty"`
 
@@ -64,6 +65,7 @@ type SyncOperationSpec struct {
 	// write of target objects.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="serviceAccountName is immutable"
 	ServiceAccountName string `json:"serviceAccountName,omitempty"`
 
@@ -71,18 +73,21 @@ type SyncOperationSpec struct {
 	// and the operation ends Failed with reason Timeout. Defaults to the
 	// controller's --default-timeout (1h).
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="timeout must be positive"
 	// +kubebuilder:validation:XValidation:rule="duration(self) == duration(oldSelf)",message="timeout is immutable"
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
 
 	// waveTimeout bounds each step (one phase and wave). Unset means each
 	// step is bounded only by timeout.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="waveTimeout must be positive"
 	// +kubebuilder:validation:XValidation:rule="duration(self) == duration(oldSelf)",message="waveTimeout is immutable"
 	WaveTimeout *metav1.Duration `json:"waveTimeout,omitempty"`
 
 	// degradedGracePeriod is how long a non-hook resource may stay Degraded
 	// before its step fails. A failed hook fails its step at once.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="degradedGracePeriod must not be negative"
 	// +kubebuilder:validation:XValidation:rule="duration(self) == duration(oldSelf)",message="degradedGracePeriod is immutable"
 	DegradedGracePeriod *metav1.Duration `json:"degradedGracePeriod,omitempty"`
 
@@ -93,6 +98,7 @@ type SyncOperationSpec struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=32
 	// +kubebuilder:validation:items:MaxLength=128
+	// +kubebuilder:validation:items:Pattern=`^\s*[A-Za-z][A-Za-z0-9]*\s*=[^,]*$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="syncOptions is immutable"
 	SyncOptions []string `json:"syncOptions,omitempty"`
 
@@ -171,6 +177,7 @@ type SyncOperationSpec struct {
 	// +optional
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:XValidation:rule="self.all(x, self.exists_one(y, y.kind == x.kind && (has(y.group) ? y.group : '') == (has(x.group) ? x.group : '')))",message="healthChecks has two entries for one group and kind"
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="healthChecks is immutable"
 	HealthChecks []HealthCheck `json:"healthChecks,omitempty"`
 
@@ -209,11 +216,13 @@ type KeyReference struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 
 	// key of the data entry to read. Empty means every key, in sorted order.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]*$`
 	Key string `json:"key,omitempty"`
 }
 
@@ -225,10 +234,11 @@ type HealthCheck struct {
 	// +kubebuilder:validation:MaxLength=253
 	Group string `json:"group,omitempty"`
 
-	// kind of the resource.
+	// kind of the resource (* is a wildcard).
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9*]+$`
 	Kind string `json:"kind"`
 
 	// lua is the health script.

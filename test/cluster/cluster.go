@@ -20,6 +20,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,6 +50,11 @@ type Options struct {
 	CRDDirectoryPaths []string
 	// KeepLogs keeps LogDir after Stop. StartT keeps it when the test failed.
 	KeepLogs bool
+	// EtcdProxy puts a Proxy between kube-apiserver and etcd
+	// (Cluster.EtcdProxy), so that a test can make etcd slow.
+	EtcdProxy bool
+	// APIServerArgs are extra kube-apiserver flags ("request-timeout": "5s").
+	APIServerArgs map[string]string
 }
 
 // Timeouts of starting and stopping. The simulated level starts in ~5 s on
@@ -75,6 +82,7 @@ type Cluster struct {
 	env      *envtest.Environment
 	thread   *lockedThread
 	children []*child // kube-controller-manager, kube-scheduler, kwok
+	proxy    *Proxy   // between kube-apiserver and etcd (Options.EtcdProxy)
 	pidFile  string
 
 	stopOnce sync.Once
@@ -163,6 +171,13 @@ func (c *Cluster) startEnvtest() error {
 		}
 		crds = append(crds, crd)
 	}
+	for k, v := range c.opts.APIServerArgs {
+		args.Set(k, v)
+	}
+	etcdURL, err := c.etcdURL(args)
+	if err != nil {
+		return err
+	}
 	c.env = &envtest.Environment{
 		BinaryAssetsDirectory:    binDir,
 		UseExistingCluster:       ptr.To(false), // whatever USE_EXISTING_CLUSTER says
@@ -174,6 +189,7 @@ func (c *Cluster) startEnvtest() error {
 		ControlPlane: envtest.ControlPlane{
 			APIServer: api,
 			Etcd: &envtest.Etcd{
+				URL:     etcdURL,
 				Path:    filepath.Join(binDir, "etcd"),
 				DataDir: filepath.Join(c.LogDir, "etcd"),
 				Out:     logs["etcd"],
@@ -181,7 +197,6 @@ func (c *Cluster) startEnvtest() error {
 			},
 		},
 	}
-	var err error
 	// Forked from the locked thread, so that the parent-death signal that
 	// the wrapper sets fires only when this cluster's thread ends.
 	c.thread.do(func() { _, err = c.env.Start() })
@@ -199,6 +214,26 @@ func (c *Cluster) startEnvtest() error {
 	}
 	c.KubeconfigPath = filepath.Join(c.LogDir, "kubeconfig")
 	return os.WriteFile(c.KubeconfigPath, kubeconfig, 0o600)
+}
+
+// etcdURL is nil (envtest picks etcd's port) unless Options.EtcdProxy:
+// then etcd gets a free port of its own, a Proxy forwards to it, and
+// kube-apiserver talks to the proxy.
+func (c *Cluster) etcdURL(args *envtest.Arguments) (*url.URL, error) {
+	if !c.opts.EtcdProxy {
+		return nil, nil
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("pick a port for etcd: %w", err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	if c.proxy, err = NewProxy(addr); err != nil {
+		return nil, err
+	}
+	args.Set("etcd-servers", "http://"+c.proxy.Addr())
+	return &url.URL{Scheme: "http", Host: addr}, nil
 }
 
 // Client returns a new uncached controller-runtime client as the admin
@@ -235,6 +270,9 @@ func (c *Cluster) stop(keepLogs bool) error {
 		}
 		if c.env != nil {
 			c.thread.do(func() { errs = append(errs, c.env.Stop()) })
+		}
+		if c.proxy != nil {
+			errs = append(errs, c.proxy.Close())
 		}
 		errs = append(errs, c.killLeftovers())
 		c.thread.close()
