@@ -99,7 +99,8 @@ FUZZ_TARGETS := \
 	./internal/snapshot:FuzzDecode \
 	./internal/operation:FuzzCompactRoundTrip \
 	./internal/health/lua:FuzzShippedScripts \
-	./internal/health/lua:FuzzScript
+	./internal/health/lua:FuzzScript \
+	./internal/health/cel:FuzzExpressions
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 60s) each; a crash is written to the package's testdata/fuzz.
