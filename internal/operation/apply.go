@@ -32,10 +32,11 @@ import (
 // CRD of the same operation; the CRD's own watch event usually comes first.
 const notReadyRetry = 250 * time.Millisecond
 
-// applyStep applies the pending non-hook tasks of step i, kind by kind
-// (objects of one kind in parallel), then creates its pending hooks. It
-// stops at the first kind with a rejected object.
-func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
+// applyReady applies the pending non-hook tasks of step i whose
+// dependencies are done, kind by kind (objects of one kind in parallel),
+// then creates its pending hooks whose dependencies are done. It stops at
+// the first kind with a rejected object.
+func (e *Executor) applyReady(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
 	if l.IsPruneStep(i) {
 		return e.pruneStep(ctx, op, l, i, out)
 	}
@@ -56,7 +57,7 @@ func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	}
 	for j := start; j < end; j++ {
 		t := l.Tasks[j]
-		if t.IsHook() || st.Resources[j].Status != syncv1alpha1.ResultPending {
+		if t.IsHook() || st.Resources[j].Status != syncv1alpha1.ResultPending || !l.Ready(st.Resources, j) {
 			continue
 		}
 		if t.ID.GroupKind() != gk {
@@ -71,12 +72,12 @@ func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 		return err
 	}
 	for j := start; j < end; j++ {
-		if st.Resources[j].Status == syncv1alpha1.ResultPending && !l.Tasks[j].IsHook() {
+		if st.Resources[j].Status == syncv1alpha1.ResultPending && !l.Tasks[j].IsHook() && l.Ready(st.Resources, j) {
 			return nil // a non-hook object still waits; hooks come after
 		}
 	}
 	for j := start; j < end; j++ {
-		if l.Tasks[j].IsHook() && st.Resources[j].Status == syncv1alpha1.ResultPending {
+		if l.Tasks[j].IsHook() && st.Resources[j].Status == syncv1alpha1.ResultPending && l.Ready(st.Resources, j) {
 			if err := e.createHook(ctx, op, l, j, out); err != nil {
 				return err
 			}
