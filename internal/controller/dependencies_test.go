@@ -123,7 +123,9 @@ func TestDependsOnStartsWhenTheDependencySucceeds(t *testing.T) {
 	g.Expect(k8s.Create(ctx, db)).To(Succeed())
 	g.Eventually(func() bool { return get(t, api).Status.Phase == syncv1alpha1.OperationSucceeded }, 30*time.Second, 20*time.Millisecond).
 		Should(BeTrue(), "api succeeds after database")
-	g.Eventually(func() bool { return !p.started("api-1").IsZero() && !p.at("database-1", syncv1alpha1.OperationSucceeded).IsZero() }, 5*time.Second).Should(BeTrue())
+	g.Eventually(func() bool {
+		return !p.started("api-1").IsZero() && !p.at("database-1", syncv1alpha1.OperationSucceeded).IsZero()
+	}, 5*time.Second).Should(BeTrue())
 	gap := p.started("api-1").Sub(p.at("database-1", syncv1alpha1.OperationSucceeded))
 	t.Logf("api started %v after database's operation was seen Succeeded", gap)
 	g.Expect(gap).To(BeNumerically(">=", 0))

@@ -71,6 +71,14 @@ func (e *Executor) applyReady(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	if ok, err := flush(); !ok || err != nil {
 		return err
 	}
+	return e.createReadyHooks(ctx, op, l, i, out)
+}
+
+// createReadyHooks creates the pending hooks of step i whose dependencies
+// are done, once no non-hook task that may start is left unwritten.
+func (e *Executor) createReadyHooks(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
+	st := &op.Status
+	start, end := l.Range(i)
 	for j := start; j < end; j++ {
 		if st.Resources[j].Status == syncv1alpha1.ResultPending && !l.Tasks[j].IsHook() && l.Ready(st.Resources, j) {
 			return nil // a non-hook object still waits; hooks come after

@@ -145,6 +145,7 @@ func slowDeployment(t *testing.T, name string, minReady int64, deps string) runt
 // the API depends on it, the worker (slower still) and two ConfigMaps on
 // nothing.
 func graphStep(t *testing.T, dbReady int64) []runtime.RawExtension {
+	t.Helper()
 	return []runtime.RawExtension{
 		slowDeployment(t, "database", dbReady, ""),
 		slowDeployment(t, "api", 0, "apps/Deployment/database"),
