@@ -72,7 +72,7 @@ metadata:
 spec: {activeDeadlineSeconds: 60, backoffLimit: 0}
 `
 
-func buildLayout(t *testing.T, docs string) *operation.Layout {
+func buildLayout(t testing.TB, docs string) *operation.Layout {
 	t.Helper()
 	var objs []*unstructured.Unstructured
 	for _, d := range splitDocs(docs) {
