@@ -192,3 +192,34 @@ func TestDependsOnRefusesCyclesAndBadExpressions(t *testing.T) {
 	g.Expect(got.Status.Message).To(ContainSubstring(`spec.dependsOn[0].readyExpr: `))
 	g.Expect(got.Status.Message).To(ContainSubstring(`"dep.status.phase =="`))
 }
+
+func TestDependsOnIsValidatedAndImmutable(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := namespace(t)
+	cm := []string{"{apiVersion: v1, kind: ConfigMap, metadata: {name: y}}"}
+	bad := appOp(t, ns, "bad", "", []syncv1alpha1.ApplicationDependency{{Application: ""}}, cm)
+	err := k8s.Create(ctx, bad)
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(err.Error()).To(ContainSubstring("spec.dependsOn[0].application"))
+
+	op := appOp(t, ns, "op", "", []syncv1alpha1.ApplicationDependency{{Application: "nowhere"}}, cm)
+	g.Expect(k8s.Create(ctx, op)).To(Succeed())
+	g.Eventually(func() string { return get(t, op).Status.Message }, 10*time.Second, 20*time.Millisecond).
+		Should(ContainSubstring("application nowhere in namespace " + ns + " has no SyncOperation"))
+	got := get(t, op)
+	got.Spec.DependsOn = nil
+	err = k8s.Update(ctx, got)
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(err.Error()).To(ContainSubstring("spec is immutable except terminate"))
+	got = get(t, op)
+	got.Spec.DependsOn[0].Application = "elsewhere"
+	err = k8s.Update(ctx, got)
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(err.Error()).To(ContainSubstring("dependsOn is immutable"))
+	// spec.terminate still ends a waiting operation.
+	got = get(t, op)
+	got.Spec.Terminate = true
+	g.Expect(k8s.Update(ctx, got)).To(Succeed())
+	g.Eventually(func() string { return get(t, op).Status.Reason }, 10*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.ReasonTerminated))
+}
