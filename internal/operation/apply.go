@@ -110,30 +110,41 @@ func (e *Executor) applyGroup(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	})
 	ok := true
 	var transient error
-	now := metav1.NewMicroTime(began)
 	for k, i := range idx {
-		t, r := l.Tasks[i], &op.Status.Resources[i]
-		err := res[k].err
-		switch {
-		case err == nil:
-			r.Status, r.Generation, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, res[k].obj.GetGeneration(), &now, ""
-			out.applied(i, res[k].obj)
-			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind, OK: true})
-		case IsNotReady(err):
-			r.Message = err.Error()
-			out.RequeueAfter = notReadyRetry
+		if good, err := recordApply(op, l, i, res[k].obj, res[k].err, began, out); !good {
 			ok = false
-		case IsRejected(err):
-			r.Status, r.Message = syncv1alpha1.ResultSyncFailed, err.Error()
-			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
-			ok = false
-		default:
-			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
-			transient = fmt.Errorf("apply %s: %w", t.ID, err)
-			ok = false
+			if err != nil {
+				transient = err
+			}
 		}
 	}
 	return ok, transient
+}
+
+// recordApply records the result of the write of task i begun at began.
+// It returns false when the step must not go on (a rejection, a wait or a
+// transient error, which it returns).
+func recordApply(op *syncv1alpha1.SyncOperation, l *Layout, i int, obj *unstructured.Unstructured, err error, began time.Time, out *Outcome) (bool, error) {
+	t, r := l.Tasks[i], &op.Status.Resources[i]
+	now := metav1.NewMicroTime(began)
+	switch {
+	case err == nil:
+		r.Status, r.Generation, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, obj.GetGeneration(), &now, ""
+		out.applied(i, obj)
+		out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind, OK: true})
+		return true, nil
+	case IsNotReady(err):
+		r.Message = err.Error()
+		out.RequeueAfter = notReadyRetry
+		return false, nil
+	case IsRejected(err):
+		r.Status, r.Message = syncv1alpha1.ResultSyncFailed, err.Error()
+		out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
+		return false, nil
+	default:
+		out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
+		return false, fmt.Errorf("apply %s: %w", t.ID, err)
+	}
 }
 
 func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {

@@ -44,8 +44,9 @@ limitations under the License.
 // its last dependency turn healthy. While it waits, its status entry and
 // the Wait decision's blocked list name the dependency and its state. A
 // dependency that comes back Healthy from its write (a ConfigMap) releases
-// its dependents in the same call, so a chain of such objects is written in
-// one call. Hooks of the step are created after the step's non-hook tasks
+// its dependents in the same call, each written as soon as the write of its
+// own last dependency returns (at most Parallelism writes at once), so a
+// chain of such objects is written in one call; a refused write stops it. Hooks of the step are created after the step's non-hook tasks
 // that may start, and when their own dependencies are done. The record
 // needs nothing new: a waiting task is Pending, and the compact status
 // lists the current step's unfinished tasks, so Expand tells the applied

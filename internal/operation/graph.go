@@ -19,16 +19,20 @@ package operation
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/health"
 )
 
-// dependencyIndex resolves Task.DependsOn to status indexes, step by step;
-// nil when no task of the plan depends on another.
-func dependencyIndex(l *Layout) [][]int {
+// dependencyIndex resolves Task.DependsOn to status indexes, step by step,
+// and returns them with their reverse (the dependents of each task); nil
+// when no task of the plan depends on another.
+func dependencyIndex(l *Layout) (deps, dependents [][]int) {
 	var out [][]int
 	for _, r := range l.steps {
 		deps := r.step.Dependencies()
@@ -44,7 +48,16 @@ func dependencyIndex(l *Layout) [][]int {
 			}
 		}
 	}
-	return out
+	if out == nil {
+		return nil, nil
+	}
+	dependents = make([][]int, len(l.Tasks))
+	for j, d := range out {
+		for _, k := range d {
+			dependents[k] = append(dependents[k], j)
+		}
+	}
+	return out, dependents
 }
 
 // Dependencies returns the status indexes of the tasks task i waits for.
@@ -123,46 +136,118 @@ func waitingFor(l *Layout, dep int, r *syncv1alpha1.ResourceStatus) string {
 }
 
 // applyStep applies what step i can apply now: the pending tasks whose
-// dependencies are done (applyReady). A dependency the API server returns
-// Healthy from its write (a ConfigMap, a Service) is done at once, so its
-// dependents are applied in the same call, round after round.
+// dependencies are done, kind by kind (applyReady). A dependency the API
+// server returns Healthy from its write (a ConfigMap, a Service) is done at
+// once: its dependents are applied in the same call, each the moment its
+// own last dependency's write returns (applyReleased), not round by round.
 func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
-	for {
-		if err := e.applyReady(ctx, op, l, i, out); err != nil || out.RequeueAfter > 0 || l.deps == nil {
-			return err
-		}
-		if !e.promoteWritten(op, l, i, out) {
-			return nil
+	if err := e.applyReady(ctx, op, l, i, out); err != nil || out.RequeueAfter > 0 || l.deps == nil || l.IsPruneStep(i) || rejected(op, l, i) {
+		return err
+	}
+	start, end := l.Range(i)
+	var queue []int
+	for j := start; j < end; j++ {
+		if u, ok := out.written[j]; ok {
+			e.promote(op, l, j, u)
 		}
 	}
+	for j := start; j < end; j++ {
+		if releasable(op, l, j) {
+			queue = append(queue, j)
+		}
+	}
+	if len(queue) == 0 {
+		return nil
+	}
+	if err := e.applyReleased(ctx, op, l, queue, out); err != nil || out.RequeueAfter > 0 || rejected(op, l, i) {
+		return err
+	}
+	return e.createReadyHooks(ctx, op, l, i, out)
 }
 
-// promoteWritten records as Healthy the objects of step i written in this
-// call whose write result is Healthy, and reports whether one was and a
-// pending task of the step may start now (so every round promotes at least
-// one task, and the rounds end).
-func (e *Executor) promoteWritten(op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) bool {
-	st := op.Status.Resources
-	start, end := l.Range(i)
-	now := e.Clock.Now()
-	promoted := false
-	for j := start; j < end; j++ {
-		u, ok := out.written[j]
-		r := &st[j]
-		if !ok || l.Tasks[j].IsHook() || r.Status != syncv1alpha1.ResultSynced || r.Health == health.Healthy {
+// applyReleased writes the tasks of queue, at most Parallelism at once;
+// each write that comes back Healthy releases the pending dependents it
+// was the last dependency of, which are written next. It stops starting
+// writes at the first failure.
+func (e *Executor) applyReleased(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, queue []int, out *Outcome) error {
+	type result struct {
+		i     int
+		obj   *unstructured.Unstructured
+		err   error
+		began time.Time
+	}
+	results := make(chan result)
+	inflight, stop := 0, false
+	var transient error
+	for (len(queue) > 0 && !stop) || inflight > 0 {
+		for !stop && len(queue) > 0 && inflight < e.width() {
+			j := queue[0]
+			queue = queue[1:]
+			inflight++
+			began := e.Clock.Now()
+			out.markWrite(began)
+			go func() {
+				obj, err := e.Applier.Apply(ctx, op, l.Tasks[j])
+				results <- result{i: j, obj: obj, err: err, began: began}
+			}()
+		}
+		r := <-results
+		inflight--
+		if ok, err := recordApply(op, l, r.i, r.obj, r.err, r.began, out); !ok {
+			stop = true
+			transient = cmpErr(transient, err)
 			continue
 		}
-		if res := e.Judge.Health(u); res.Status == health.Healthy {
-			t, mt := metav1.NewTime(now), metav1.NewMicroTime(now)
-			r.Health, r.Message, r.HealthSince, r.FinishedAt = health.Healthy, res.Message, &t, &mt
-			promoted = true
+		if e.promote(op, l, r.i, r.obj) {
+			for _, k := range l.dependents[r.i] {
+				if releasable(op, l, k) && !slices.Contains(queue, k) {
+					queue = append(queue, k)
+				}
+			}
 		}
 	}
-	if !promoted {
+	return transient
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// promote records task i as Healthy when its write result u is, and
+// reports whether it did.
+func (e *Executor) promote(op *syncv1alpha1.SyncOperation, l *Layout, i int, u *unstructured.Unstructured) bool {
+	r := &op.Status.Resources[i]
+	if l.Tasks[i].IsHook() || r.Status != syncv1alpha1.ResultSynced {
 		return false
 	}
+	if r.Health == health.Healthy {
+		return true
+	}
+	res := e.Judge.Health(u)
+	if res.Status != health.Healthy {
+		return false
+	}
+	now := e.Clock.Now()
+	t, mt := metav1.NewTime(now), metav1.NewMicroTime(now)
+	r.Health, r.Message, r.HealthSince, r.FinishedAt = health.Healthy, res.Message, &t, &mt
+	return true
+}
+
+// releasable reports whether task j is a pending non-hook task with
+// dependencies, all of them done.
+func releasable(op *syncv1alpha1.SyncOperation, l *Layout, j int) bool {
+	st := op.Status.Resources
+	return !l.Tasks[j].IsHook() && st[j].Status == syncv1alpha1.ResultPending && len(l.Dependencies(j)) > 0 && l.Ready(st, j)
+}
+
+// rejected reports whether a write of step i was refused: the step stops.
+func rejected(op *syncv1alpha1.SyncOperation, l *Layout, i int) bool {
+	start, end := l.Range(i)
 	for j := start; j < end; j++ {
-		if st[j].Status == syncv1alpha1.ResultPending && len(l.Dependencies(j)) > 0 && l.Ready(st, j) {
+		if op.Status.Resources[j].Status == syncv1alpha1.ResultSyncFailed {
 			return true
 		}
 	}

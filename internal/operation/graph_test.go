@@ -173,11 +173,21 @@ type logWorld struct {
 	mu      sync.Mutex // the engine writes objects of one kind in parallel
 	log     []string
 	instant map[string]bool
+	// reject names objects the API server refuses.
+	reject map[string]bool
 }
+
+type refused struct{ name string }
+
+func (r refused) Error() string  { return r.name + " is invalid" }
+func (r refused) Rejected() bool { return true }
 
 func (w *logWorld) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (*unstructured.Unstructured, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.reject[t.ID.Name] {
+		return nil, refused{t.ID.Name}
+	}
 	u, err := w.world.Apply(ctx, op, t)
 	if err == nil {
 		w.log = append(w.log, t.ID.Name)
@@ -304,6 +314,21 @@ func TestGraphChainOfInstantObjectsRunsInOneCall(t *testing.T) {
 		g.Expect(rounds[0][i]).To(Equal(fmt.Sprintf("c%d", i)))
 	}
 	g.Expect(rounds).To(HaveLen(1))
+}
+
+func TestGraphStopsAtARejectedWrite(t *testing.T) {
+	g := NewWithT(t)
+	// Two chains of instant objects; the second link of one is refused.
+	l := buildLayout(t, graphDocs(20, 5))
+	w := &logWorld{world: newWorld(""), instant: map[string]bool{"ConfigMap": true}, reject: map[string]bool{"l1-000": true}}
+	op, _ := w.run(t, l, false)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonApplyFailed))
+	g.Expect(op.Status.Message).To(ContainSubstring("l1-000 is invalid"))
+	g.Expect(w.log).To(ContainElement("l0-000"))
+	for _, name := range []string{"l2-000", "l3-000", "l4-000"} {
+		g.Expect(w.log).NotTo(ContainElement(name), "nothing that depends on the refused object is written")
+	}
 }
 
 func TestExpandKeepsAppliedTasksOfAGraphStep(t *testing.T) {
