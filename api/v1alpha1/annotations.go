@@ -57,6 +57,10 @@ const (
 	// nothing yet, waits for its controller's first status write before it
 	// counts as Healthy. It overrides the controller's --status-grace.
 	AnnotationStatusGrace = "syncwave.dev/status-grace"
+	// AnnotationDependsOn is a comma list of "[group/]Kind/[namespace/]name":
+	// objects of the same step that must be healthy (hooks: succeeded)
+	// before this one is applied.
+	AnnotationDependsOn = "syncwave.dev/depends-on"
 
 	// HookFinalizer keeps a running hook in place until its result is recorded.
 	HookFinalizer = "syncwave.dev/hook"

@@ -33,7 +33,7 @@ const MaxBlockedBy = 20
 // +kubebuilder:validation:XValidation:rule="!has(self.action) || self.action != 'Delete' || has(self.application)",message="a Delete operation needs spec.application: it tears that application down"
 // +kubebuilder:validation:XValidation:rule="!has(self.prune) || !self.prune || has(self.application)",message="spec.prune needs spec.application: prune deletes what the application's previous operation applied"
 // +kubebuilder:validation:XValidation:rule="!has(oldSelf.terminate) || !oldSelf.terminate || (has(self.terminate) && self.terminate)",message="terminate cannot be unset once true"
-// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.application) == has(oldSelf.application) && has(self.prune) == has(oldSelf.prune) && has(self.ttlSecondsAfterFinished) == has(oldSelf.ttlSecondsAfterFinished) && has(self.retry) == has(oldSelf.retry) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs) && has(self.dryRun) == has(oldSelf.dryRun)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
+// +kubebuilder:validation:XValidation:rule="has(self.manifests) == has(oldSelf.manifests) && has(self.sources) == has(oldSelf.sources) && has(self.targetNamespace) == has(oldSelf.targetNamespace) && has(self.serviceAccountName) == has(oldSelf.serviceAccountName) && has(self.timeout) == has(oldSelf.timeout) && has(self.waveTimeout) == has(oldSelf.waveTimeout) && has(self.degradedGracePeriod) == has(oldSelf.degradedGracePeriod) && has(self.syncOptions) == has(oldSelf.syncOptions) && has(self.healthChecks) == has(oldSelf.healthChecks) && has(self.application) == has(oldSelf.application) && has(self.prune) == has(oldSelf.prune) && has(self.ttlSecondsAfterFinished) == has(oldSelf.ttlSecondsAfterFinished) && has(self.retry) == has(oldSelf.retry) && has(self.healthCheckExprs) == has(oldSelf.healthCheckExprs) && has(self.dryRun) == has(oldSelf.dryRun) && has(self.dependsOn) == has(oldSelf.dependsOn)",message="spec is immutable except terminate: create a new SyncOperation to sync again"
 type SyncOperationSpec struct {
 	// manifests are inline Kubernetes objects, each a whole object with
 	// apiVersion, kind and metadata.
@@ -147,6 +147,16 @@ type SyncOperationSpec struct {
 	// +kubebuilder:default=Queue
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="concurrencyPolicy is immutable"
 	ConcurrencyPolicy ConcurrencyPolicy `json:"concurrencyPolicy,omitempty"`
+
+	// dependsOn keeps the operation Pending until the latest operation of
+	// each named application has Succeeded and its readyExpr, when given,
+	// is true. A dependency that failed or does not exist keeps it Pending
+	// until its timeout; a cycle of dependencies is refused.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dependsOn is immutable"
+	DependsOn []ApplicationDependency `json:"dependsOn,omitempty"`
 
 	// prune deletes, after the last Sync step, the objects of the
 	// application's previous successful operation that this operation no

@@ -50,6 +50,9 @@ type (
 		Hook           string   `json:"hook"`
 		HookTypes      []string `json:"hookTypes"`
 		DeletePolicies []string `json:"deletePolicies"`
+		// DependsOn are the objects of the step this one waits for
+		// (syncwave.dev/depends-on), as group/Kind/namespace/name.
+		DependsOn []string `json:"dependsOn"`
 	}
 	planWarningJSON struct {
 		Code     string `json:"code"`
@@ -99,7 +102,10 @@ func stepsJSON(steps []plan.Step) []planStepJSON {
 func resourceJSON(t *plan.Task) planResourceJSON {
 	r := planResourceJSON{
 		Group: t.ID.Group, Version: t.Version, Kind: t.ID.Kind, Namespace: t.ID.Namespace, Name: t.ID.Name,
-		HookTypes: []string{}, DeletePolicies: []string{},
+		HookTypes: []string{}, DeletePolicies: []string{}, DependsOn: []string{},
+	}
+	for _, d := range t.DependsOn {
+		r.DependsOn = append(r.DependsOn, d.String())
 	}
 	if h := t.Hook; h != nil {
 		r.Hook = string(h.Type)
@@ -240,6 +246,13 @@ func taskCells(t *plan.Task) []string {
 	}
 	if t.MovedAheadOf != nil {
 		cells = append(cells, "(moved ahead of "+t.MovedAheadOf.String()+")")
+	}
+	if len(t.DependsOn) > 0 {
+		deps := make([]string, len(t.DependsOn))
+		for i, d := range t.DependsOn {
+			deps[i] = d.String()
+		}
+		cells = append(cells, "waits for "+strings.Join(deps, ", "))
 	}
 	return cells
 }

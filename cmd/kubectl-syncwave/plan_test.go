@@ -219,3 +219,31 @@ func TestPlanHealthLayers(t *testing.T) {
 	g.Expect(code).To(Equal(1))
 	g.Expect(errOut).To(ContainSubstring("does-not-exist: no such file or directory"))
 }
+
+// testdata/plan/graph is one step with syncwave.dev/depends-on: the table
+// and the JSON say which object waits for which.
+func TestPlanGraph(t *testing.T) {
+	g := NewWithT(t)
+	code, out, errOut := runPlan(t, "", "plan", "-f", "testdata/plan/graph", "-n", "shop")
+	g.Expect(errOut).To(BeEmpty())
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(MatchRegexp(`(?m)^\s+apps/Deployment\s+shop/api\s+waits for apps/Deployment/shop/database, ConfigMap/shop/api-config$`))
+	g.Expect(out).To(MatchRegexp(`(?m)^\s+batch/Job\s+shop/smoke\s+hook Sync\s+delete BeforeHookCreation\s+waits for apps/Deployment/shop/api$`))
+	checkPlanGolden(t, "graph.txt", out)
+
+	code, out, _ = runPlan(t, "", "plan", "-f", "testdata/plan/graph", "-n", "shop", "-o", "json")
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(ContainSubstring(`"dependsOn": [
+            "apps/Deployment/shop/database",
+            "ConfigMap/shop/api-config"
+          ]`))
+	checkPlanGolden(t, "graph.json", out)
+
+	code, out, errOut = runPlan(t, "", "plan", "-f", "testdata/plan/graph-invalid", "-n", "shop")
+	g.Expect(code).To(Equal(1))
+	g.Expect(out).To(BeEmpty())
+	g.Expect(errOut).To(ContainSubstring("ConfigMap/shop/a: metadata.annotations[syncwave.dev/depends-on]: dependency cycle in step Sync/0: ConfigMap/shop/a -> ConfigMap/shop/b -> ConfigMap/shop/a"))
+	g.Expect(errOut).To(ContainSubstring("ConfigMap/shop/early: metadata.annotations[syncwave.dev/depends-on]: depends on ConfigMap/shop/late, which is in step Sync/1, not in this object's step Sync/0"))
+	g.Expect(errOut).To(ContainSubstring("depends on Secret/shop/nowhere, which is not in the manifests"))
+	checkPlanGolden(t, "graph-invalid.stderr", errOut)
+}

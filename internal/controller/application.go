@@ -62,6 +62,9 @@ func (r *SyncOperationReconciler) peers(ctx context.Context, op *syncv1alpha1.Sy
 // the same application runs or is queued ahead of it (SPEC §13). It returns
 // true when op must not start now; op's status then says what it waits for.
 func (r *SyncOperationReconciler) gate(ctx context.Context, op *syncv1alpha1.SyncOperation, out *operation.Outcome) (bool, error) {
+	if wait, err := r.waitDependencies(ctx, op, out); wait || err != nil {
+		return wait, err
+	}
 	st := &op.Status
 	if op.Spec.Application == "" || (st.Phase != "" && st.Phase != syncv1alpha1.OperationPending) {
 		return false, nil
@@ -127,14 +130,16 @@ func blockers(ahead []*syncv1alpha1.SyncOperation) []syncv1alpha1.BlockedResourc
 	return out
 }
 
-// peerHandler wakes the other operations of an application when one of
-// them finishes or goes away, so that a queued operation starts the moment
-// the one ahead of it is done, without a requeue interval.
+// peerHandler wakes the other operations of an application, and the
+// operations that depend on it (spec.dependsOn), when one of them finishes
+// or goes away, so that a queued or dependent operation starts the moment
+// the one it waits for is done, without a requeue interval.
 func (r *SyncOperationReconciler) peerHandler() handler.EventHandler {
 	enqueue := func(ctx context.Context, op *syncv1alpha1.SyncOperation, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 		if op.Spec.Application == "" {
 			return
 		}
+		r.enqueueDependents(ctx, op, q)
 		peers, err := r.peers(ctx, op)
 		if err != nil {
 			return

@@ -35,4 +35,18 @@ limitations under the License.
 // A finished operation collects the history of its application
 // (--history-limit) and expires by ttlSecondsAfterFinished through a
 // RequeueAfter: nothing polls, and a restart makes the same choices.
+//
+// Dependencies between applications (spec.dependsOn, dependencies.go):
+// before the application gate, an operation stays Pending until the latest
+// operation (creation time, then name) of each named application has
+// Succeeded and its CEL readyExpr, over dep (that operation) and self,
+// holds; status.message and status.blockedBy name what it waits for. An
+// operation that finishes wakes the operations whose dependsOn names its
+// application (the IndexDependsOn field index) through the same watch. A
+// dependency that failed or has no operation keeps it Pending until its
+// timeout, counted from its creation (a RequeueAfter), and it then fails
+// with reason Timeout. A cycle among the applications reachable from it
+// (each one's edges are its latest operation's dependsOn), or a readyExpr
+// that does not compile, fails it at once with reason InvalidDependencies
+// and a message naming the cycle or the expression.
 package controller

@@ -141,7 +141,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, nil
 	}
 	if wait, err := r.gate(ctx, op, out); wait || err != nil {
-		return ctrl.Result{}, err
+		return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
 	}
 	var err error
 	pn, err = r.layout(ctx, op)
@@ -352,6 +352,9 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := indexApplication(context.Background(), mgr); err != nil {
 		return fmt.Errorf("index SyncOperations by %s: %w", IndexApplication, err)
+	}
+	if err := indexDependsOn(context.Background(), mgr); err != nil {
+		return fmt.Errorf("index SyncOperations by %s: %w", IndexDependsOn, err)
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		// Every update counts: the controller's own status writes drive the

@@ -32,10 +32,11 @@ import (
 // CRD of the same operation; the CRD's own watch event usually comes first.
 const notReadyRetry = 250 * time.Millisecond
 
-// applyStep applies the pending non-hook tasks of step i, kind by kind
-// (objects of one kind in parallel), then creates its pending hooks. It
-// stops at the first kind with a rejected object.
-func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
+// applyReady applies the pending non-hook tasks of step i whose
+// dependencies are done, kind by kind (objects of one kind in parallel),
+// then creates its pending hooks whose dependencies are done. It stops at
+// the first kind with a rejected object.
+func (e *Executor) applyReady(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
 	if l.IsPruneStep(i) {
 		return e.pruneStep(ctx, op, l, i, out)
 	}
@@ -56,7 +57,7 @@ func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	}
 	for j := start; j < end; j++ {
 		t := l.Tasks[j]
-		if t.IsHook() || st.Resources[j].Status != syncv1alpha1.ResultPending {
+		if t.IsHook() || st.Resources[j].Status != syncv1alpha1.ResultPending || !l.Ready(st.Resources, j) {
 			continue
 		}
 		if t.ID.GroupKind() != gk {
@@ -70,13 +71,21 @@ func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	if ok, err := flush(); !ok || err != nil {
 		return err
 	}
+	return e.createReadyHooks(ctx, op, l, i, out)
+}
+
+// createReadyHooks creates the pending hooks of step i whose dependencies
+// are done, once no non-hook task that may start is left unwritten.
+func (e *Executor) createReadyHooks(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
+	st := &op.Status
+	start, end := l.Range(i)
 	for j := start; j < end; j++ {
-		if st.Resources[j].Status == syncv1alpha1.ResultPending && !l.Tasks[j].IsHook() {
+		if st.Resources[j].Status == syncv1alpha1.ResultPending && !l.Tasks[j].IsHook() && l.Ready(st.Resources, j) {
 			return nil // a non-hook object still waits; hooks come after
 		}
 	}
 	for j := start; j < end; j++ {
-		if l.Tasks[j].IsHook() && st.Resources[j].Status == syncv1alpha1.ResultPending {
+		if l.Tasks[j].IsHook() && st.Resources[j].Status == syncv1alpha1.ResultPending && l.Ready(st.Resources, j) {
 			if err := e.createHook(ctx, op, l, j, out); err != nil {
 				return err
 			}
@@ -101,30 +110,41 @@ func (e *Executor) applyGroup(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	})
 	ok := true
 	var transient error
-	now := metav1.NewMicroTime(began)
 	for k, i := range idx {
-		t, r := l.Tasks[i], &op.Status.Resources[i]
-		err := res[k].err
-		switch {
-		case err == nil:
-			r.Status, r.Generation, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, res[k].obj.GetGeneration(), &now, ""
-			out.applied(i, res[k].obj)
-			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind, OK: true})
-		case IsNotReady(err):
-			r.Message = err.Error()
-			out.RequeueAfter = notReadyRetry
+		if good, err := recordApply(op, l, i, res[k].obj, res[k].err, began, out); !good {
 			ok = false
-		case IsRejected(err):
-			r.Status, r.Message = syncv1alpha1.ResultSyncFailed, err.Error()
-			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
-			ok = false
-		default:
-			out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
-			transient = fmt.Errorf("apply %s: %w", t.ID, err)
-			ok = false
+			if err != nil {
+				transient = err
+			}
 		}
 	}
 	return ok, transient
+}
+
+// recordApply records the result of the write of task i begun at began.
+// It returns false when the step must not go on (a rejection, a wait or a
+// transient error, which it returns).
+func recordApply(op *syncv1alpha1.SyncOperation, l *Layout, i int, obj *unstructured.Unstructured, err error, began time.Time, out *Outcome) (bool, error) {
+	t, r := l.Tasks[i], &op.Status.Resources[i]
+	now := metav1.NewMicroTime(began)
+	switch {
+	case err == nil:
+		r.Status, r.Generation, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, obj.GetGeneration(), &now, ""
+		out.applied(i, obj)
+		out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind, OK: true})
+		return true, nil
+	case IsNotReady(err):
+		r.Message = err.Error()
+		out.RequeueAfter = notReadyRetry
+		return false, nil
+	case IsRejected(err):
+		r.Status, r.Message = syncv1alpha1.ResultSyncFailed, err.Error()
+		out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
+		return false, nil
+	default:
+		out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
+		return false, fmt.Errorf("apply %s: %w", t.ID, err)
+	}
 }
 
 func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {

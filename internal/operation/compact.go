@@ -153,12 +153,14 @@ func (l *Layout) Expand(st *syncv1alpha1.SyncOperationStatus, hookName func(*pla
 	return full
 }
 
-// allApplied reports whether every non-hook task of step s was applied:
-// the step's synced count less the hooks created (hooks of a started step
-// are always listed) covers them all.
+// allApplied reports whether every non-hook task of step s that is not
+// listed was applied: the step's synced count less the hooks created
+// (hooks of a started step are always listed) leaves no more unwritten
+// tasks than the listed ones (a step whose objects wait for their
+// dependencies lists those).
 func (l *Layout) allApplied(s int, res *syncv1alpha1.StepResult, full []syncv1alpha1.ResourceStatus, listed []bool) bool {
 	r := l.steps[s]
-	nonHook, hooksSynced := 0, 0
+	nonHook, hooksSynced, listedUnwritten := 0, 0, 0
 	for i := r.start; i < r.end; i++ {
 		if l.Tasks[i].IsHook() {
 			if listed[i] && full[i].Status == syncv1alpha1.ResultSynced {
@@ -167,8 +169,11 @@ func (l *Layout) allApplied(s int, res *syncv1alpha1.StepResult, full []syncv1al
 			continue
 		}
 		nonHook++
+		if listed[i] && !written(l.Tasks[i], &full[i]) {
+			listedUnwritten++
+		}
 	}
-	return int(res.Synced)-hooksSynced >= nonHook
+	return nonHook-(int(res.Synced)-hooksSynced) <= listedUnwritten
 }
 
 // Compact projects the full record st.Resources onto what is persisted: it

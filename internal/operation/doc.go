@@ -34,6 +34,24 @@ limitations under the License.
 // ConfigMap, a Service, RBAC) advances in the same call. An object that
 // cannot be read counts as Unknown, so the step's timeouts still apply.
 //
+// # A graph inside a step
+//
+// A task with dependencies (plan.Task.DependsOn, objects of the same step)
+// stays Pending until each of them is done: Healthy, or for a hook
+// Succeeded. Scheduling is per object, not by layers: every call that
+// judges the step applies each pending task whose own dependencies are
+// done (ActionApply), so an object is written in the reconcile that sees
+// its last dependency turn healthy. While it waits, its status entry and
+// the Wait decision's blocked list name the dependency and its state. A
+// dependency that comes back Healthy from its write (a ConfigMap) releases
+// its dependents in the same call, each written as soon as the write of its
+// own last dependency returns (at most Parallelism writes at once), so a
+// chain of such objects is written in one call; a refused write stops it. Hooks of the step are created after the step's non-hook tasks
+// that may start, and when their own dependencies are done. The record
+// needs nothing new: a waiting task is Pending, and the compact status
+// lists the current step's unfinished tasks, so Expand tells the applied
+// tasks of a step that is not fully written from those still waiting.
+//
 // # Failure
 //
 // A step fails when an apply is rejected, when a hook fails, when a non-hook

@@ -53,9 +53,14 @@ func evaluate(in Input, cur int) verdict {
 	start, end := in.Layout.Range(cur)
 	v := verdict{resources: map[int]syncv1alpha1.ResourceStatus{}, total: end - start}
 	now := metav1.NewTime(in.Now)
+	var onGraph []int // pending tasks with dependencies, judged last
 	for i := start; i < end; i++ {
 		t := in.Layout.Tasks[i]
 		r := in.Status.Resources[i]
+		if r.Status == syncv1alpha1.ResultPending && len(in.Layout.Dependencies(i)) > 0 {
+			onGraph = append(onGraph, i)
+			continue
+		}
 		if r.Status == syncv1alpha1.ResultPending {
 			v.needApply = true
 			v.pending++
@@ -113,6 +118,7 @@ func evaluate(in Input, cur int) verdict {
 		}
 		v.resources[i] = r
 	}
+	v.pendingOnGraph(in, onGraph)
 	return v
 }
 

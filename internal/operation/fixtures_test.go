@@ -72,13 +72,13 @@ metadata:
 spec: {activeDeadlineSeconds: 60, backoffLimit: 0}
 `
 
-func buildLayout(t *testing.T, docs string) *operation.Layout {
-	t.Helper()
+func buildLayout(tb testing.TB, docs string) *operation.Layout {
+	tb.Helper()
 	var objs []*unstructured.Unstructured
 	for _, d := range splitDocs(docs) {
 		m := map[string]any{}
 		if err := yaml.Unmarshal([]byte(d), &m); err != nil {
-			t.Fatalf("fixture: %v", err)
+			tb.Fatalf("fixture: %v", err)
 		}
 		if len(m) == 0 {
 			continue
@@ -87,7 +87,7 @@ func buildLayout(t *testing.T, docs string) *operation.Layout {
 	}
 	p, err := plan.Build(objs, plan.Options{DefaultNamespace: "prod"})
 	if err != nil {
-		t.Fatalf("plan: %v", err)
+		tb.Fatalf("plan: %v", err)
 	}
 	return operation.NewLayout(p)
 }

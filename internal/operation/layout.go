@@ -32,6 +32,9 @@ type Layout struct {
 	// Tasks lists every task in status order.
 	Tasks []*plan.Task
 	steps []stepRange
+	// deps are the dependencies of each task, by status index, and
+	// dependents their reverse (graph.go); nil when the plan has none.
+	deps, dependents [][]int
 
 	// initial and index are computed once by prepare (compact.go).
 	initial     []syncv1alpha1.ResourceStatus
@@ -64,6 +67,7 @@ func NewLayout(p *plan.Plan) *Layout {
 	for i := range p.Skipped {
 		l.Tasks = append(l.Tasks, &p.Skipped[i])
 	}
+	l.deps, l.dependents = dependencyIndex(l)
 	return l
 }
 

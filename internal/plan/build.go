@@ -66,6 +66,8 @@ type entry struct {
 	// helmIgnored are Helm hook events without a sync equivalent; an
 	// object with only such events is skipped.
 	helmIgnored []string
+	// deps are the objects of syncwave.dev/depends-on.
+	deps []ObjectID
 }
 
 func (e *entry) skipped() bool {
@@ -116,6 +118,9 @@ func Build(objs []*unstructured.Unstructured, opts Options) (*Plan, error) {
 		return nil, &ValidationError{Errs: b.errs}
 	}
 	p := assemble(entries)
+	if errs := b.checkGraph(p); len(errs) > 0 {
+		return nil, &ValidationError{Errs: errs}
+	}
 	p.Warnings = lint(p, entries, opts)
 	return p, nil
 }
@@ -204,6 +209,7 @@ func (b *builder) read(i int, obj *unstructured.Unstructured) *entry {
 	b.readName(r, e, name, genName)
 	if kind != "" {
 		b.defaultNamespace(r, e)
+		e.deps = b.readDependsOn(r, e, ann)
 	}
 	if e.id.Kind != "" && e.id.Name != "" && !r.failed("apiVersion") && !r.failed("metadata.namespace") && !r.failed(annotationField(syncv1alpha1.AnnotationHook)) {
 		// The identity is known: report a duplicate even when the object

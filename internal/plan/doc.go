@@ -71,6 +71,18 @@ limitations under the License.
 // resource of its kind, when that step comes earlier than their own
 // (Task.MovedAheadOf says so).
 //
+// # Dependencies inside a step
+//
+// syncwave.dev/depends-on lists objects as "[group/]Kind/[namespace/]name"
+// (three parts are Kind/namespace/name when the first starts with an
+// upper-case letter, else group/Kind/name; "core" is the empty group). A
+// namespaced kind without a namespace gets the object's own namespace. The
+// resolved IDs are Task.DependsOn; the engine applies the task only once
+// each of them is Healthy (a hook: Succeeded). Every dependency must be a
+// task of the same step (phase and wave); a reference to another step, to
+// a skipped object or to nothing, and a cycle (each object of it named, in
+// order) are validation errors on the depending object.
+//
 // # Namespaces
 //
 // Namespaced objects without a namespace get Options.DefaultNamespace.
@@ -116,4 +128,7 @@ limitations under the License.
 //     operation deletes before the hook runs, e.g. a PostDelete hook whose
 //     ServiceAccount the teardown removed (added by AddPrune and Teardown,
 //     which know the inventory).
+//   - SW009: an object depends on a custom resource whose kind has no known
+//     health check: that object counts as Healthy as soon as it exists, so
+//     the dependency orders the writes but does not wait for readiness.
 package plan

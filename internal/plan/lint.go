@@ -71,6 +71,7 @@ func lint(p *Plan, entries []*entry, opts Options) []Warning {
 		l.hookJob(t)
 		l.hookPolicy(t)
 		l.health(t)
+		l.lintGraph(t)
 	})
 	for _, e := range entries {
 		if len(e.helmIgnored) > 0 {

@@ -37,7 +37,7 @@ type item struct {
 func assemble(entries []*entry) *Plan {
 	var main, onFail, onDelete, skipped []item
 	for _, e := range entries {
-		base := Task{ID: e.id, Version: e.version, Object: e.obj, Wave: e.wave, Options: e.options}
+		base := Task{ID: e.id, Version: e.version, Object: e.obj, Wave: e.wave, Options: e.options, DependsOn: e.deps}
 		switch {
 		case e.skipped():
 			base.Hook = &Hook{

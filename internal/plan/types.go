@@ -103,6 +103,10 @@ type Task struct {
 	// prunes or tears down (phases Prune and PruneLast). Object then holds
 	// only apiVersion, kind, name and namespace.
 	Prune bool `json:"prune,omitempty"`
+	// DependsOn are the objects of the same step (syncwave.dev/depends-on,
+	// namespaces defaulted) that must be healthy, or for a hook succeeded,
+	// before this task is applied.
+	DependsOn []ObjectID `json:"dependsOn,omitempty"`
 }
 
 // IsHook reports whether the task is a hook.

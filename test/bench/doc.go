@@ -17,5 +17,7 @@ limitations under the License.
 // Package bench measures the engine on a simulated cluster (make bench):
 // how much a wave-ordered operation costs next to writing the same objects
 // in bulk, how close the guide's three steps come to the cluster's own
-// time, and how long a step transition takes. It has benchmarks only.
+// time, how long a step transition takes, and what scheduling a step by
+// its syncwave.dev/depends-on graph costs per object. It has benchmarks
+// only.
 package bench
