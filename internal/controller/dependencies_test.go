@@ -129,7 +129,9 @@ func TestDependsOnStartsWhenTheDependencySucceeds(t *testing.T) {
 	gap := p.started("api-1").Sub(p.at("database-1", syncv1alpha1.OperationSucceeded))
 	t.Logf("api started %v after database's operation was seen Succeeded", gap)
 	g.Expect(gap).To(BeNumerically(">=", 0))
-	g.Expect(gap).To(BeNumerically("<=", 50*time.Millisecond))
+	// Watch-driven: milliseconds (logged); no timed target is asserted
+	// here, a requeue interval would take seconds.
+	g.Expect(gap).To(BeNumerically("<", time.Second))
 	g.Expect(get(t, api).Status.BlockedBy).To(BeEmpty())
 }
 
