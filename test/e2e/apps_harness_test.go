@@ -20,7 +20,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -65,33 +64,14 @@ var journalKinds = []schema.GroupVersionResource{
 func (e *env) journal(t *testing.T, ns string) *journal {
 	t.Helper()
 	j := &journal{}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	for _, gvr := range journalKinds {
-		list, err := e.dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wi, err := e.dyn.Resource(gvr).Namespace(ns).Watch(ctx, metav1.ListOptions{ResourceVersion: list.GetResourceVersion()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() {
-			for ev := range wi.ResultChan() {
-				u, ok := ev.Object.(*unstructured.Unstructured)
-				if !ok {
-					continue
-				}
-				rv, _ := strconv.ParseInt(u.GetResourceVersion(), 10, 64)
-				phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
-				j.mu.Lock()
-				j.events = append(j.events, seen{kind: u.GetKind(), name: u.GetName(), typ: ev.Type, rv: rv,
-					deleting: u.GetDeletionTimestamp() != nil, by: u.GetAnnotations()[syncv1alpha1.AnnotationOperation],
-					phase: phase, at: time.Now()})
-				j.mu.Unlock()
-			}
-		}()
-	}
+	e.watchFrom(t, ns, journalKinds, func(ev watch.Event, u *unstructured.Unstructured, rv int64) {
+		phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
+		j.mu.Lock()
+		j.events = append(j.events, seen{kind: u.GetKind(), name: u.GetName(), typ: ev.Type, rv: rv,
+			deleting: u.GetDeletionTimestamp() != nil, by: u.GetAnnotations()[syncv1alpha1.AnnotationOperation],
+			phase: phase, at: time.Now()})
+		j.mu.Unlock()
+	})
 	return j
 }
 

@@ -282,13 +282,13 @@ var watchedKinds = []schema.GroupVersionResource{
 	{Group: "batch", Version: "v1", Resource: "jobs"},
 }
 
-// record starts watching the namespace from now on.
-func (e *env) record(t *testing.T, ns string) *writes {
+// watchFrom watches kinds in ns from now on and calls seen, from one
+// goroutine per kind, for every object event, with its resourceVersion.
+func (e *env) watchFrom(t *testing.T, ns string, kinds []schema.GroupVersionResource, seen func(ev watch.Event, u *unstructured.Unstructured, rv int64)) {
 	t.Helper()
-	w := &writes{}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	for _, gvr := range watchedKinds {
+	for _, gvr := range kinds {
 		list, err := e.dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -304,12 +304,21 @@ func (e *env) record(t *testing.T, ns string) *writes {
 					continue
 				}
 				rv, _ := strconv.ParseInt(u.GetResourceVersion(), 10, 64)
-				w.mu.Lock()
-				w.events = append(w.events, write{kind: u.GetKind(), name: u.GetName(), typ: ev.Type, rv: rv})
-				w.mu.Unlock()
+				seen(ev, u, rv)
 			}
 		}()
 	}
+}
+
+// record starts watching the namespace from now on.
+func (e *env) record(t *testing.T, ns string) *writes {
+	t.Helper()
+	w := &writes{}
+	e.watchFrom(t, ns, watchedKinds, func(ev watch.Event, u *unstructured.Unstructured, rv int64) {
+		w.mu.Lock()
+		w.events = append(w.events, write{kind: u.GetKind(), name: u.GetName(), typ: ev.Type, rv: rv})
+		w.mu.Unlock()
+	})
 	return w
 }
 
