@@ -321,6 +321,13 @@ type SyncOperationStatus struct {
 	// +optional
 	RetryAt *metav1.MicroTime `json:"retryAt,omitempty"`
 
+	// revisions are the revisions of the Flux sources the operation read,
+	// one per sourceRef in spec order.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=100
+	Revisions []SourceRevision `json:"revisions,omitempty"`
+
 	// snapshot names the pinned plan that every reconcile works from.
 	// +optional
 	Snapshot *SnapshotRef `json:"snapshot,omitempty"`
@@ -338,4 +345,19 @@ type SyncOperationStatus struct {
 	// planDigest is the digest of the manifests the operation started with.
 	// +optional
 	PlanDigest string `json:"planDigest,omitempty"`
+}
+
+// SourceRevision is the artifact of a Flux source that an operation read.
+type SourceRevision struct {
+	// source is Kind/namespace/name of the Flux source.
+	// +kubebuilder:validation:MaxLength=400
+	Source string `json:"source"`
+	// revision of the artifact (e.g. main@sha1:..., latest@sha256:...).
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	Revision string `json:"revision,omitempty"`
+	// digest of the artifact, verified before it was unpacked.
+	// +optional
+	// +kubebuilder:validation:MaxLength=200
+	Digest string `json:"digest,omitempty"`
 }

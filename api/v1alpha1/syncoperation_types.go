@@ -69,6 +69,15 @@ type SyncOperationSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="serviceAccountName is immutable"
 	ServiceAccountName string `json:"serviceAccountName,omitempty"`
 
+	// kubeConfig, when set, makes the operation act on another cluster: every
+	// write, dry-run, read, watch, hook and prune goes to the cluster of the
+	// kubeconfig in the named Secret (SPEC §12); the operation, its pinned
+	// plan and its events stay on this cluster. serviceAccountName is then
+	// impersonated on that cluster.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="kubeConfig is immutable"
+	KubeConfig *KubeConfigReference `json:"kubeConfig,omitempty"`
+
 	// timeout bounds the whole operation. On expiry the SyncFail hooks run
 	// and the operation ends Failed with reason Timeout. Defaults to the
 	// controller's --default-timeout (1h).
@@ -207,8 +216,8 @@ type SyncOperationSpec struct {
 }
 
 // ManifestSource references one object that holds manifests. Exactly one of
-// configMapRef and secretRef is set.
-// +kubebuilder:validation:XValidation:rule="has(self.configMapRef) != has(self.secretRef)",message="exactly one of configMapRef or secretRef is required"
+// configMapRef, secretRef and sourceRef is set.
+// +kubebuilder:validation:XValidation:rule="(has(self.configMapRef) ? 1 : 0) + (has(self.secretRef) ? 1 : 0) + (has(self.sourceRef) ? 1 : 0) == 1",message="exactly one of configMapRef, secretRef or sourceRef is required"
 type ManifestSource struct {
 	// configMapRef names a ConfigMap in the operation's namespace.
 	// +optional
@@ -217,6 +226,66 @@ type ManifestSource struct {
 	// secretRef names a Secret in the operation's namespace.
 	// +optional
 	SecretRef *KeyReference `json:"secretRef,omitempty"`
+
+	// sourceRef names a Flux source (source.toolkit.fluxcd.io) whose
+	// artifact holds the manifests (SPEC §12).
+	// +optional
+	SourceRef *FluxSourceReference `json:"sourceRef,omitempty"`
+}
+
+// FluxSourceReference names a Flux source object and a directory of its
+// artifact.
+type FluxSourceReference struct {
+	// kind of the source.
+	// +required
+	// +kubebuilder:validation:Enum=GitRepository;OCIRepository;Bucket;ExternalArtifact
+	Kind string `json:"kind"`
+
+	// name of the source.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+
+	// namespace of the source; defaults to the operation's namespace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Namespace string `json:"namespace,omitempty"`
+
+	// path is the directory of the artifact whose YAML and JSON files are
+	// read, recursively and sorted by path; defaults to the root.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	Path string `json:"path,omitempty"`
+}
+
+// KubeConfigReference names the kubeconfig of another cluster (Flux's
+// field of the same name, same meaning).
+type KubeConfigReference struct {
+	// secretRef names a Secret in the operation's namespace that holds the
+	// kubeconfig.
+	// +required
+	SecretRef SecretKeyReference `json:"secretRef"`
+}
+
+// SecretKeyReference names a Secret in the operation's namespace and,
+// optionally, its key.
+type SecretKeyReference struct {
+	// name of the Secret.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+
+	// key of the kubeconfig in the Secret; default `value`, else
+	// `value.yaml`.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]*$`
+	Key string `json:"key,omitempty"`
 }
 
 // KeyReference names an object in the operation's namespace and one of its
