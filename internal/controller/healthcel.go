@@ -111,11 +111,14 @@ func countLuaErrors(a health.Assessor, m Metrics) health.Assessor {
 }
 
 // statusWait returns the wait for first status writes as of now.
-func (h *HealthConfig) statusWait(ctx context.Context, now time.Time) health.StatusWait {
+func (h *HealthConfig) statusWait(ctx context.Context, now time.Time, remote *CRDStatus) health.StatusWait {
 	if h == nil || h.StatusWait == nil || h.StatusWait.CRDs == nil {
 		return health.StatusWait{}
 	}
 	crds := h.StatusWait.CRDs
+	if remote != nil {
+		crds = remote
+	}
 	return health.StatusWait{
 		HasStatusSubresource: func(gvk schema.GroupVersionKind) bool { return crds.HasStatusSubresource(ctx, gvk) },
 		Grace:                h.StatusWait.Grace,

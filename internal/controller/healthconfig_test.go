@@ -75,7 +75,7 @@ func healthConfigMap(data map[string]string) *corev1.ConfigMap {
 // spec.healthChecks.
 func judgeWith(hc *HealthConfig) func(*unstructured.Unstructured) health.Result {
 	r := &SyncOperationReconciler{HealthConfig: hc}
-	j := r.judge(context.Background(), &syncv1alpha1.SyncOperation{})
+	j := r.judge(context.Background(), &syncv1alpha1.SyncOperation{}, &target{})
 	return j.Health
 }
 
@@ -206,7 +206,7 @@ func TestHealthConfigLayerOrderWithCEL(t *testing.T) {
 		{APIVersion: "cert-manager.io/v1", Kind: "Certificate", Current: "false"},
 	}}}
 	r := &SyncOperationReconciler{HealthConfig: hc}
-	judge := r.judge(context.Background(), op).Health
+	judge := r.judge(context.Background(), op, &target{}).Health
 	obj := func(apiVersion, kind string) *unstructured.Unstructured {
 		return &unstructured.Unstructured{Object: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": map[string]any{"name": "x"}}}
 	}

@@ -84,11 +84,15 @@ func (h *HookLogs) clientset(user string) (kubernetes.Interface, error) {
 
 // outcomes is the outcome reader of an operation acting as user; nil when
 // the reconciler has no HookLogs.
-func (r *SyncOperationReconciler) outcomes(user string) (operation.OutcomeReader, error) {
-	if r.HookLogs == nil {
+func (r *SyncOperationReconciler) outcomes(tg *target) (operation.OutcomeReader, error) {
+	logs := r.HookLogs
+	if tg.remote != nil {
+		logs = tg.remote.logs
+	}
+	if logs == nil {
 		return nil, nil
 	}
-	o, err := r.HookLogs.Reader(user)
+	o, err := logs.Reader(tg.user)
 	if err != nil {
 		return nil, err
 	}

@@ -33,8 +33,12 @@ import (
 // --default-service-account): every read and write of their target objects
 // is then authorized as that ServiceAccount, not as the controller.
 type Impersonator struct {
-	// Config is the controller's own connection.
+	// Config is the connection of the cluster: the controller's own, or a
+	// remote one (Remotes).
 	Config *rest.Config
+	// CacheConfig, when set, is the connection of informers (Config
+	// without its request timeout, which would end every watch).
+	CacheConfig *rest.Config
 	// Options are the client options (scheme, REST mapper).
 	Options client.Options
 	// DefaultServiceAccount applies to operations that name none.
@@ -57,20 +61,21 @@ func (i *Impersonator) User(op *syncv1alpha1.SyncOperation) string {
 	return "system:serviceaccount:" + op.Namespace + ":" + sa
 }
 
-func (i *Impersonator) config(user string) *rest.Config {
-	cfg := rest.CopyConfig(i.Config)
+func (i *Impersonator) config(base *rest.Config, user string) *rest.Config {
+	cfg := rest.CopyConfig(base)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
 	return cfg
 }
 
-// Client returns an uncached client that acts as user.
+// Client returns an uncached client that acts as user ("" for the
+// connection's own identity).
 func (i *Impersonator) Client(user string) (client.Client, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if c, ok := i.clients[user]; ok {
 		return c, nil
 	}
-	c, err := client.New(i.config(user), client.Options{Scheme: i.Options.Scheme, Mapper: i.Options.Mapper})
+	c, err := client.New(i.config(i.Config, user), client.Options{Scheme: i.Options.Scheme, Mapper: i.Options.Mapper})
 	if err != nil {
 		return nil, fmt.Errorf("client for %s: %w", user, err)
 	}
@@ -82,13 +87,21 @@ func (i *Impersonator) Client(user string) (client.Client, error) {
 }
 
 // Cache returns a new cache of managed objects that reads as user, limited
-// to namespaces (cluster-scoped kinds are read cluster-wide).
+// to namespaces (cluster-scoped kinds are read cluster-wide; no namespaces:
+// every namespace).
 func (i *Impersonator) Cache(user string, namespaces []string) (cache.Cache, error) {
-	ns := map[string]cache.Config{}
+	var ns map[string]cache.Config
 	for _, n := range namespaces {
+		if ns == nil {
+			ns = map[string]cache.Config{}
+		}
 		ns[n] = cache.Config{}
 	}
-	return cache.New(i.config(user), cache.Options{
+	base := i.Config
+	if i.CacheConfig != nil {
+		base = i.CacheConfig
+	}
+	return cache.New(i.config(base, user), cache.Options{
 		Scheme: i.Options.Scheme, Mapper: i.Options.Mapper, DefaultNamespaces: ns,
 		DefaultLabelSelector: labels.SelectorFromSet(labels.Set{syncv1alpha1.LabelManaged: "true"}),
 		DefaultTransform:     cache.TransformStripManagedFields(),

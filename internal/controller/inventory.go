@@ -21,6 +21,7 @@ import (
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/hook"
@@ -32,7 +33,7 @@ import (
 // start with what its application's inventory asks for: the prune steps
 // (spec.prune) or, for a Delete operation, the whole teardown. The result
 // is pinned with the plan, so a restart deletes exactly the same set.
-func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv1alpha1.SyncOperation, p *plan.Plan) (*plan.Plan, error) {
+func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv1alpha1.SyncOperation, p *plan.Plan, mapper meta.RESTMapper) (*plan.Plan, error) {
 	if op.Spec.Application == "" || (!op.Spec.Prune && !op.Spec.IsDelete()) {
 		if op.Spec.IsDelete() {
 			return plan.Teardown(p, nil), nil
@@ -43,7 +44,7 @@ func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv
 	if err != nil {
 		return nil, err
 	}
-	r.resolveVersions(inv)
+	resolveVersions(inv, mapper)
 	if op.Spec.IsDelete() {
 		return plan.Teardown(p, inv), nil
 	}
@@ -87,13 +88,13 @@ func (r *SyncOperationReconciler) inventory(ctx context.Context, op *syncv1alpha
 // resolveVersions moves inventory entries whose version is not served any
 // more to the version the API server prefers for their kind; entries of
 // kinds not served at all keep theirs (the prune reports them).
-func (r *SyncOperationReconciler) resolveVersions(inv []plan.Entry) {
+func resolveVersions(inv []plan.Entry, mapper meta.RESTMapper) {
 	for i := range inv {
 		gk := inv[i].ID.GroupKind()
-		if _, err := r.Mapper.RESTMapping(gk, inv[i].Version); err == nil {
+		if _, err := mapper.RESTMapping(gk, inv[i].Version); err == nil {
 			continue
 		}
-		if m, err := r.Mapper.RESTMapping(gk); err == nil {
+		if m, err := mapper.RESTMapping(gk); err == nil {
 			inv[i].Version = m.GroupVersionKind.Version
 		}
 	}

@@ -34,13 +34,13 @@ import (
 // declares a status subresource. A result that changes by itself when that
 // wait ends (Result.RecheckAfter) is a deadline of the engine (operation.Next),
 // which requeues the operation then.
-func (r *SyncOperationReconciler) judge(ctx context.Context, op *syncv1alpha1.SyncOperation) operation.Judge {
+func (r *SyncOperationReconciler) judge(ctx context.Context, op *syncv1alpha1.SyncOperation, tg *target) operation.Judge {
 	var now time.Time
 	if r.Clock != nil {
 		now = r.Clock.Now()
 	}
 	chain := r.HealthConfig.overrides(ctx, op, r.Metrics)
-	chain = append(chain, health.Builtin(), health.GenericWith(r.HealthConfig.statusWait(ctx, now)))
+	chain = append(chain, health.Builtin(), health.GenericWith(r.HealthConfig.statusWait(ctx, now, tg.crds())))
 	return &opJudge{assessor: health.Chain(chain...), metrics: r.Metrics}
 }
 

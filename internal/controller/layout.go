@@ -25,6 +25,7 @@ import (
 	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -117,7 +118,7 @@ func newPinned(p *plan.Plan, digest string) *pinned {
 // layout returns the pinned plan of op: from the cache, from its snapshot,
 // or, for an operation that has not started, by reading its sources once
 // and pinning what they hold.
-func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.SyncOperation) (*pinned, error) {
+func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.SyncOperation, tg *target) (*pinned, error) {
 	if ref := op.Status.Snapshot; ref != nil {
 		if p := r.plans.get(op.UID, ref.Digest); p != nil {
 			return p, nil
@@ -133,7 +134,7 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 		r.plans.put(op.UID, pn)
 		return pn, nil
 	}
-	p, res, err := r.planSources(ctx, op)
+	p, res, err := r.planSources(ctx, op, tg)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +153,7 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 	}
 	op.Status.Snapshot, op.Status.PlanDigest = ref, ref.Digest
 	if ref.Digest != res.Digest { // pinned by an earlier try whose status was lost
-		return r.layout(ctx, op)
+		return r.layout(ctx, op, tg)
 	}
 	pn := newPinned(p, ref.Digest)
 	r.plans.put(op.UID, pn)
@@ -161,7 +162,7 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 
 // planSources reads and plans the manifests of an operation that has not
 // started.
-func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alpha1.SyncOperation) (*plan.Plan, *manifest.Result, error) {
+func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alpha1.SyncOperation, tg *target) (*plan.Plan, *manifest.Result, error) {
 	if len(op.Spec.HealthChecks) > 0 && (r.HealthConfig == nil || r.HealthConfig.Engine == nil) {
 		return nil, nil, invalid("spec.healthChecks: Lua health checks are disabled in this controller")
 	}
@@ -179,10 +180,12 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 		return nil, nil, invalid("spec.serviceAccountName: impersonation is disabled in this controller")
 	}
 	// Sources are read as the operation's ServiceAccount too, so that an
-	// operation never reads what its ServiceAccount may not.
-	_, reader, _, err := r.clients(op)
-	if err != nil {
-		return nil, nil, err
+	// operation never reads what its ServiceAccount may not. With a remote
+	// cluster they are on this one, where the ServiceAccount is not: the
+	// controller reads them, from the operation's own namespace.
+	reader := tg.reader
+	if tg.remote != nil {
+		reader = r.APIReader
 	}
 	res, err := manifest.Load(ctx, reader, op)
 	if missing := manifest.Missing(err); len(missing) > 0 {
@@ -202,14 +205,14 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	p, err := plan.Build(res.Unstructured(), plan.Options{
 		DefaultNamespace: ns,
 		SyncOptions:      op.Spec.SyncOptions,
-		IsNamespaced:     r.isNamespaced,
+		IsNamespaced:     isNamespaced(tg.mapper),
 		HasHealthCheck:   r.HealthConfig.hasCheck(ctx, op),
 		Origins:          res.Origins(),
 	})
 	if err != nil {
 		return nil, nil, invalid("%v", err)
 	}
-	if p, err = r.applicationPlan(ctx, op, p); err != nil {
+	if p, err = r.applicationPlan(ctx, op, p, tg.mapper); err != nil {
 		return nil, nil, err
 	}
 	if n := len(p.Steps) + len(p.OnFail); n > operation.MaxSteps {
@@ -218,10 +221,13 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	return p, res, nil
 }
 
-func (r *SyncOperationReconciler) isNamespaced(gk schema.GroupKind) (namespaced, known bool) {
-	m, err := r.Mapper.RESTMapping(gk)
-	if err != nil {
-		return false, false
+// isNamespaced tells the planner from mapper which kinds are namespaced.
+func isNamespaced(mapper meta.RESTMapper) func(gk schema.GroupKind) (namespaced, known bool) {
+	return func(gk schema.GroupKind) (bool, bool) {
+		m, err := mapper.RESTMapping(gk)
+		if err != nil {
+			return false, false
+		}
+		return m.Scope.Name() == "namespace", true
 	}
-	return m.Scope.Name() == "namespace", true
 }

@@ -99,6 +99,13 @@ type SyncOperationReconciler struct {
 	// HookLogs reads the outcome of finished hooks (pod, exit code, end of
 	// the log); nil: none is recorded.
 	HookLogs *HookLogs
+	// Remotes connects operations with spec.kubeConfig to their cluster;
+	// nil refuses spec.kubeConfig.
+	Remotes *Remotes
+	// UnreachableGrace is how long past its timeout a started operation
+	// waits for its unreachable cluster before it ends Failed without its
+	// SyncFail hooks (default DefaultUnreachableGrace).
+	UnreachableGrace time.Duration
 
 	plans plans
 }
@@ -143,36 +150,25 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if wait, err := r.gate(ctx, op, out); wait || err != nil {
 		return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
 	}
-	var err error
-	pn, err = r.layout(ctx, op)
+	tg, wait, err := r.resolveTarget(ctx, op, out)
+	if wait || err != nil {
+		return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
+	}
+	pn, err = r.layout(ctx, op, tg)
 	key := types.NamespacedName{Namespace: op.Namespace, Name: op.Name}
 	if err != nil {
-		var inv *invalidError
-		var we *waitError
-		switch {
-		case errors.As(err, &we):
-			after := r.waitForSources(op, we)
-			if after < 0 {
-				r.failInvalid(op, out, fmt.Sprintf("%s: gave up after the operation's timeout of %s", we.Error(), r.timing(op).Timeout))
-				return ctrl.Result{}, nil
-			}
-			return ctrl.Result{RequeueAfter: after}, nil
-		case errors.As(err, &inv) && op.Status.Phase.Terminal():
-			// A finished operation keeps its result.
-			ctrl.LoggerFrom(ctx).Info("cannot release the hooks of a finished operation", "reason", err.Error())
-			return ctrl.Result{}, nil
-		case errors.As(err, &inv):
-			r.failInvalid(op, out, inv.Error())
-			return ctrl.Result{}, nil
-		}
-		return ctrl.Result{}, err
+		return r.layoutFailed(ctx, op, out, err)
 	}
 	r.Sources.Forget(key)
-	if r.Impersonator.User(op) == "" {
+	if tg.user == "" && tg.remote == nil {
 		r.watchKinds(pn.layout)
 	}
-	ex, err := r.executor(ctx, op, pn)
+	ex, err := r.executor(ctx, op, pn, tg)
 	if err != nil {
+		if cw := tg.asClusterWait(err); cw != nil {
+			r.unreachableRun(op, out, cw)
+			return ctrl.Result{RequeueAfter: out.RequeueAfter}, nil
+		}
 		return ctrl.Result{}, err
 	}
 	ex.EventAt = r.Watcher.EventAt(req.NamespacedName)
@@ -181,7 +177,38 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if res != nil {
 		*out = *res
 	}
+	if cw := tg.asClusterWait(err); cw != nil {
+		// Writes to a cluster that does not answer wait for it, not for
+		// the rate limiter's growing backoff.
+		ctrl.LoggerFrom(ctx).Info("the operation's cluster does not answer", "reason", cw.msg, "error", err.Error())
+		r.unreachableRun(op, out, cw)
+		return ctrl.Result{RequeueAfter: out.RequeueAfter}, nil
+	}
 	return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
+}
+
+// layoutFailed decides for an operation whose plan cannot be had: wait for
+// missing sources, fail on invalid input, or try again.
+func (r *SyncOperationReconciler) layoutFailed(ctx context.Context, op *syncv1alpha1.SyncOperation, out *operation.Outcome, err error) (ctrl.Result, error) {
+	var inv *invalidError
+	var we *waitError
+	switch {
+	case errors.As(err, &we):
+		after := r.waitForSources(op, we)
+		if after < 0 {
+			r.failInvalid(op, out, fmt.Sprintf("%s: gave up after the operation's timeout of %s", we.Error(), r.timing(op).Timeout))
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{RequeueAfter: after}, nil
+	case errors.As(err, &inv) && op.Status.Phase.Terminal():
+		// A finished operation keeps its result.
+		ctrl.LoggerFrom(ctx).Info("cannot release the hooks of a finished operation", "reason", err.Error())
+		return ctrl.Result{}, nil
+	case errors.As(err, &inv):
+		r.failInvalid(op, out, inv.Error())
+		return ctrl.Result{}, nil
+	}
+	return ctrl.Result{}, err
 }
 
 // admit adds the finalizer first, so that hooks in other namespaces are
@@ -217,44 +244,28 @@ func (r *SyncOperationReconciler) terminateUnstarted(op *syncv1alpha1.SyncOperat
 func (r *SyncOperationReconciler) forget(op *syncv1alpha1.SyncOperation) {
 	r.plans.drop(op.UID)
 	r.Watcher.Release(op.UID)
+	r.Remotes.Release(op.UID)
 }
 
-// clients returns the writer and the uncached reader of op's target
-// objects: the controller's own, or the impersonated ServiceAccount's.
-func (r *SyncOperationReconciler) clients(op *syncv1alpha1.SyncOperation) (client.Client, client.Reader, string, error) {
-	user := r.Impersonator.User(op)
-	if user == "" {
-		return r.Targets, r.APIReader, "", nil
-	}
-	c, err := r.Impersonator.Client(user)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	return c, c, user, nil
-}
-
-func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1.SyncOperation, pn *pinned) (*operation.Executor, error) {
-	writer, reader, user, err := r.clients(op)
+func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1.SyncOperation, pn *pinned, tg *target) (*operation.Executor, error) {
+	writer, reader, user := tg.writer, tg.reader, tg.user
+	observer, err := r.Watcher.Observer(ctx, op.UID, tg.scope(pn.namespaces), reader)
 	if err != nil {
 		return nil, err
 	}
-	observer, err := r.Watcher.Observer(ctx, op.UID, user, pn.namespaces, reader)
-	if err != nil {
-		return nil, err
-	}
-	outcomes, err := r.outcomes(user)
+	outcomes, err := r.outcomes(tg)
 	if err != nil {
 		return nil, err
 	}
 	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user, ForbiddenFails: op.Spec.DryRun}
-	if user == "" {
+	if user == "" && tg.remote == nil {
 		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
 	}
 	return &operation.Executor{
 		Applier:  applier,
-		Hooks:    &hook.Runner{Client: writer, Reader: reader},
+		Hooks:    &hook.Runner{Client: writer, Reader: reader, Remote: tg.remote != nil},
 		Observer: observer,
-		Judge:    r.judge(ctx, op),
+		Judge:    r.judge(ctx, op, tg),
 		Pruner:   &apply.Pruner{Client: writer, Reader: reader, User: user, Propagation: r.PrunePropagation},
 		Previewer: &previewer{user: user,
 			differ: &diff.Differ{Client: writer, Operation: op, CRDKinds: pn.crdKinds}},
@@ -323,22 +334,8 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 		return nil
 	}
 	if op.Status.Snapshot != nil {
-		pn, err := r.layout(ctx, op)
-		var inv *invalidError
-		switch {
-		case errors.As(err, &inv):
-			ctrl.LoggerFrom(ctx).Info("cannot release the hooks of a deleted operation", "reason", err.Error())
-		case err != nil:
+		if err := r.releaseDeleted(ctx, op); err != nil {
 			return err
-		default:
-			writer, reader, _, err := r.clients(op)
-			if err != nil {
-				return err
-			}
-			ex := &operation.Executor{Hooks: &hook.Runner{Client: writer, Reader: reader}, Clock: r.Clock}
-			if err := ex.ReleaseAll(ctx, op, pn.layout); err != nil {
-				return err
-			}
 		}
 	}
 	r.forget(op)
@@ -367,6 +364,9 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&syncv1alpha1.SyncOperation{}, r.peerHandler())
 	if r.Sources != nil {
 		b = b.WatchesRawSource(r.Sources.Source())
+	}
+	if r.Remotes != nil {
+		b = b.WatchesRawSource(r.Remotes.Source())
 	}
 	c, err := b.Build(r)
 	if err != nil {

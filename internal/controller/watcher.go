@@ -162,22 +162,7 @@ func (w *Watcher) Release(uid types.UID) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.forgetPrunes(uid)
-	for key, t := range w.tenants {
-		if !t.users[uid] {
-			continue
-		}
-		delete(t.users, uid)
-		if len(t.users) > 0 {
-			continue
-		}
-		t.cancel()
-		delete(w.tenants, key)
-		for k := range w.watched {
-			if k.cache == key {
-				delete(w.watched, k)
-			}
-		}
-	}
+	w.leave(uid, "")
 }
 
 // Tenants returns how many impersonated caches run (for tests and metrics).
@@ -214,15 +199,44 @@ func (w *Watcher) Known(ctx context.Context, t *plan.Task) (exists, known bool) 
 	return false, false
 }
 
+// Scope is what an operation reads its objects through: the cluster, the
+// user it acts as and the namespaces it writes to.
+type Scope struct {
+	// Cluster is the key of a remote cluster; "" for the controller's own.
+	Cluster string
+	// User is the impersonated user; "" for the connection's own identity.
+	User string
+	// Namespaces limit an impersonated cache.
+	Namespaces []string
+	// NewCache builds the caches of a remote cluster; nil: the watcher's.
+	NewCache func(user string, namespaces []string) (cache.Cache, error)
+	// Unreachable tells why the cluster does not answer (nil: it does);
+	// nil for the controller's own cluster.
+	Unreachable func() error
+}
+
+func (s Scope) key() string {
+	ns := slices.Compact(slices.Sorted(slices.Values(s.Namespaces)))
+	return s.Cluster + "|" + s.User + "|" + strings.Join(ns, ",")
+}
+
+// tenantSyncTimeout bounds the first sync of a tenant cache.
+const tenantSyncTimeout = 30 * time.Second
+
 // Observer returns the observer of an operation: the controller's cache, or
-// for an impersonated user a cache that reads as that user in namespaces.
-func (w *Watcher) Observer(ctx context.Context, uid types.UID, user string, namespaces []string, direct client.Reader) (operation.Observer, error) {
-	if user == "" {
+// for an impersonated user or a remote cluster a cache of its own, shared
+// by the operations of the same scope. An operation that moves to another
+// scope (a rotated kubeconfig) leaves the one it used.
+func (w *Watcher) Observer(ctx context.Context, uid types.UID, s Scope, direct client.Reader) (operation.Observer, error) {
+	if s.Cluster == "" && s.User == "" {
 		return w, nil
 	}
-	namespaces = slices.Compact(slices.Sorted(slices.Values(namespaces)))
-	key := user + "|" + strings.Join(namespaces, ",")
+	if s.Cluster != "" && s.User == "" {
+		s.Namespaces = nil // one cache of the whole cluster, for all its operations
+	}
+	key := s.key()
 	w.mu.Lock()
+	w.leave(uid, key)
 	t, ok := w.tenants[key]
 	runCtx := w.ctx
 	if ok {
@@ -230,18 +244,25 @@ func (w *Watcher) Observer(ctx context.Context, uid types.UID, user string, name
 	}
 	w.mu.Unlock()
 	if !ok {
-		if w.NewCache == nil || runCtx == nil {
+		newCache := s.NewCache
+		if newCache == nil {
+			newCache = w.NewCache
+		}
+		if newCache == nil || runCtx == nil {
 			return nil, fmt.Errorf("impersonation is not available")
 		}
-		nc, err := w.NewCache(user, namespaces)
+		nc, err := newCache(s.User, s.Namespaces)
 		if err != nil {
-			return nil, fmt.Errorf("cache for %s: %w", user, err)
+			return nil, fmt.Errorf("cache for %s: %w", who(s), err)
 		}
 		cctx, cancel := context.WithCancel(runCtx)
 		go func() { _ = nc.Start(cctx) }()
-		if !nc.WaitForCacheSync(ctx) {
+		sctx, scancel := context.WithTimeout(ctx, tenantSyncTimeout)
+		synced := nc.WaitForCacheSync(sctx)
+		scancel()
+		if !synced {
 			cancel()
-			return nil, fmt.Errorf("cache for %s did not sync", user)
+			return nil, fmt.Errorf("cache for %s did not sync", who(s))
 		}
 		w.mu.Lock()
 		if existing, raced := w.tenants[key]; raced {
@@ -254,7 +275,39 @@ func (w *Watcher) Observer(ctx context.Context, uid types.UID, user string, name
 		t.users[uid] = true
 		w.mu.Unlock()
 	}
-	return &cacheObserver{w: w, c: t.cache, key: key, direct: direct}, nil
+	return &cacheObserver{w: w, c: t.cache, key: key, user: s.User, unreachable: s.Unreachable, direct: direct}, nil
+}
+
+func who(s Scope) string {
+	if s.User == "" {
+		return "the remote cluster"
+	}
+	return s.User
+}
+
+// leave drops uid from the tenants of other keys than keep, stopping those
+// left unused; w.mu is held.
+func (w *Watcher) leave(uid types.UID, keep string) {
+	for key, t := range w.tenants {
+		if key == keep || !t.users[uid] {
+			continue
+		}
+		delete(t.users, uid)
+		if len(t.users) == 0 {
+			w.stopTenant(key, t)
+		}
+	}
+}
+
+// stopTenant stops the cache of key; w.mu is held.
+func (w *Watcher) stopTenant(key string, t *tenant) {
+	t.cancel()
+	delete(w.tenants, key)
+	for k := range w.watched {
+		if k.cache == key {
+			delete(w.watched, k)
+		}
+	}
 }
 
 // cacheObserver reads live objects from one cache.
@@ -262,6 +315,11 @@ type cacheObserver struct {
 	w   *Watcher
 	c   cache.Cache
 	key string
+	// user is the impersonated user, for messages.
+	user string
+	// unreachable, when set, tells why the cluster does not answer: the
+	// cache then holds what was last seen, which must not be judged.
+	unreachable func() error
 	// direct reads the API server while the cache's informer of a kind
 	// has not synced yet: the informer of a kind that a CRD of the same
 	// operation has just defined waits about a second for the API server's
@@ -271,6 +329,11 @@ type cacheObserver struct {
 
 func (o *cacheObserver) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
 	gvk := t.Object.GroupVersionKind()
+	if o.unreachable != nil {
+		if err := o.unreachable(); err != nil {
+			return nil, err
+		}
+	}
 	if err := o.w.ensure(o.key, o.c, gvk); err != nil {
 		return nil, err
 	}
@@ -296,9 +359,8 @@ func (o *cacheObserver) Get(ctx context.Context, op *syncv1alpha1.SyncOperation,
 		return nil, nil
 	}
 	if err != nil {
-		if o.key != "" {
-			user, _, _ := strings.Cut(o.key, "|")
-			return nil, fmt.Errorf("read %s as %s (it needs get, list and watch on it): %w", gvk.Kind, user, err)
+		if o.user != "" {
+			return nil, fmt.Errorf("read %s as %s (it needs get, list and watch on it): %w", gvk.Kind, o.user, err)
 		}
 		return nil, err
 	}

@@ -56,9 +56,9 @@ func TestTenantCachesStopWhenUnused(t *testing.T) {
 	g.Eventually(func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.ctx != nil }, time.Second, time.Millisecond).Should(BeTrue())
 
 	user := "system:serviceaccount:team:deployer"
-	_, err := w.Observer(ctx, "op-1", user, []string{"b", "a"}, nil)
+	_, err := w.Observer(ctx, "op-1", Scope{User: user, Namespaces: []string{"b", "a"}}, nil)
 	g.Expect(err).NotTo(HaveOccurred())
-	_, err = w.Observer(ctx, "op-2", user, []string{"a", "b", "a"}, nil)
+	_, err = w.Observer(ctx, "op-2", Scope{User: user, Namespaces: []string{"a", "b", "a"}}, nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(made).To(HaveLen(1), "one cache per user and set of namespaces")
 	g.Expect(w.Tenants()).To(Equal(1))
@@ -69,7 +69,7 @@ func TestTenantCachesStopWhenUnused(t *testing.T) {
 	g.Eventually(made[0].stopped, time.Second).Should(BeClosed())
 	g.Expect(w.Tenants()).To(BeZero())
 
-	_, err = w.Observer(ctx, "op-3", user, []string{"a", "b"}, nil)
+	_, err = w.Observer(ctx, "op-3", Scope{User: user, Namespaces: []string{"a", "b"}}, nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(made).To(HaveLen(2), "a new cache after the old one stopped")
 }

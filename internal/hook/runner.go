@@ -50,6 +50,10 @@ type Runner struct {
 	Client client.Client
 	// Reader reads without a cache, to see deletions at once.
 	Reader client.Reader
+	// Remote says that hooks go to another cluster than the operation's:
+	// they get no owner reference (that cluster's garbage collector would
+	// delete them at once, not finding the owner).
+	Remote bool
 }
 
 // Name returns the live name of a hook task.
@@ -128,7 +132,7 @@ func (r *Runner) build(op *syncv1alpha1.SyncOperation, t *plan.Task, name string
 	if !slices.Contains(u.GetFinalizers(), syncv1alpha1.HookFinalizer) {
 		u.SetFinalizers(append(u.GetFinalizers(), syncv1alpha1.HookFinalizer))
 	}
-	if u.GetNamespace() == op.Namespace {
+	if u.GetNamespace() == op.Namespace && !r.Remote {
 		u.SetOwnerReferences(append(u.GetOwnerReferences(), metav1.OwnerReference{
 			APIVersion: syncv1alpha1.GroupVersion.String(), Kind: "SyncOperation",
 			Name: op.Name, UID: op.UID, Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(false),

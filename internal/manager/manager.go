@@ -94,6 +94,9 @@ type Options struct {
 	// PrunePropagation is the propagation policy of prune deletions,
 	// default Foreground (tests without a garbage collector use Background).
 	PrunePropagation metav1.DeletionPropagation
+	// UnreachableGrace is how long past its timeout an operation waits for
+	// its unreachable remote cluster to run its SyncFail hooks.
+	UnreachableGrace time.Duration
 	// Registry receives syncwave's metrics; default controller-runtime's
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
@@ -118,6 +121,7 @@ func DefaultOptions() Options {
 		HealthLibrary:           true,
 		StatusGrace:             health.DefaultStatusGrace,
 		HistoryLimit:            10,
+		UnreachableGrace:        controller.DefaultUnreachableGrace,
 	}
 }
 
@@ -139,6 +143,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")
 	fs.DurationVar(&o.StatusGrace, "status-grace", o.StatusGrace, "how long a custom resource whose CRD declares a status subresource is Progressing while its controller has written no status (annotation syncwave.dev/status-grace overrides it)")
 	fs.IntVar(&o.HistoryLimit, "history-limit", o.HistoryLimit, "how many finished operations of each application are kept (the newest; the last Succeeded one always); negative keeps all")
+	fs.DurationVar(&o.UnreachableGrace, "unreachable-cluster-grace", o.UnreachableGrace, "how long past its timeout an operation waits for its unreachable remote cluster (spec.kubeConfig) to run its SyncFail hooks before it ends Failed without them")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
 }
 
@@ -257,6 +262,11 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
 		HistoryLimit:            o.HistoryLimit,
 		PrunePropagation:        o.PrunePropagation,
+		Remotes:                 &controller.Remotes{Scheme: scheme},
+		UnreachableGrace:        o.UnreachableGrace,
+	}
+	if err := registerConnectionGauges(reg, r.Remotes, watcher); err != nil {
+		return err
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)

@@ -142,6 +142,9 @@ func recordApply(op *syncv1alpha1.SyncOperation, l *Layout, i int, obj *unstruct
 		out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
 		return false, nil
 	default:
+		// Transient: the write is tried again; the message says what
+		// holds it (e.g. a cluster that does not answer).
+		r.Message = Truncate(err.Error(), MaxMessage)
 		out.Applies = append(out.Applies, ApplyResult{Group: t.ID.Group, Kind: t.ID.Kind})
 		return false, fmt.Errorf("apply %s: %w", t.ID, err)
 	}
@@ -165,6 +168,7 @@ func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperatio
 		out.Hooks = append(out.Hooks, HookRun{Phase: t.Phase, Result: syncv1alpha1.HookFailed})
 		out.event(eventWarning, EventHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, *r), err))
 	default:
+		r.Message = Truncate(err.Error(), MaxMessage)
 		return fmt.Errorf("create hook %s: %w", hookID(t, *r), err)
 	}
 	return nil

@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -35,10 +37,40 @@ import (
 func (c *Cluster) StopAPIServer() error {
 	var err error
 	c.thread.do(func() { err = c.env.ControlPlane.APIServer.Stop() })
+	if err != nil && strings.Contains(err.Error(), "timeout waiting for process") {
+		// envtest sent SIGKILL after the stop timeout: it is stopped, as
+		// documented above (a graceful shutdown with many open watches can
+		// take longer than the timeout).
+		err = nil
+	}
 	if err != nil {
 		return fmt.Errorf("stop kube-apiserver: %w", err)
 	}
 	return nil
+}
+
+// KillAPIServer ends kube-apiserver at once (SIGKILL), as a crash or a
+// lost network does: no graceful shutdown, clients see refused
+// connections. StartAPIServer starts it again.
+func (c *Cluster) KillAPIServer() error {
+	ps, err := c.Processes()
+	if err != nil {
+		return err
+	}
+	killed := false
+	for _, p := range ps {
+		if p.Name == "kube-apiserver" && p.Running() {
+			if err := syscall.Kill(p.PID, syscall.SIGKILL); err != nil {
+				return fmt.Errorf("kill kube-apiserver %d: %w", p.PID, err)
+			}
+			killed = true
+		}
+	}
+	if !killed {
+		return fmt.Errorf("no running kube-apiserver")
+	}
+	// envtest reaps the process and forgets it.
+	return c.StopAPIServer()
 }
 
 // StartAPIServer starts kube-apiserver again after StopAPIServer, on the

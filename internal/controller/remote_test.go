@@ -1,0 +1,181 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// kubeconfig returns a kubeconfig for server whose user is given by user
+// (the YAML lines under "user:").
+func kubeconfig(server, user string) []byte {
+	return []byte(`apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: ` + server + `
+contexts:
+- name: ctx
+  context: {cluster: c, user: u}
+current-context: ctx
+users:
+- name: u
+  user:
+` + user)
+}
+
+func TestRestConfigAcceptsOnlyInlineCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		name, user, want string
+	}{
+		{"token", "    token: abc\n", ""},
+		{"exec plugin", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}\n", "runs an exec plugin"},
+		{"token file", "    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n", "reads credentials from files"},
+		{"client certificate file", "    client-certificate: /etc/tls.crt\n    client-key: /etc/tls.key\n", "reads credentials from files"},
+		{"auth provider", "    auth-provider: {name: oidc}\n", "uses an auth provider"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			cfg, err := restConfig(kubeconfig("https://10.0.0.1:6443", tc.user))
+			if tc.want == "" {
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(cfg.Host).To(Equal("https://10.0.0.1:6443"))
+				g.Expect(cfg.BearerToken).To(Equal("abc"))
+				return
+			}
+			g.Expect(err).To(MatchError(ContainSubstring(tc.want)))
+		})
+	}
+	g := NewWithT(t)
+	_, err := restConfig([]byte("not: [yaml"))
+	g.Expect(err).To(MatchError(ContainSubstring("not a kubeconfig")))
+	_, err = restConfig([]byte("apiVersion: v1\nkind: Config\ncurrent-context: nowhere\n"))
+	g.Expect(err).To(MatchError(ContainSubstring(`current context "nowhere" is not defined`)))
+}
+
+func TestKubeconfigKey(t *testing.T) {
+	g := NewWithT(t)
+	data := map[string][]byte{"value.yaml": nil, "other": nil}
+	k, err := kubeconfigKey(data, "")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(k).To(Equal("value.yaml"))
+	data["value"] = nil
+	k, _ = kubeconfigKey(data, "")
+	g.Expect(k).To(Equal("value"), "value wins over value.yaml, as Flux reads it")
+	k, _ = kubeconfigKey(data, "other")
+	g.Expect(k).To(Equal("other"))
+	_, err = kubeconfigKey(data, "missing")
+	g.Expect(err).To(MatchError(`has no key "missing"`))
+	_, err = kubeconfigKey(map[string][]byte{}, "")
+	g.Expect(err).To(MatchError(ContainSubstring("neither key value nor value.yaml")))
+}
+
+func TestReachabilityProbesANewConnection(t *testing.T) {
+	g := NewWithT(t)
+	probes := 0
+	r := &reachability{probe: func(context.Context) error { probes++; return errors.New("connection refused") }}
+	g.Expect(r.Check(context.Background())).To(MatchError(ContainSubstring("connection refused")))
+	g.Expect(probes).To(Equal(1), "a cluster never heard from is asked before it is used")
+}
+
+func TestReachabilityFollowsRequestsAndProbesAtMostEveryInterval(t *testing.T) {
+	g := NewWithT(t)
+	now := time.Unix(1000, 0)
+	probes := 0
+	probeErr := errors.New("dial tcp 10.0.0.1:6443: connect: connection refused")
+	r := &reachability{now: func() time.Time { return now }, probe: func(context.Context) error { probes++; return probeErr }}
+
+	fail := true
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer up.Close()
+	rt := r.wrap(roundTripper(func(req *http.Request) (*http.Response, error) {
+		if fail {
+			return nil, probeErr
+		}
+		return http.DefaultTransport.RoundTrip(req)
+	}))
+	req, _ := http.NewRequest(http.MethodGet, up.URL, nil)
+
+	r.record(nil)
+	g.Expect(r.Check(context.Background())).To(Succeed(), "a cluster that answered and is not known to be down is not probed")
+	g.Expect(probes).To(Equal(0))
+	_, err := rt.RoundTrip(req)
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(r.Unreachable()).To(MatchError(ContainSubstring("unreachable since 1970-01-01T00:16:40Z: dial tcp")))
+
+	g.Expect(r.Check(context.Background())).To(HaveOccurred())
+	g.Expect(probes).To(Equal(1))
+	now = now.Add(time.Second)
+	g.Expect(r.Check(context.Background())).To(HaveOccurred())
+	g.Expect(probes).To(Equal(1), "within the probe interval a reconcile fails fast")
+	now = now.Add(probeInterval)
+	probeErr = nil
+	g.Expect(r.Check(context.Background())).To(Succeed(), "a probe that gets an answer marks it reachable")
+	g.Expect(probes).To(Equal(2))
+
+	// A request its caller cancelled says nothing of the cluster.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _ = rt.RoundTrip(req.WithContext(ctx))
+	g.Expect(r.Unreachable()).To(Succeed())
+	fail = false
+	resp, err := rt.RoundTrip(req)
+	g.Expect(err).NotTo(HaveOccurred())
+	_ = resp.Body.Close()
+	g.Expect(r.Unreachable()).To(Succeed())
+}
+
+func TestRemotesShareAConnectionPerKubeconfigAndCloseTheLast(t *testing.T) {
+	g := NewWithT(t)
+	m := &Remotes{}
+	a := kubeconfig("https://10.0.0.1:6443", "    token: a\n")
+	b := kubeconfig("https://10.0.0.2:6443", "    token: b\n")
+	c1, err := m.Connect("op-1", types.NamespacedName{Namespace: "ns", Name: "op-1"}, a, "Secret ns/a key value")
+	g.Expect(err).NotTo(HaveOccurred())
+	c2, err := m.Connect("op-2", types.NamespacedName{Namespace: "ns", Name: "op-2"}, a, "Secret ns/a key value")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(c2).To(BeIdenticalTo(c1), "one connection per kubeconfig content")
+	_, err = m.Connect("op-3", types.NamespacedName{Namespace: "ns", Name: "op-3"}, b, "Secret ns/b key value")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(m.Clusters()).To(Equal(2))
+
+	// A rotated Secret: op-2 moves to the new content; a stays for op-1.
+	rotated, err := m.Connect("op-2", types.NamespacedName{Namespace: "ns", Name: "op-2"}, b, "Secret ns/a key value")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(m.Current("op-2")).To(BeIdenticalTo(rotated))
+	g.Expect(m.Clusters()).To(Equal(2))
+	m.Release("op-1")
+	g.Expect(m.Clusters()).To(Equal(1), "a connection without operations is closed")
+	m.Release(types.UID("op-2"))
+	m.Release("op-3")
+	g.Expect(m.Clusters()).To(Equal(0))
+	g.Expect(m.Current("op-3")).To(BeNil())
+
+	_, err = m.Connect("op-4", types.NamespacedName{Namespace: "ns", Name: "op-4"}, []byte("kind: Config\nusers: [{name: u, user: {exec: {command: x}}}]\ncontexts: [{name: c, context: {user: u, cluster: c}}]\nclusters: [{name: c, cluster: {server: https://x}}]\ncurrent-context: c\n"), "Secret ns/x key value")
+	g.Expect(err).To(MatchError(ContainSubstring("Secret ns/x key value: kubeconfig: user \"u\" runs an exec plugin")))
+	g.Expect(strings.Count(err.Error(), "Secret")).To(Equal(1))
+}
