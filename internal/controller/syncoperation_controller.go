@@ -99,6 +99,9 @@ type SyncOperationReconciler struct {
 	// HookLogs reads the outcome of finished hooks (pod, exit code, end of
 	// the log); nil: none is recorded.
 	HookLogs *HookLogs
+	// Shard divides the operations among replicas (--sharding=dynamic);
+	// nil: this replica runs every operation it sees.
+	Shard Sharder
 
 	plans plans
 }
@@ -119,6 +122,9 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	op := &syncv1alpha1.SyncOperation{}
 	if err := r.Client.Get(ctx, req.NamespacedName, op); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if ok, err := r.admitShard(ctx, op); !ok || err != nil { // shard.go
+		return ctrl.Result{}, err
 	}
 	if !op.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, r.reconcileDelete(ctx, op)
@@ -359,7 +365,7 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	b := ctrl.NewControllerManagedBy(mgr).
 		// Every update counts: the controller's own status writes drive the
 		// next transition (e.g. a hook result recorded, then released).
-		For(&syncv1alpha1.SyncOperation{}).
+		For(&syncv1alpha1.SyncOperation{}, r.shardFor()).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("syncoperation").
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
@@ -367,6 +373,9 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&syncv1alpha1.SyncOperation{}, r.peerHandler())
 	if r.Sources != nil {
 		b = b.WatchesRawSource(r.Sources.Source())
+	}
+	for _, s := range r.shardSource() {
+		b = b.WatchesRawSource(s)
 	}
 	c, err := b.Build(r)
 	if err != nil {

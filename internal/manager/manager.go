@@ -98,6 +98,8 @@ type Options struct {
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
 	Registry prometheus.Registerer
+	// Shard divides the operations among replicas (shard.go).
+	Shard ShardOptions
 }
 
 // DefaultOptions returns the defaults of every flag.
@@ -118,6 +120,7 @@ func DefaultOptions() Options {
 		HealthLibrary:           true,
 		StatusGrace:             health.DefaultStatusGrace,
 		HistoryLimit:            10,
+		Shard:                   DefaultShardOptions(),
 	}
 }
 
@@ -140,6 +143,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.StatusGrace, "status-grace", o.StatusGrace, "how long a custom resource whose CRD declares a status subresource is Progressing while its controller has written no status (annotation syncwave.dev/status-grace overrides it)")
 	fs.IntVar(&o.HistoryLimit, "history-limit", o.HistoryLimit, "how many finished operations of each application are kept (the newest; the last Succeeded one always); negative keeps all")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
+	o.Shard.bindFlags(fs)
 }
 
 // Scheme returns the scheme of the controller.
@@ -188,6 +192,9 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	if o.WatchNamespace != "" {
 		mopts.Cache.ByObject[&syncv1alpha1.SyncOperation{}] = cache.ByObject{Namespaces: map[string]cache.Config{o.WatchNamespace: {}}}
+	}
+	if err := o.Shard.cacheOptions(&mopts, o.Namespace); err != nil {
+		return err
 	}
 	mgr, err := ctrl.NewManager(cfg, mopts)
 	if err != nil {
@@ -257,6 +264,13 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
 		HistoryLimit:            o.HistoryLimit,
 		PrunePropagation:        o.PrunePropagation,
+	}
+	sc, err := o.Shard.coordinator(mgr, o.Namespace, reg)
+	if err != nil {
+		return err
+	}
+	if sc != nil {
+		r.Shard = sc
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)
