@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -39,13 +40,21 @@ type Sharder interface {
 	Source() source.Source
 }
 
-// admitShard is the fence at the top of Reconcile: true when this replica
-// may act on op (always, when the controller is not sharded).
-func (r *SyncOperationReconciler) admitShard(ctx context.Context, op *syncv1alpha1.SyncOperation) (bool, error) {
-	if r.Shard == nil {
-		return true, nil
+// admitted reads the operation of req and fences it: nil when it is gone,
+// or when this replica may not act on it now (a sharded controller's
+// Sharder decides, and may claim or release it first).
+func (r *SyncOperationReconciler) admitted(ctx context.Context, req ctrl.Request) (*syncv1alpha1.SyncOperation, error) {
+	op := &syncv1alpha1.SyncOperation{}
+	if err := r.Client.Get(ctx, req.NamespacedName, op); err != nil {
+		return nil, client.IgnoreNotFound(err)
 	}
-	return r.Shard.Admit(ctx, op)
+	if r.Shard == nil {
+		return op, nil
+	}
+	if ok, err := r.Shard.Admit(ctx, op); !ok || err != nil {
+		return nil, err
+	}
+	return op, nil
 }
 
 // shardFor is the predicate of the operations' watch: a replica does not

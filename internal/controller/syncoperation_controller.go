@@ -119,11 +119,8 @@ type SyncOperationReconciler struct {
 
 // Reconcile performs one transition of one operation.
 func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
-	op := &syncv1alpha1.SyncOperation{}
-	if err := r.Client.Get(ctx, req.NamespacedName, op); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	if ok, err := r.admitShard(ctx, op); !ok || err != nil { // shard.go
+	op, err := r.admitted(ctx, req) // shard.go: nil when gone, or not this replica's
+	if op == nil {
 		return ctrl.Result{}, err
 	}
 	if !op.DeletionTimestamp.IsZero() {
@@ -149,7 +146,6 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if wait, err := r.gate(ctx, op, out); wait || err != nil {
 		return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
 	}
-	var err error
 	pn, err = r.layout(ctx, op)
 	key := types.NamespacedName{Namespace: op.Namespace, Name: op.Name}
 	if err != nil {

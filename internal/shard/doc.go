@@ -32,11 +32,11 @@ limitations under the License.
 // joins takes only keys for itself and one that leaves hands only its own
 // keys to the others: keys never move between replicas that stay.
 //
-//	          hash(app/prod/shop)
-//	                 v
-//	 ----r1----r3--------r2---r1-----r3----r2----   (VirtualNodes points each)
-//	                     ^
-//	                owner: r2            r2 dies -> the arc goes to the next point (r1)
+//	         hash(app/prod/shop)
+//	                v
+//	----r1----r3--------r2---r1-----r3----r2----   (VirtualNodes points each)
+//	                    ^
+//	               owner: r2            (if it dies, the arc goes to the next point: r1)
 //
 // # Membership
 //
