@@ -115,10 +115,11 @@ chaos: k8s-binaries ## Run the chaos suite: 50 runs of an operation whose manage
 	SYNCWAVE_CHAOS=1 go test -tags chaos -count=1 -timeout 90m -run Chaos -v ./test/chaos/ 2>&1 | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
 
 .PHONY: bench
-bench: k8s-binaries ## Run the benchmarks: Go micro-benchmarks (5 runs) and the engine on a simulated cluster (medians of 5 operations).
+bench: k8s-binaries ## Run the benchmarks: Go micro-benchmarks (5 runs), the engine on a simulated cluster (medians of 5 operations), 1 vs 3 sharded replicas.
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/...
 	go test -run '^$$' -bench . -benchtime 5x -timeout 60m ./test/bench/ ./test/scale/
 	go test -run '^$$' -bench Start -benchtime 5x ./test/cluster/
+	SYNCWAVE_BENCH=1 go test -count=1 -run TestShardScale -v ./test/e2e/ 2>&1 | grep -E 'replica|^(ok|FAIL|---)'
 
 .PHONY: demo
 demo: k8s-binaries build ## Start a local simulated cluster, run the controller and the guide's example.

@@ -345,6 +345,16 @@ type SyncOperationStatus struct {
 	// planDigest is the digest of the manifests the operation started with.
 	// +optional
 	PlanDigest string `json:"planDigest,omitempty"`
+
+	// controller is the identity of the controller replica that drives the
+	// operation when replicas share the work (--sharding=dynamic). The
+	// replica writes it, with the resourceVersion it read as a precondition,
+	// before it acts, and clears it when the operation's application moves
+	// to another replica; a finished operation keeps the last one. Empty
+	// when the controller is not sharded.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	Controller string `json:"controller,omitempty"`
 }
 
 // SourceRevision is the artifact of a Flux source that an operation read.

@@ -113,6 +113,9 @@ func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, now time.Time) er
 	row(tw, "Name:", op.Name)
 	row(tw, "Namespace:", op.Namespace)
 	row(tw, "Phase:", string(orPending(st.Phase)))
+	if st.Controller != "" { // the replica that drives it (--sharding=dynamic)
+		row(tw, "Controller:", st.Controller)
+	}
 	if st.Step != "" {
 		row(tw, "Step:", st.Step)
 	}

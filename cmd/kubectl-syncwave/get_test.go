@@ -76,6 +76,7 @@ func runningOperation() *syncv1alpha1.SyncOperation {
 		Status: syncv1alpha1.SyncOperationStatus{
 			ObservedGeneration: 1,
 			Phase:              syncv1alpha1.OperationRunning,
+			Controller:         "syncwave-7d4b9-x2k4q",
 			StartedAt:          at(-3, -30),
 			Message:            "Sync wave 1: 0/1 resources healthy",
 			Current:            &syncv1alpha1.StepStatus{Phase: syncv1alpha1.SyncPhaseSync, Wave: 1, StartedAt: microAt(-1, 0)},

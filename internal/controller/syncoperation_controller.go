@@ -106,6 +106,9 @@ type SyncOperationReconciler struct {
 	// waits for its unreachable cluster before it ends Failed without its
 	// SyncFail hooks (default DefaultUnreachableGrace).
 	UnreachableGrace time.Duration
+	// Shard divides the operations among replicas (--sharding=dynamic);
+	// nil: this replica runs every operation it sees.
+	Shard Sharder
 
 	plans plans
 }
@@ -123,9 +126,9 @@ type SyncOperationReconciler struct {
 
 // Reconcile performs one transition of one operation.
 func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
-	op := &syncv1alpha1.SyncOperation{}
-	if err := r.Client.Get(ctx, req.NamespacedName, op); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	op, err := r.admitted(ctx, req) // shard.go: nil when gone, or not this replica's
+	if op == nil {
+		return ctrl.Result{}, err
 	}
 	if !op.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, r.reconcileDelete(ctx, op)
@@ -356,7 +359,7 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	b := ctrl.NewControllerManagedBy(mgr).
 		// Every update counts: the controller's own status writes drive the
 		// next transition (e.g. a hook result recorded, then released).
-		For(&syncv1alpha1.SyncOperation{}).
+		For(&syncv1alpha1.SyncOperation{}, r.shardFor()).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("syncoperation").
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
@@ -367,6 +370,9 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.Remotes != nil {
 		b = b.WatchesRawSource(r.Remotes.Source())
+	}
+	for _, s := range r.shardSource() {
+		b = b.WatchesRawSource(s)
 	}
 	c, err := b.Build(r)
 	if err != nil {

@@ -101,6 +101,8 @@ type Options struct {
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
 	Registry prometheus.Registerer
+	// Shard divides the operations among replicas (shard.go).
+	Shard ShardOptions
 }
 
 // DefaultOptions returns the defaults of every flag.
@@ -122,6 +124,7 @@ func DefaultOptions() Options {
 		StatusGrace:             health.DefaultStatusGrace,
 		HistoryLimit:            10,
 		UnreachableGrace:        controller.DefaultUnreachableGrace,
+		Shard:                   DefaultShardOptions(),
 	}
 }
 
@@ -131,6 +134,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.MetricsSecure, "metrics-secure", o.MetricsSecure, "serve metrics over HTTPS with authentication and authorization; false serves plain HTTP")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "address the health probe endpoint binds to")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "enable leader election, so that only one replica acts")
+	fs.StringVar(&o.LeaderElectionID, "leader-election-id", o.LeaderElectionID, "name of the leader election Lease (one per Deployment of a static shard)")
 	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", o.LeaseDuration, "how long non-leaders wait before taking over a lease that is not renewed")
 	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", o.RenewDeadline, "how long the leader retries renewing its lease before it gives up leadership")
 	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", o.RetryPeriod, "how long leader election clients wait between attempts")
@@ -145,6 +149,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.HistoryLimit, "history-limit", o.HistoryLimit, "how many finished operations of each application are kept (the newest; the last Succeeded one always); negative keeps all")
 	fs.DurationVar(&o.UnreachableGrace, "unreachable-cluster-grace", o.UnreachableGrace, "how long past its timeout an operation waits for its unreachable remote cluster (spec.kubeConfig) to run its SyncFail hooks before it ends Failed without them")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
+	o.Shard.bindFlags(fs)
 }
 
 // Scheme returns the scheme of the controller.
@@ -193,6 +198,9 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	if o.WatchNamespace != "" {
 		mopts.Cache.ByObject[&syncv1alpha1.SyncOperation{}] = cache.ByObject{Namespaces: map[string]cache.Config{o.WatchNamespace: {}}}
+	}
+	if err := o.Shard.cacheOptions(&mopts, o.Namespace); err != nil {
+		return err
 	}
 	mgr, err := ctrl.NewManager(cfg, mopts)
 	if err != nil {
@@ -267,6 +275,13 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	if err := registerConnectionGauges(reg, r.Remotes, watcher); err != nil {
 		return err
+	}
+	sc, err := o.Shard.coordinator(mgr, o.Namespace, reg)
+	if err != nil {
+		return err
+	}
+	if sc != nil {
+		r.Shard = sc
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)

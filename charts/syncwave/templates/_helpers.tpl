@@ -59,7 +59,7 @@ app.kubernetes.io/part-of: syncwave
 
 {{/* syncwave.leaderElect is "true" when the controller must elect a leader. */}}
 {{- define "syncwave.leaderElect" -}}
-{{- if or .Values.controller.leaderElect (gt (int .Values.replicaCount) 1) -}}
+{{- if and (ne .Values.sharding.mode "dynamic") (or .Values.controller.leaderElect (gt (int .Values.replicaCount) 1)) -}}
 true
 {{- end -}}
 {{- end -}}
@@ -69,4 +69,26 @@ true
 - kind: ServiceAccount
   name: {{ include "syncwave.serviceAccountName" . }}
   namespace: {{ .Release.Namespace }}
+{{- end -}}
+
+{{/*
+syncwave.shards is the JSON list of the controller Deployments: one, except
+with sharding.mode static (one per key, and one for the operations without
+the key label). Each has a name, a label (syncwave.dev/shard) and extra args.
+*/}}
+{{- define "syncwave.shards" -}}
+{{- $name := include "syncwave.fullname" . -}}
+{{- $s := .Values.sharding -}}
+{{- $out := list -}}
+{{- if eq $s.mode "static" -}}
+{{- $out = append $out (dict "name" (printf "%s-unsharded" $name) "label" "unsharded" "args" (list "--watch-label-selector=!sharding.syncwave.dev/key")) -}}
+{{- range $s.keys -}}
+{{- $out = append $out (dict "name" (printf "%s-shard-%s" $name .) "label" . "args" (list (printf "--watch-label-selector=sharding.syncwave.dev/key=%s" .))) -}}
+{{- end -}}
+{{- else if eq $s.mode "dynamic" -}}
+{{- $out = append $out (dict "name" $name "label" "" "args" (list "--sharding=dynamic" (printf "--shard-group=%s" $name) (printf "--shard-lease-duration=%s" $s.leaseDuration) (printf "--shard-renew-deadline=%s" $s.renewDeadline) (printf "--shard-retry-period=%s" $s.retryPeriod))) -}}
+{{- else -}}
+{{- $out = append $out (dict "name" $name "label" "" "args" (list)) -}}
+{{- end -}}
+{{- toJson $out -}}
 {{- end -}}
