@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"github.com/prometheus/client_golang/prometheus"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -53,6 +54,7 @@ import (
 	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/metrics"
+	"github.com/syncwave/syncwave/internal/source/artifact"
 )
 
 // Options configure the controller (the flags of SPEC §11).
@@ -94,6 +96,11 @@ type Options struct {
 	// PrunePropagation is the propagation policy of prune deletions,
 	// default Foreground (tests without a garbage collector use Background).
 	PrunePropagation metav1.DeletionPropagation
+	// FluxSources enables spec.sources[].sourceRef (--flux-sources).
+	FluxSources bool
+	// MaxArtifactSize bounds a Flux artifact, downloaded and unpacked
+	// (--max-artifact-size).
+	MaxArtifactSize int64
 	// Registry receives syncwave's metrics; default controller-runtime's
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
@@ -118,6 +125,8 @@ func DefaultOptions() Options {
 		HealthLibrary:           true,
 		StatusGrace:             health.DefaultStatusGrace,
 		HistoryLimit:            10,
+		FluxSources:             true,
+		MaxArtifactSize:         artifact.DefaultMaxSize,
 	}
 }
 
@@ -140,6 +149,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.StatusGrace, "status-grace", o.StatusGrace, "how long a custom resource whose CRD declares a status subresource is Progressing while its controller has written no status (annotation syncwave.dev/status-grace overrides it)")
 	fs.IntVar(&o.HistoryLimit, "history-limit", o.HistoryLimit, "how many finished operations of each application are kept (the newest; the last Succeeded one always); negative keeps all")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
+	o.bindFluxFlags(fs)
 }
 
 // Scheme returns the scheme of the controller.
@@ -149,6 +159,9 @@ func Scheme() *runtime.Scheme {
 		panic(err)
 	}
 	if err := syncv1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := sourcev1.AddToScheme(s); err != nil {
 		panic(err)
 	}
 	return s
@@ -257,6 +270,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
 		HistoryLimit:            o.HistoryLimit,
 		PrunePropagation:        o.PrunePropagation,
+		Artifacts:               o.artifacts(targets),
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)
