@@ -18,11 +18,7 @@ package controller_test
 
 import (
 	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -43,6 +39,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/source/artifact/artifacttest"
 )
 
 var installFluxCRD sync.Once
@@ -65,42 +62,12 @@ func fluxCRD(t *testing.T) {
 	})
 }
 
-// entry is one tar entry.
-type entry struct {
-	name, body, link string
-	typ              byte
-}
+type entry = artifacttest.Entry
 
-func tarGz(t *testing.T, entries ...entry) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	for _, e := range entries {
-		typ := e.typ
-		if typ == 0 {
-			typ = tar.TypeReg
-		}
-		hdr := &tar.Header{Name: e.name, Typeflag: typ, Linkname: e.link, Mode: 0o644}
-		if typ == tar.TypeReg {
-			hdr.Size = int64(len(e.body))
-		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			t.Fatal(err)
-		}
-		_, _ = tw.Write([]byte(e.body))
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	_ = zw.Close()
-	return buf.Bytes()
-}
-
-func digestOf(b []byte) string {
-	s := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(s[:])
-}
+var (
+	tarGz    = artifacttest.Tarball
+	digestOf = artifacttest.Digest
+)
 
 // artifactServer serves tarballs over loopback HTTP, as source-controller
 // serves its storage.
@@ -171,12 +138,12 @@ func TestFluxSourceWaitsUntilReady(t *testing.T) {
 	ns, srcNs := namespace(t), namespace(t)
 	srv := serveArtifacts(t)
 	data := tarGz(t,
-		entry{name: "./", typ: tar.TypeDir},
-		entry{name: "./deploy/", typ: tar.TypeDir},
-		entry{name: "./deploy/b.yaml", body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: second, annotations: {argocd.argoproj.io/sync-wave: \"1\"}}\n"},
-		entry{name: "./deploy/a.yaml", body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: first-2}\n"},
-		entry{name: "./deploy/notes.txt", body: "not a manifest"},
-		entry{name: "./other/outside.yaml", body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: outside}\n"},
+		entry{Name: "./", Type: tar.TypeDir},
+		entry{Name: "./deploy/", Type: tar.TypeDir},
+		entry{Name: "./deploy/b.yaml", Body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: second, annotations: {argocd.argoproj.io/sync-wave: \"1\"}}\n"},
+		entry{Name: "./deploy/a.yaml", Body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: first-2}\n"},
+		entry{Name: "./deploy/notes.txt", Body: "not a manifest"},
+		entry{Name: "./other/outside.yaml", Body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: outside}\n"},
 	)
 	ea := externalArtifact(t, srcNs, "app")
 	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: ns},
@@ -233,7 +200,7 @@ func TestFluxArtifactRejected(t *testing.T) {
 	fluxCRD(t)
 	ns := namespace(t)
 	srv := serveArtifacts(t)
-	good := entry{name: "deploy/target.yaml", body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: target}\n"}
+	good := entry{Name: "deploy/target.yaml", Body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: target}\n"}
 	tests := []struct {
 		name   string
 		data   []byte
@@ -243,9 +210,9 @@ func TestFluxArtifactRejected(t *testing.T) {
 	}{
 		{name: "tampered", data: tarGz(t, good), digest: digestOf([]byte("what the source-controller stored")),
 			want: "digest mismatch: the artifact has sha256:"},
-		{name: "dot-dot", data: tarGz(t, good, entry{name: "deploy/../../escape.yaml", body: "x"}),
+		{name: "dot-dot", data: tarGz(t, good, entry{Name: "deploy/../../escape.yaml", Body: "x"}),
 			want: `entry "deploy/../../escape.yaml": a ".." element escapes the archive`},
-		{name: "symlink", data: tarGz(t, good, entry{name: "deploy/link.yaml", typ: tar.TypeSymlink, link: "/etc/passwd"}),
+		{name: "symlink", data: tarGz(t, good, entry{Name: "deploy/link.yaml", Type: tar.TypeSymlink, Link: "/etc/passwd"}),
 			want: `entry "deploy/link.yaml" is a symbolic link (to "/etc/passwd")`},
 		{name: "oversized", data: tarGz(t, good), serve: func(w http.ResponseWriter) {
 			w.Header().Set("Content-Length", "62914560") // 60 MiB, over the default 50 MiB limit
@@ -288,4 +255,19 @@ func TestFluxKindNotServed(t *testing.T) {
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
 	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
 	g.Expect(op.Status.Message).To(Equal("spec.sources[0] (GitRepository " + ns + "/app): source.toolkit.fluxcd.io/v1 GitRepository is not served by this cluster: install Flux's source-controller (or at least its CRDs)"))
+}
+
+// TestFluxSourceNeverReadyTimesOut: a source that stays not Ready fails the
+// operation at its timeout, saying what it waited for.
+func TestFluxSourceNeverReadyTimesOut(t *testing.T) {
+	fluxCRD(t)
+	g := NewWithT(t)
+	ns := namespace(t)
+	ea := externalArtifact(t, ns, "stuck")
+	setArtifact(t, ea, metav1.ConditionFalse, "upstream unreachable", nil)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Timeout: &metav1.Duration{Duration: 2 * time.Second},
+		Sources: fluxSource("ExternalArtifact", "", "stuck", "")})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
+	g.Expect(op.Status.Message).To(Equal("waiting for ExternalArtifact " + ns + "/stuck to be Ready: upstream unreachable (False): gave up after the operation's timeout of 2s"))
 }

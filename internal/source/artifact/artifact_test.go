@@ -20,56 +20,22 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
 
 	"github.com/syncwave/syncwave/internal/source/artifact"
+	"github.com/syncwave/syncwave/internal/source/artifact/artifacttest"
 )
 
-// entry is one tar entry of a test archive.
-type entry struct {
-	name, body, link string
-	typ              byte
-}
+type entry = artifacttest.Entry
 
-func file(name, body string) entry { return entry{name: name, body: body, typ: tar.TypeReg} }
-
-// tarball builds a gzip-compressed tarball of entries.
-func tarball(t *testing.T, entries ...entry) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	for _, e := range entries {
-		size := int64(len(e.body))
-		if e.typ != tar.TypeReg {
-			size = 0
-		}
-		hdr := &tar.Header{Name: e.name, Typeflag: e.typ, Linkname: e.link, Size: size, Mode: 0o644, Format: tar.FormatPAX}
-		if err := tw.WriteHeader(hdr); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write([]byte(e.body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(s[:])
-}
+var (
+	file    = artifacttest.File
+	tarball = artifacttest.Tarball
+	sha     = artifacttest.Digest
+)
 
 func TestVerify(t *testing.T) {
 	data := []byte("artifact")
@@ -107,18 +73,18 @@ func TestUnpack(t *testing.T) {
 		want    []string // paths, in archive order
 		err     string
 	}{
-		{name: "files and directories", entries: []entry{{name: "./deploy/", typ: tar.TypeDir}, file("./deploy/a.yaml", "a"), file("b.json", "{}")},
+		{name: "files and directories", entries: []entry{{Name: "./deploy/", Type: tar.TypeDir}, file("./deploy/a.yaml", "a"), file("b.json", "{}")},
 			want: []string{"deploy/a.yaml", "b.json"}},
-		{name: "root directory entry", entries: []entry{{name: "./", typ: tar.TypeDir}, file("a.yaml", "a")}, want: []string{"a.yaml"}},
+		{name: "root directory entry", entries: []entry{{Name: "./", Type: tar.TypeDir}, file("a.yaml", "a")}, want: []string{"a.yaml"}},
 		{name: "empty archive", entries: nil, want: nil},
 		{name: "dot-dot", entries: []entry{file("deploy/../../etc/passwd", "x")}, err: `entry "deploy/../../etc/passwd": a ".." element escapes the archive`},
 		{name: "leading dot-dot", entries: []entry{file("../a.yaml", "x")}, err: `a ".." element escapes`},
 		{name: "absolute", entries: []entry{file("/etc/passwd", "x")}, err: `entry "/etc/passwd": an absolute path`},
 		{name: "backslash", entries: []entry{file(`..\a.yaml`, "x")}, err: "backslash"},
-		{name: "symlink", entries: []entry{{name: "a.yaml", typ: tar.TypeSymlink, link: "/etc/passwd"}}, err: `entry "a.yaml" is a symbolic link (to "/etc/passwd")`},
-		{name: "hard link", entries: []entry{file("a.yaml", "a"), {name: "b.yaml", typ: tar.TypeLink, link: "a.yaml"}}, err: `entry "b.yaml" is a hard link`},
-		{name: "device", entries: []entry{{name: "null", typ: tar.TypeChar}}, err: "is a device or FIFO"},
-		{name: "fifo", entries: []entry{{name: "pipe", typ: tar.TypeFifo}}, err: "is a device or FIFO"},
+		{name: "symlink", entries: []entry{{Name: "a.yaml", Type: tar.TypeSymlink, Link: "/etc/passwd"}}, err: `entry "a.yaml" is a symbolic link (to "/etc/passwd")`},
+		{name: "hard link", entries: []entry{file("a.yaml", "a"), {Name: "b.yaml", Type: tar.TypeLink, Link: "a.yaml"}}, err: `entry "b.yaml" is a hard link`},
+		{name: "device", entries: []entry{{Name: "null", Type: tar.TypeChar}}, err: "is a device or FIFO"},
+		{name: "fifo", entries: []entry{{Name: "pipe", Type: tar.TypeFifo}}, err: "is a device or FIFO"},
 		{name: "duplicate", entries: []entry{file("a.yaml", "a"), file("./a.yaml", "b")}, err: `entry "./a.yaml" appears twice`},
 		{name: "file over the limit", entries: []entry{file("big.yaml", strings.Repeat("x", 61))}, err: `file "big.yaml" is 61 bytes, more than the limit of 60`},
 		{name: "total over the limit", entries: []entry{file("a.yaml", strings.Repeat("x", 60)), file("b.yaml", strings.Repeat("x", 41))}, err: "more than the limit of 100 bytes"},

@@ -17,11 +17,7 @@ limitations under the License.
 package flux_test
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -43,24 +39,18 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/source/artifact"
+	"github.com/syncwave/syncwave/internal/source/artifact/artifacttest"
 	"github.com/syncwave/syncwave/internal/source/flux"
 )
 
 func tarball(t *testing.T, files map[string]string) ([]byte, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
+	var entries []artifacttest.Entry
 	for name, body := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644}); err != nil {
-			t.Fatal(err)
-		}
-		_, _ = tw.Write([]byte(body))
+		entries = append(entries, artifacttest.File(name, body))
 	}
-	_ = tw.Close()
-	_ = zw.Close()
-	sum := sha256.Sum256(buf.Bytes())
-	return buf.Bytes(), "sha256:" + hex.EncodeToString(sum[:])
+	data := artifacttest.Tarball(t, entries...)
+	return data, artifacttest.Digest(data)
 }
 
 func source(name string, ready metav1.ConditionStatus, msg string, art *fluxmeta.Artifact) *sourcev1.ExternalArtifact {
