@@ -49,4 +49,16 @@ limitations under the License.
 // (each one's edges are its latest operation's dependsOn), or a readyExpr
 // that does not compile, fails it at once with reason InvalidDependencies
 // and a message naming the cycle or the expression.
+//
+// Sources (sourcewait.go, layout.go): an operation whose ConfigMap source
+// does not exist, or whose Flux source (SPEC §12) does not exist or is not
+// Ready, stays Pending, naming it in status.message and status.blockedBy,
+// woken by a watch of that one object (SourceWaiter: by name, metadata
+// only, started when an operation first waits for it, stopped when none
+// does); Secrets and artifacts whose download failed are looked at again
+// after 10 s. At its timeout, counted from its creation, it fails with
+// reason InvalidManifests. Flux sources are read through Artifacts on the
+// controller's own cluster, as the controller, never impersonated; their
+// revisions go to status.revisions when the plan is pinned, and are never
+// read again.
 package controller

@@ -155,6 +155,8 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 	if ref.Digest != res.Digest { // pinned by an earlier try whose status was lost
 		return r.layout(ctx, op, tg)
 	}
+	// The revisions of the Flux sources that the pinned plan was read from.
+	op.Status.Revisions = res.Revisions
 	pn := newPinned(p, ref.Digest)
 	r.plans.put(op.UID, pn)
 	return pn, nil
@@ -187,7 +189,8 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	if tg.remote != nil {
 		reader = r.APIReader
 	}
-	res, err := manifest.Load(ctx, reader, op)
+	// Flux sources are read as the controller, on its own cluster.
+	res, err := manifest.LoadWith(ctx, reader, op, manifest.Options{Artifacts: r.Artifacts})
 	if missing := manifest.Missing(err); len(missing) > 0 {
 		return nil, nil, &waitError{missing: missing}
 	}

@@ -32,10 +32,12 @@ import (
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/manifest"
+	"github.com/syncwave/syncwave/internal/operation"
 )
 
 // secretSourceRetry is how soon an operation waiting for a missing Secret
 // looks again: the controller may read Secrets by name but not watch them.
+// A Flux artifact that could not be downloaded is tried again as soon.
 const secretSourceRetry = 10 * time.Second
 
 // waitError says that some sources do not exist yet: the operation waits,
@@ -43,16 +45,37 @@ const secretSourceRetry = 10 * time.Second
 type waitError struct{ missing []manifest.MissingSource }
 
 func (e *waitError) Error() string {
-	names := make([]string, 0, len(e.missing))
+	var names, parts []string
 	for _, m := range e.missing {
+		if m.Waiting != "" { // a Flux source that is not Ready
+			parts = append(parts, "waiting for "+m.Waiting)
+			continue
+		}
 		names = append(names, fmt.Sprintf("%s %s/%s (%s)", m.Kind, m.Namespace, m.Name, m.Field))
 	}
-	return "waiting for the source " + strings.Join(names, ", ") + " to exist"
+	if len(names) > 0 {
+		parts = append([]string{"waiting for the source " + strings.Join(names, ", ") + " to exist"}, parts...)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// watched tells the sources that SourceWaiter watches: ConfigMaps and Flux
+// sources, which the controller may watch; Secrets it may only get.
+func watched(m manifest.MissingSource) bool {
+	return (m.Group == "" && m.Kind == "ConfigMap") || m.Group == manifest.FluxGroup
+}
+
+// sourceKey names one watched source.
+type sourceKey struct {
+	group, kind     string
+	namespace, name string
 }
 
 // SourceWaiter wakes an operation that waits for a missing ConfigMap the
-// moment it is created: one watch (by name, metadata only) per missing
-// ConfigMap, kept while an operation waits for it.
+// moment it is created, and one that waits for a Flux source the moment
+// that source changes: one watch (by name, metadata only) per source, kept
+// while an operation waits for it. A watch of a Flux kind that is not
+// served just ends; the operation has failed then anyway.
 type SourceWaiter struct {
 	// Client watches ConfigMaps' metadata.
 	Client client.WithWatch
@@ -60,7 +83,7 @@ type SourceWaiter struct {
 	events chan event.GenericEvent
 	mu     sync.Mutex
 	ctx    context.Context
-	waits  map[types.NamespacedName]*sourceWatch
+	waits  map[sourceKey]*sourceWatch
 }
 
 type sourceWatch struct {
@@ -70,7 +93,7 @@ type sourceWatch struct {
 
 // NewSourceWaiter returns a SourceWaiter that watches through c.
 func NewSourceWaiter(c client.WithWatch) *SourceWaiter {
-	return &SourceWaiter{Client: c, events: make(chan event.GenericEvent, 64), waits: map[types.NamespacedName]*sourceWatch{}}
+	return &SourceWaiter{Client: c, events: make(chan event.GenericEvent, 64), waits: map[sourceKey]*sourceWatch{}}
 }
 
 // Start keeps the context the watches run under; it is a manager Runnable.
@@ -98,10 +121,10 @@ func (s *SourceWaiter) Wait(op types.NamespacedName, missing []manifest.MissingS
 		return
 	}
 	for _, m := range missing {
-		if m.Kind != "ConfigMap" {
+		if !watched(m) {
 			continue
 		}
-		key := types.NamespacedName{Namespace: m.Namespace, Name: m.Name}
+		key := sourceKey{group: m.Group, kind: m.Kind, namespace: m.Namespace, name: m.Name}
 		w, ok := s.waits[key]
 		if !ok {
 			ctx, cancel := context.WithCancel(s.ctx)
@@ -129,10 +152,10 @@ func (s *SourceWaiter) Forget(op types.NamespacedName) {
 	}
 }
 
-// watch wakes the operations of w at every event of the ConfigMap key (the
+// watch wakes the operations of w at every event of the source key (the
 // first event is the object itself when it exists already). When the
 // watch ends, the entry goes, and the next reconcile starts another.
-func (s *SourceWaiter) watch(ctx context.Context, key types.NamespacedName, w *sourceWatch) {
+func (s *SourceWaiter) watch(ctx context.Context, key sourceKey, w *sourceWatch) {
 	defer func() {
 		s.mu.Lock()
 		if s.waits[key] == w {
@@ -141,8 +164,11 @@ func (s *SourceWaiter) watch(ctx context.Context, key types.NamespacedName, w *s
 		s.mu.Unlock()
 	}()
 	list := &metav1.PartialObjectMetadataList{}
-	list.APIVersion, list.Kind = "v1", "ConfigMapList"
-	wi, err := s.Client.Watch(ctx, list, client.InNamespace(key.Namespace), client.MatchingFields{"metadata.name": key.Name})
+	list.APIVersion, list.Kind = "v1", key.kind+"List"
+	if key.group != "" {
+		list.APIVersion = key.group + "/v1"
+	}
+	wi, err := s.Client.Watch(ctx, list, client.InNamespace(key.namespace), client.MatchingFields{"metadata.name": key.name})
 	if err != nil {
 		return
 	}
@@ -176,14 +202,18 @@ func (r *SyncOperationReconciler) waitForSources(op *syncv1alpha1.SyncOperation,
 		return -1
 	}
 	st := &op.Status
-	st.Phase, st.Message = syncv1alpha1.OperationPending, we.Error()
+	st.Phase, st.Message = syncv1alpha1.OperationPending, operation.Truncate(we.Error(), operation.MaxMessage)
 	st.BlockedBy = nil
 	after := time.Duration(0)
 	for _, m := range we.missing {
-		st.BlockedBy = append(st.BlockedBy, syncv1alpha1.BlockedResource{
-			ResourceRef: syncv1alpha1.ResourceRef{Version: "v1", Kind: m.Kind, Namespace: m.Namespace, Name: m.Name},
-			Health:      syncv1alpha1.HealthMissing, Message: "named in " + m.Field + "; not found"})
-		if m.Kind != "ConfigMap" {
+		b := syncv1alpha1.BlockedResource{
+			ResourceRef: syncv1alpha1.ResourceRef{Group: m.Group, Version: "v1", Kind: m.Kind, Namespace: m.Namespace, Name: m.Name},
+			Health:      syncv1alpha1.HealthMissing, Message: "named in " + m.Field + "; not found"}
+		if m.Waiting != "" {
+			b.Health, b.Message = syncv1alpha1.HealthProgressing, operation.Truncate("named in "+m.Field+"; waiting for "+m.Waiting, operation.MaxMessage)
+		}
+		st.BlockedBy = append(st.BlockedBy, b)
+		if !watched(m) || m.Retry {
 			after = secretSourceRetry
 		}
 	}

@@ -39,6 +39,7 @@ import (
 	"github.com/syncwave/syncwave/internal/apply"
 	"github.com/syncwave/syncwave/internal/diff"
 	"github.com/syncwave/syncwave/internal/hook"
+	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/plan"
 )
@@ -109,6 +110,10 @@ type SyncOperationReconciler struct {
 	// Shard divides the operations among replicas (--sharding=dynamic);
 	// nil: this replica runs every operation it sees.
 	Shard Sharder
+	// Artifacts reads Flux sources (spec.sources[].sourceRef) on the
+	// controller's own cluster, as the controller (internal/source/flux);
+	// nil refuses them as disabled.
+	Artifacts manifest.Artifacts
 
 	plans plans
 }
@@ -123,6 +128,7 @@ type SyncOperationReconciler struct {
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
 // +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=gitrepositories;ocirepositories;buckets;externalartifacts,verbs=get;list;watch
 
 // Reconcile performs one transition of one operation.
 func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {

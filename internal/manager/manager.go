@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"github.com/prometheus/client_golang/prometheus"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -53,6 +54,7 @@ import (
 	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/metrics"
+	"github.com/syncwave/syncwave/internal/source/artifact"
 )
 
 // Options configure the controller (the flags of SPEC §11).
@@ -97,6 +99,11 @@ type Options struct {
 	// UnreachableGrace is how long past its timeout an operation waits for
 	// its unreachable remote cluster to run its SyncFail hooks.
 	UnreachableGrace time.Duration
+	// FluxSources enables spec.sources[].sourceRef (--flux-sources).
+	FluxSources bool
+	// MaxArtifactSize bounds a Flux artifact, downloaded and unpacked
+	// (--max-artifact-size).
+	MaxArtifactSize int64
 	// Registry receives syncwave's metrics; default controller-runtime's
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
@@ -125,6 +132,8 @@ func DefaultOptions() Options {
 		HistoryLimit:            10,
 		UnreachableGrace:        controller.DefaultUnreachableGrace,
 		Shard:                   DefaultShardOptions(),
+		FluxSources:             true,
+		MaxArtifactSize:         artifact.DefaultMaxSize,
 	}
 }
 
@@ -150,6 +159,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.UnreachableGrace, "unreachable-cluster-grace", o.UnreachableGrace, "how long past its timeout an operation waits for its unreachable remote cluster (spec.kubeConfig) to run its SyncFail hooks before it ends Failed without them")
 	fs.StringVar(&o.WatchNamespace, "watch-namespace", o.WatchNamespace, "only run SyncOperations of this namespace (default: all)")
 	o.Shard.bindFlags(fs)
+	o.bindFluxFlags(fs)
 }
 
 // Scheme returns the scheme of the controller.
@@ -159,6 +169,9 @@ func Scheme() *runtime.Scheme {
 		panic(err)
 	}
 	if err := syncv1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := sourcev1.AddToScheme(s); err != nil {
 		panic(err)
 	}
 	return s
@@ -272,6 +285,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		PrunePropagation:        o.PrunePropagation,
 		Remotes:                 &controller.Remotes{Scheme: scheme},
 		UnreachableGrace:        o.UnreachableGrace,
+		Artifacts:               o.artifacts(targets),
 	}
 	if err := registerConnectionGauges(reg, r.Remotes, watcher); err != nil {
 		return err

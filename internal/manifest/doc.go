@@ -20,6 +20,14 @@ limitations under the License.
 // documents are skipped and List kinds (a kind ending in "List" with an
 // items list) are flattened into their items.
 //
+// Flux sources (sourceRef) are read through the Artifacts interface of
+// LoadWith (internal/source/flux implements it): each manifest file of the
+// artifact, in path order, is a source of its own, "spec.sources[0]
+// (OCIRepository ns/app, deploy/api.yaml)", and the artifact's revision
+// goes to Result.Revisions. A Flux source that does not exist or is not
+// Ready yet is reported like a missing ConfigMap (Missing), so that the
+// operation waits; one that is unusable is an *Error.
+//
 // Parse is pure and works on bytes (the CLI uses it on files); Load is the
 // I/O edge that reads the operation's sources through a client.Reader.
 // Every problem with the input is a *Error that names the source, the

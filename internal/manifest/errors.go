@@ -78,14 +78,23 @@ func (e *Error) Where() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// MissingSource is a source object that does not exist (yet).
+// MissingSource is a source object that does not exist (yet), or a Flux
+// source that is not usable yet.
 type MissingSource struct {
-	// Kind is ConfigMap or Secret.
+	// Group is the API group: "" for ConfigMap and Secret, FluxGroup for
+	// the Flux kinds.
+	Group string
+	// Kind is ConfigMap, Secret or a Flux source kind.
 	Kind string
 	// Namespace and Name name it.
 	Namespace, Name string
 	// Field is where the operation names it, e.g. "spec.sources[1]".
 	Field string
+	// Waiting is what a Flux source that exists is waited for (see
+	// NotReadyError); "" when the source does not exist.
+	Waiting string
+	// Retry is true when no watch event will tell that the wait is over.
+	Retry bool
 }
 
 // missingError marks the cause of a source that does not exist.

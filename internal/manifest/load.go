@@ -42,6 +42,9 @@ type Result struct {
 	// Digest identifies the input (see Digest); it goes to
 	// status.planDigest so that a changed source is noticed.
 	Digest string
+	// Revisions are the artifacts of the Flux sources read, one per
+	// sourceRef in spec order, for status.revisions.
+	Revisions []syncv1alpha1.SourceRevision
 }
 
 // Unstructured returns the manifests, in order, for plan.Build.
@@ -56,8 +59,16 @@ func (r *Result) Origins() []string { return Origins(r.Objects) }
 // object or key, a bad document, more than MaxObjects objects) are *Error
 // values, several joined when several sources are bad; other errors of the
 // reader (the API server is down, RBAC) are returned wrapped, so that the
-// caller retries.
+// caller retries. Flux sources are refused as disabled; see LoadWith.
 func Load(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation) (*Result, error) {
+	return LoadWith(ctx, r, op, Options{})
+}
+
+// LoadWith is Load that reads Flux sources through o.Artifacts: the
+// artifact's manifest files under the sourceRef's path, in path order, each
+// file a source of its own ("spec.sources[0] (OCIRepository ns/app,
+// deploy/api.yaml)"), so that errors name the file and its line.
+func LoadWith(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation, o Options) (*Result, error) {
 	l := &loader{}
 	for i := range op.Spec.Manifests {
 		l.inline(i, op.Spec.Manifests[i])
@@ -65,8 +76,18 @@ func Load(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation) 
 			return nil, l.err()
 		}
 	}
+	var revisions []syncv1alpha1.SourceRevision
 	for i, src := range op.Spec.Sources {
-		docs, err := readSource(ctx, r, op.Namespace, i, src)
+		var (
+			docs []document
+			rev  *syncv1alpha1.SourceRevision
+			err  error
+		)
+		if src.SourceRef != nil && src.ConfigMapRef == nil && src.SecretRef == nil {
+			docs, rev, err = readFlux(ctx, o.Artifacts, op.Namespace, i, src.SourceRef)
+		} else {
+			docs, err = readSource(ctx, r, op.Namespace, i, src)
+		}
 		var inputErr *Error
 		switch {
 		case errors.As(err, &inputErr):
@@ -74,6 +95,9 @@ func Load(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation) 
 			continue
 		case err != nil:
 			return nil, err
+		}
+		if rev != nil {
+			revisions = append(revisions, *rev)
 		}
 		for _, d := range docs {
 			l.add(Parse(d.source, d.data))
@@ -85,7 +109,7 @@ func Load(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation) 
 	if err := l.err(); err != nil {
 		return nil, err
 	}
-	return &Result{Objects: l.objs, Digest: Digest(l.objs)}, nil
+	return &Result{Objects: l.objs, Digest: Digest(l.objs), Revisions: revisions}, nil
 }
 
 type loader struct {
@@ -164,7 +188,7 @@ func readSource(ctx context.Context, r client.Reader, namespace string, i int, s
 		err = r.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, sec)
 		data = sec.Data
 	default:
-		return nil, &Error{Source: fmt.Sprintf("spec.sources[%d]", i), Index: -1, Msg: "exactly one of configMapRef and secretRef must be set"}
+		return nil, &Error{Source: fmt.Sprintf("spec.sources[%d]", i), Index: -1, Msg: "exactly one of configMapRef, secretRef and sourceRef must be set"}
 	}
 	whole := fmt.Sprintf("spec.sources[%d] (%s %s/%s)", i, kind, namespace, ref.Name)
 	if apierrors.IsNotFound(err) {

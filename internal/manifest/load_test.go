@@ -113,7 +113,7 @@ func TestLoadInputErrors(t *testing.T) {
 				`spec.sources[0] (ConfigMap prod/missing): not found: configmaps "missing" not found`,
 				`spec.sources[1] (ConfigMap prod/app): has no key "nope.yaml" (keys: a.yaml, b.yaml)`,
 				`spec.sources[2] (ConfigMap prod/app key "a.yaml"):1, document 0: invalid YAML: did not find expected node content`,
-				"spec.sources[3]: exactly one of configMapRef and secretRef must be set",
+				"spec.sources[3]: exactly one of configMapRef, secretRef and sourceRef must be set",
 			},
 		},
 	}
