@@ -61,4 +61,27 @@ limitations under the License.
 // controller's own cluster, as the controller, never impersonated; their
 // revisions go to status.revisions when the plan is pinned, and are never
 // read again.
+//
+// Targets (target.go, remote.go, reach.go): the objects of an operation
+// live on the controller's own cluster, or, with spec.kubeConfig, on the
+// cluster of the kubeconfig in the named Secret (SPEC §12). Remotes keeps
+// one connection per kubeconfig content (clients with a 10 s request
+// timeout, a discovery REST mapper, an Impersonator, pod-log readers, CRD
+// lookups), shared by the operations that use it and closed with the last
+// of them; the Watcher keeps one informer cache per remote cluster (per
+// impersonated user and namespaces when serviceAccountName is set), stopped
+// the same way. A kubeconfig with exec plugins, auth providers or file
+// paths is refused. The SyncOperation, its sources, its pinned plan and its
+// events stay on the controller's cluster. Hooks on a remote cluster carry
+// no owner reference, and a deleted operation deletes them.
+//
+// Whether a remote cluster answers is learnt from every request that goes
+// to it (a transport wrapper): a failed one marks it unreachable and wakes
+// its operations (Remotes.Source), any answer marks it reachable again.
+// While it is unreachable, reads of its objects fail fast and the step
+// waits with them Unknown, saying why; writes that fail requeue after 5 s
+// instead of returning an error (no growing backoff); one reconcile at a
+// time probes /readyz, at most every 2 s. An operation that has not started
+// stays Pending until its timeout; a started one is decided by its
+// timeouts, with UnreachableGrace past its timeout as a last resort.
 package controller

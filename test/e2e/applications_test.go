@@ -138,6 +138,17 @@ func oneAtATime(t *testing.T, e *env) {
 		op = e.waitDone(t, op, 60*time.Second)
 		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
 	}
+	// The journal's watch may deliver the last terminal event a moment
+	// after the read above saw it.
+	g.Eventually(func() int {
+		done := map[string]bool{}
+		for _, ev := range j.all() {
+			if ev.kind == "SyncOperation" && ev.phase == "Succeeded" {
+				done[ev.name] = true
+			}
+		}
+		return len(done)
+	}, 10*time.Second, 20*time.Millisecond).Should(Equal(len(ops)))
 	// The writes of the controller: an object created, or one whose
 	// syncwave.dev/operation annotation changes (an apply by another
 	// operation); status updates by kube-controller-manager keep it.
