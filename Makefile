@@ -119,7 +119,7 @@ bench: k8s-binaries ## Run the benchmarks: Go micro-benchmarks (5 runs), the eng
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/...
 	go test -run '^$$' -bench . -benchtime 5x -timeout 60m ./test/bench/ ./test/scale/
 	go test -run '^$$' -bench Start -benchtime 5x ./test/cluster/
-	SYNCWAVE_BENCH=1 go test -count=1 -run TestShardScale -v ./test/e2e/ 2>&1 | grep -E 'replica|^(ok|FAIL|---)'
+	SYNCWAVE_BENCH=1 go test -count=1 -run 'TestShardScale|TestShardMemory' -timeout 30m -v ./test/e2e/ 2>&1 | grep -E 'replica|^(ok|FAIL|---)'
 
 .PHONY: demo
 demo: k8s-binaries build ## Start a local simulated cluster, run the controller and the guide's example.

@@ -107,6 +107,11 @@ type SyncOperationReconciler struct {
 	// waits for its unreachable cluster before it ends Failed without its
 	// SyncFail hooks (default DefaultUnreachableGrace).
 	UnreachableGrace time.Duration
+	// SeparateCaches reads the objects of the controller's own operations
+	// through caches of their namespaces, started for them and stopped
+	// after them, instead of one cache of every managed object: with
+	// dynamic sharding a replica then holds only its share.
+	SeparateCaches bool
 	// Shard divides the operations among replicas (--sharding=dynamic);
 	// nil: this replica runs every operation it sees.
 	Shard Sharder
@@ -169,7 +174,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return r.layoutFailed(ctx, op, out, err)
 	}
 	r.Sources.Forget(key)
-	if tg.user == "" && tg.remote == nil {
+	if tg.shared() {
 		r.watchKinds(pn.layout)
 	}
 	ex, err := r.executor(ctx, op, pn, tg)
@@ -267,7 +272,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		return nil, err
 	}
 	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user, ForbiddenFails: op.Spec.DryRun}
-	if user == "" && tg.remote == nil {
+	if tg.shared() {
 		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
 	}
 	return &operation.Executor{

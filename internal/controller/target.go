@@ -53,7 +53,14 @@ type target struct {
 	remote *remoteCluster
 	// source names the operation's kubeconfig Secret, for messages.
 	source string
+	// separate: the operation reads through a cache of its own namespaces
+	// (SeparateCaches), not the shared one.
+	separate bool
 }
+
+// shared tells whether tg reads through the controller's shared cache of
+// managed objects (its own identity on its own cluster).
+func (tg *target) shared() bool { return tg.user == "" && tg.remote == nil && !tg.separate }
 
 // clusterWait says that the cluster of an operation cannot be used yet:
 // its kubeconfig Secret is missing or the cluster does not answer.
@@ -68,7 +75,7 @@ func (r *SyncOperationReconciler) target(ctx context.Context, op *syncv1alpha1.S
 	user := r.Impersonator.User(op)
 	if op.Spec.KubeConfig == nil {
 		if user == "" {
-			return &target{writer: r.Targets, reader: r.APIReader, mapper: r.Mapper}, nil
+			return &target{writer: r.Targets, reader: r.APIReader, mapper: r.Mapper, separate: r.SeparateCaches}, nil
 		}
 		c, err := r.Impersonator.Client(user)
 		if err != nil {
@@ -135,7 +142,7 @@ func (tg *target) reachable(ctx context.Context) error {
 
 // scope is what the watcher reads tg's objects through.
 func (tg *target) scope(namespaces []string) Scope {
-	s := Scope{User: tg.user, Namespaces: namespaces}
+	s := Scope{User: tg.user, Namespaces: namespaces, Separate: tg.separate}
 	if tg.remote != nil {
 		s.Cluster, s.NewCache = tg.remote.key, tg.remote.imp.Cache
 		s.Unreachable = func() error {

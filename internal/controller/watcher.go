@@ -213,6 +213,11 @@ type Scope struct {
 	// Unreachable tells why the cluster does not answer (nil: it does);
 	// nil for the controller's own cluster.
 	Unreachable func() error
+	// Separate gives an operation of the controller's own identity on its
+	// own cluster a cache limited to Namespaces too, instead of the shared
+	// cache of every managed object (a replica of a sharded controller
+	// then caches only the objects of the operations it drives).
+	Separate bool
 }
 
 func (s Scope) key() string {
@@ -228,7 +233,7 @@ const tenantSyncTimeout = 30 * time.Second
 // by the operations of the same scope. An operation that moves to another
 // scope (a rotated kubeconfig) leaves the one it used.
 func (w *Watcher) Observer(ctx context.Context, uid types.UID, s Scope, direct client.Reader) (operation.Observer, error) {
-	if s.Cluster == "" && s.User == "" {
+	if s.Cluster == "" && s.User == "" && !s.Separate {
 		return w, nil
 	}
 	if s.Cluster != "" && s.User == "" {

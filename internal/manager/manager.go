@@ -185,7 +185,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		return err
 	}
 	if sc != nil {
-		r.Shard = sc
+		r.Shard, r.SeparateCaches = sc, true
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)

@@ -252,7 +252,7 @@ func testRemoteConnections(t *testing.T, hr *hubAndRemote) {
 	g.Eventually(func() []int {
 		return []int{gauge(t, ctrl, "syncwave_remote_clusters"), gauge(t, ctrl, "syncwave_tenant_caches")}
 	}, 10*time.Second, 100*time.Millisecond).Should(Equal([]int{0, 0}), "connections and informers stop after the last operation of their cluster")
-	t.Logf("50 operations over 5 remote clusters: at most %d connections at once, 0 after; manager peak RSS %d MiB", most, peakRSS(t, ctrl)>>20)
+	t.Logf("50 operations over 5 remote clusters: at most %d connections at once, 0 after; manager peak RSS %.0f MiB", most, ctrl.peakRSS(t))
 }
 
 // gauge reads one unlabelled gauge of the manager's metrics.
@@ -266,22 +266,5 @@ func gauge(t *testing.T, p *controllerProc, name string) int {
 		}
 	}
 	t.Fatalf("no metric %s", name)
-	return 0
-}
-
-// peakRSS is the manager process's peak resident set (VmHWM), in bytes.
-func peakRSS(t *testing.T, p *controllerProc) int64 {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			var kb int64
-			_, _ = fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
-			return kb << 10
-		}
-	}
 	return 0
 }
