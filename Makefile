@@ -115,8 +115,17 @@ chaos: k8s-binaries ## Run the chaos suite: 50 runs of an operation whose manage
 	SYNCWAVE_CHAOS=1 go test -tags chaos -count=1 -timeout 90m -run Chaos -v ./test/chaos/ 2>&1 | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
 
 .PHONY: bench
+KAPP_VERSION ?= v0.64.0
+KAPP ?= $(TOOLS_DIR)/kapp-$(KAPP_VERSION)
+
+.PHONY: kapp
+kapp: $(KAPP) ## Build kapp for the W1 benchmark's comparison (optional: make bench goes on without it).
+$(KAPP):
+	hack/kapp.sh $@ $(KAPP_VERSION)
+
 bench: k8s-binaries ## Run the benchmarks: Go micro-benchmarks (5 runs), the engine on a simulated cluster (medians of 5 operations), 1 vs 3 sharded replicas.
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/...
+	-$(MAKE) kapp
 	go test -run '^$$' -bench . -benchtime 5x -timeout 60m ./test/bench/ ./test/scale/
 	go test -run '^$$' -bench Start -benchtime 5x ./test/cluster/
 	SYNCWAVE_BENCH=1 go test -count=1 -run 'TestShardScale|TestShardMemory' -timeout 30m -v ./test/e2e/ 2>&1 | grep -E 'replica|^(ok|FAIL|---)'

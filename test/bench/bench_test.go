@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -192,6 +193,58 @@ func kubectlApply(b *testing.B, c *cluster.Cluster, ns string, objs []*unstructu
 	return time.Since(start)
 }
 
+// kappBinary is kapp, when it was built (hack/kapp.sh; SYNCWAVE_KAPP
+// overrides), else "".
+func kappBinary() string {
+	if p := os.Getenv("SYNCWAVE_KAPP"); p != "" {
+		return p
+	}
+	home, _ := os.UserHomeDir()
+	p := filepath.Join(home, ".cache", "syncwave", "tools", "kapp-"+kappVersion)
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return ""
+}
+
+// kappVersion is the kapp that hack/kapp.sh builds.
+const kappVersion = "v0.64.0"
+
+// kappDeploy deploys objs as one kapp app with the same order as the sync
+// waves: each wave a change group that is upserted after the previous one
+// (kapp.k14s.io/change-group and change-rule), and returns how long it took.
+func kappDeploy(b *testing.B, kapp string, c *cluster.Cluster, ns string, objs []*unstructured.Unstructured) time.Duration {
+	b.Helper()
+	var buf bytes.Buffer
+	for _, o := range objs {
+		u := o.DeepCopy()
+		ann := u.GetAnnotations()
+		w := ann[syncv1alpha1.AnnotationSyncWave]
+		delete(ann, syncv1alpha1.AnnotationSyncWave)
+		ann["kapp.k14s.io/change-group"] = "syncwave.dev/wave-" + w
+		if n, _ := strconv.Atoi(w); n > 0 {
+			ann["kapp.k14s.io/change-rule"] = fmt.Sprintf("upsert after upserting syncwave.dev/wave-%d", n-1)
+		}
+		u.SetAnnotations(ann)
+		y, err := yaml.Marshal(u.Object)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.WriteString("---\n")
+		buf.Write(y)
+	}
+	f := filepath.Join(b.TempDir(), "all.yaml")
+	if err := os.WriteFile(f, buf.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	cmd := exec.Command(kapp, "deploy", "--kubeconfig", c.KubeconfigPath, "-a", "w1", "-n", ns, "--into-ns", ns, "-f", f, "-y", "--tty=false")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("kapp deploy: %v: %s", err, out)
+	}
+	return time.Since(start)
+}
+
 // transitions returns, for each step after the first, the time from the
 // end of the previous step to the start of the step (status.steps).
 func transitions(op *syncv1alpha1.SyncOperation) []time.Duration {
@@ -231,7 +284,8 @@ func BenchmarkW1Waves(b *testing.B) {
 	}
 	objs := configMaps(20, 10)
 	ms2 := raw(objs)
-	var ours, bulk, kubectl, trans []time.Duration
+	var ours, bulk, kubectl, kappd, trans []time.Duration
+	kapp := kappBinary()
 	// One warm-up of each, so that informers and connections exist.
 	_, _ = runOp(b, wcl, c.NamespaceT(b, "warm-"), ms2)
 	bulkApply(b, cl, c.NamespaceT(b, "warmbulk-"), objs)
@@ -248,6 +302,9 @@ func BenchmarkW1Waves(b *testing.B) {
 		trans = append(trans, transitions(op)...)
 		bulk = append(bulk, bulkApply(b, cl, c.NamespaceT(b, "bulk-"), objs))
 		kubectl = append(kubectl, kubectlApply(b, c, c.NamespaceT(b, "kubectl-"), objs))
+		if kapp != "" {
+			kappd = append(kappd, kappDeploy(b, kapp, c, c.NamespaceT(b, "kapp-"), objs))
+		}
 	}
 	b.StopTimer()
 	b.ReportMetric(ms(median(ours)), "syncwave-ms")
@@ -255,6 +312,12 @@ func BenchmarkW1Waves(b *testing.B) {
 	b.ReportMetric(float64(median(ours))/float64(median(bulk)), "ratio-vs-bulk")
 	b.ReportMetric(ms(median(kubectl)), "kubectl-ms")
 	b.ReportMetric(float64(median(ours))/float64(median(kubectl)), "ratio-vs-kubectl")
+	if len(kappd) > 0 {
+		b.ReportMetric(ms(median(kappd)), "kapp-ms")
+		b.ReportMetric(float64(median(ours))/float64(median(kappd)), "ratio-vs-kapp")
+	} else {
+		b.Log("kapp not built (hack/kapp.sh): no kapp figure")
+	}
 	b.ReportMetric(ms(percentile(trans, 0.5)), "transition-p50-ms")
 	b.ReportMetric(ms(percentile(trans, 0.99)), "transition-p99-ms")
 	b.ReportMetric(0, "ns/op")

@@ -199,6 +199,32 @@ func TestRemoteCluster(t *testing.T) {
 		t.Logf("denied on the remote: %s", bad.Status.Message)
 	})
 
+	t.Run("a rotated kubeconfig takes effect without a restart", func(t *testing.T) {
+		g := NewWithT(t)
+		u, _ := url.Parse(remote.c.Config.Host)
+		a, err := cluster.NewProxy(u.Host)
+		g.Expect(err).NotTo(HaveOccurred())
+		b, err := cluster.NewProxy(u.Host)
+		g.Expect(err).NotTo(HaveOccurred())
+		t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+		ctrl := hub.startController(t)
+		ns := hr.namespace(t, "remote-rotate-", a.Addr())
+		// A Deployment that takes seconds to become available keeps the
+		// operation running across the rotation.
+		op := hub.createOp(t, ns, remoteSpec([]runtime.RawExtension{slowDeployment(t, "slow", 4, ""), configMap(t, "after", "1")}))
+		g.Eventually(func() bool { return hr.onRemote(ns, "slow", &appsv1.Deployment{}) }, 30*time.Second, 50*time.Millisecond).Should(BeTrue())
+		// The Secret now names the cluster through b; a is gone.
+		sec := &corev1.Secret{}
+		g.Expect(hub.cl.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "remote"}, sec)).To(Succeed())
+		sec.Data["value"] = []byte(strings.ReplaceAll(string(sec.Data["value"]), a.Addr(), b.Addr()))
+		g.Expect(hub.cl.Update(context.Background(), sec)).To(Succeed())
+		g.Expect(a.Close()).To(Succeed())
+		op = hub.waitDone(t, op, 60*time.Second)
+		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+		g.Expect(hr.onRemote(ns, "after", &corev1.ConfigMap{})).To(BeTrue(), "the next wave went through the new kubeconfig")
+		g.Eventually(func() int { return gauge(t, ctrl, "syncwave_remote_clusters") }, 10*time.Second, 100*time.Millisecond).Should(BeZero())
+	})
+
 	t.Run("50 operations over 5 remote clusters; connections end with the last operation", func(t *testing.T) {
 		testRemoteConnections(t, hr)
 	})
