@@ -121,7 +121,7 @@ func runOp(b *testing.B, cl client.WithWatch, ns string, ms []runtime.RawExtensi
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer w.Stop()
+	defer func() { w.Stop() }()
 	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: ns}, Spec: syncv1alpha1.SyncOperationSpec{Manifests: ms}}
 	start := time.Now()
 	if err := cl.Create(ctx, op); err != nil {
@@ -130,8 +130,18 @@ func runOp(b *testing.B, cl client.WithWatch, ns string, ms []runtime.RawExtensi
 	timeout := time.After(5 * time.Minute)
 	for {
 		select {
-		case ev := <-w.ResultChan():
+		case ev, open := <-w.ResultChan():
 			got, ok := ev.Object.(*syncv1alpha1.SyncOperation)
+			if !open {
+				// The API server ended the watch: read, then watch again.
+				got, ok = &syncv1alpha1.SyncOperation{}, true
+				if err := cl.Get(ctx, client.ObjectKeyFromObject(op), got); err != nil {
+					b.Fatal(err)
+				}
+				if w, err = cl.Watch(ctx, list, client.InNamespace(ns), &client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: got.ResourceVersion}}); err != nil {
+					b.Fatal(err)
+				}
+			}
 			if ok && got.Status.Phase.Terminal() {
 				d := time.Since(start)
 				if got.Status.Phase != syncv1alpha1.OperationSucceeded {

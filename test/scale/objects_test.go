@@ -102,23 +102,45 @@ func parallelApply(tb testing.TB, cl client.Client, ns string, objs []*unstructu
 // terminal and returns them.
 func waitTerminal(tb testing.TB, cl client.WithWatch, ns string, names map[string]bool, timeout time.Duration) map[string]*syncv1alpha1.SyncOperation {
 	tb.Helper()
-	w, err := cl.Watch(context.Background(), &syncv1alpha1.SyncOperationList{}, client.InNamespace(ns))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer w.Stop()
 	done := map[string]*syncv1alpha1.SyncOperation{}
 	deadline := time.After(timeout)
 	for len(done) < len(names) {
-		select {
-		case ev := <-w.ResultChan():
-			op, ok := ev.Object.(*syncv1alpha1.SyncOperation)
-			if ok && names[op.Name] && op.Status.Phase.Terminal() {
+		// List, then watch from the list's resourceVersion; a watch that
+		// the API server ends is opened again the same way.
+		list := &syncv1alpha1.SyncOperationList{}
+		if err := cl.List(context.Background(), list, client.InNamespace(ns)); err != nil {
+			tb.Fatal(err)
+		}
+		for i := range list.Items {
+			if op := &list.Items[i]; names[op.Name] && op.Status.Phase.Terminal() {
 				done[op.Name] = op
 			}
-		case <-deadline:
-			tb.Fatalf("%d of %d operations finished", len(done), len(names))
 		}
+		if len(done) == len(names) {
+			break
+		}
+		w, err := cl.Watch(context.Background(), &syncv1alpha1.SyncOperationList{}, client.InNamespace(ns),
+			&client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: list.ResourceVersion}})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	watching:
+		for len(done) < len(names) {
+			select {
+			case ev, open := <-w.ResultChan():
+				if !open {
+					break watching
+				}
+				op, ok := ev.Object.(*syncv1alpha1.SyncOperation)
+				if ok && names[op.Name] && op.Status.Phase.Terminal() {
+					done[op.Name] = op
+				}
+			case <-deadline:
+				w.Stop()
+				tb.Fatalf("%d of %d operations finished", len(done), len(names))
+			}
+		}
+		w.Stop()
 	}
 	return done
 }
