@@ -26,7 +26,12 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	clocktesting "k8s.io/utils/clock/testing"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/operation"
 )
 
 // kubeconfig returns a kubeconfig for server whose user is given by user
@@ -178,4 +183,33 @@ func TestRemotesShareAConnectionPerKubeconfigAndCloseTheLast(t *testing.T) {
 	_, err = m.Connect("op-4", types.NamespacedName{Namespace: "ns", Name: "op-4"}, []byte("kind: Config\nusers: [{name: u, user: {exec: {command: x}}}]\ncontexts: [{name: c, context: {user: u, cluster: c}}]\nclusters: [{name: c, cluster: {server: https://x}}]\ncurrent-context: c\n"), "Secret ns/x key value")
 	g.Expect(err).To(MatchError(ContainSubstring("Secret ns/x key value: kubeconfig: user \"u\" runs an exec plugin")))
 	g.Expect(strings.Count(err.Error(), "Secret")).To(Equal(1))
+}
+
+func TestUnreachableRunGivesUpAfterTheGrace(t *testing.T) {
+	started := time.Unix(10000, 0)
+	for _, tc := range []struct {
+		name    string
+		elapsed time.Duration
+		want    syncv1alpha1.OperationPhase
+	}{
+		{"within the timeout", 30 * time.Second, syncv1alpha1.OperationRunning},
+		{"past the timeout, within the grace", 90 * time.Second, syncv1alpha1.OperationRunning},
+		{"past the timeout and the grace", 3 * time.Minute, syncv1alpha1.OperationFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			r := &SyncOperationReconciler{Clock: clocktesting.NewFakePassiveClock(started.Add(tc.elapsed)), DefaultTimeout: time.Minute,
+				UnreachableGrace: time.Minute}
+			at := metav1.NewTime(started)
+			op := &syncv1alpha1.SyncOperation{Status: syncv1alpha1.SyncOperationStatus{Phase: syncv1alpha1.OperationRunning, StartedAt: &at}}
+			out := &operation.Outcome{}
+			r.unreachableRun(op, out, &clusterWait{msg: "the cluster of spec.kubeConfig (Secret ns/remote) is unreachable since …"})
+			g.Expect(op.Status.Phase).To(Equal(tc.want))
+			g.Expect(out.RequeueAfter).To(Equal(clusterRetry))
+			if tc.want == syncv1alpha1.OperationFailed {
+				g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTimeout))
+				g.Expect(op.Status.Message).To(Equal("the operation's timeout of 1m0s passed and the cluster of spec.kubeConfig (Secret ns/remote) is unreachable since …; its SyncFail hooks could not run"))
+			}
+		})
+	}
 }
