@@ -213,3 +213,19 @@ func TestUnreachableRunGivesUpAfterTheGrace(t *testing.T) {
 		})
 	}
 }
+
+func TestUnreachableRunStopsRetryingHousekeepingAfterTheGrace(t *testing.T) {
+	g := NewWithT(t)
+	finished := metav1.NewMicroTime(time.Unix(10000, 0))
+	op := &syncv1alpha1.SyncOperation{Status: syncv1alpha1.SyncOperationStatus{Phase: syncv1alpha1.OperationSucceeded, FinishedAt: &finished}}
+	cw := &clusterWait{msg: "unreachable"}
+	r := &SyncOperationReconciler{Clock: clocktesting.NewFakePassiveClock(finished.Add(30 * time.Second)), UnreachableGrace: time.Minute}
+	out := &operation.Outcome{}
+	r.unreachableRun(op, out, cw)
+	g.Expect(out.RequeueAfter).To(Equal(clusterRetry), "within the grace, housekeeping is tried again")
+	r.Clock = clocktesting.NewFakePassiveClock(finished.Add(2 * time.Minute))
+	out = &operation.Outcome{}
+	r.unreachableRun(op, out, cw)
+	g.Expect(out.RequeueAfter).To(BeZero(), "after it, only an event of the operation tries again")
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), "a finished operation keeps its result")
+}

@@ -178,7 +178,16 @@ func (r *SyncOperationReconciler) waitForCluster(op *syncv1alpha1.SyncOperation,
 func (r *SyncOperationReconciler) unreachableRun(op *syncv1alpha1.SyncOperation, out *operation.Outcome, cw *clusterWait) {
 	out.RequeueAfter = clusterRetry
 	st := &op.Status
-	if st.Phase.Terminal() || st.StartedAt == nil {
+	if st.Phase.Terminal() {
+		// Housekeeping (hook finalizers on that cluster) waits for it, but
+		// not forever: after the grace the next event of the operation
+		// tries again, no timer does.
+		if st.FinishedAt != nil && r.Clock.Since(st.FinishedAt.Time) >= r.unreachableGrace() {
+			out.RequeueAfter = 0
+		}
+		return
+	}
+	if st.StartedAt == nil {
 		return
 	}
 	timeout := r.timing(op).Timeout
