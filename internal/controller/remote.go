@@ -67,10 +67,7 @@ type Remotes struct {
 
 // remoteCluster is one connection to a remote cluster.
 type remoteCluster struct {
-	key string
-	// source names the Secret that first gave this kubeconfig, for
-	// messages.
-	source string
+	key    string
 	mapper meta.RESTMapper
 	// imp makes the clients and informer caches of the cluster, as the
 	// kubeconfig's identity or an impersonated ServiceAccount.
@@ -214,7 +211,7 @@ func (m *Remotes) dial(key string, kubeconfig []byte, source string) (*remoteClu
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	return &remoteCluster{
-		key: key, source: source, mapper: mapper, imp: imp, reach: reach,
+		key: key, mapper: mapper, imp: imp, reach: reach,
 		logs:  &HookLogs{Config: cfg, HTTPClient: hc},
 		crds:  &CRDStatus{Metadata: own, Reader: own, Mapper: mapper},
 		users: map[types.UID]types.NamespacedName{},

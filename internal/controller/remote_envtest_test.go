@@ -28,26 +28,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/controller"
 )
-
-// kubeconfig returns a kubeconfig for server whose user is given by user
-// (the YAML lines under "user:").
-func kubeconfig(server, user string) []byte {
-	return []byte(`apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster:
-    server: ` + server + `
-contexts:
-- name: ctx
-  context: {cluster: c, user: u}
-current-context: ctx
-users:
-- name: u
-  user:
-` + user)
-}
 
 // remoteOp is an operation of one ConfigMap on the cluster of the
 // kubeconfig in Secret "remote".
@@ -77,7 +59,7 @@ func TestRemoteKubeconfigWaitsThenRefusesExec(t *testing.T) {
 	}, 10*time.Second, 20*time.Millisecond).Should(Equal("waiting for the kubeconfig spec.kubeConfig.secretRef (Secret " + ns + "/remote) to exist"))
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
 
-	exec := kubeconfig("https://127.0.0.1:1", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, 'touch /tmp/pwned']}\n")
+	exec := controller.Kubeconfig("https://127.0.0.1:1", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, 'touch /tmp/pwned']}\n")
 	g.Expect(k8s.Create(context.Background(), kubeconfigSecret(ns, exec))).To(Succeed())
 	g.Eventually(func() bool {
 		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(op), op)
@@ -95,7 +77,7 @@ func TestRemoteKubeconfigWaitsThenRefusesExec(t *testing.T) {
 func TestUnreachableClusterKeepsTheOperationPending(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
-	g.Expect(k8s.Create(context.Background(), kubeconfigSecret(ns, kubeconfig("https://127.0.0.1:1", "    token: abc\n")))).To(Succeed())
+	g.Expect(k8s.Create(context.Background(), kubeconfigSecret(ns, controller.Kubeconfig("https://127.0.0.1:1", "    token: abc\n")))).To(Succeed())
 	op := remoteOp(ns, 4*time.Second)
 	g.Expect(k8s.Create(context.Background(), op)).To(Succeed())
 	g.Eventually(func() string {

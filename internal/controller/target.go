@@ -135,9 +135,14 @@ func (tg *target) reachable(ctx context.Context) error {
 		return nil
 	}
 	if err := tg.remote.reach.Check(ctx); err != nil {
-		return &clusterWait{msg: fmt.Sprintf("the cluster of spec.kubeConfig (%s) is %v", tg.source, err)}
+		return &clusterWait{msg: tg.cluster() + " is " + err.Error()}
 	}
 	return nil
+}
+
+// cluster names tg's remote cluster in messages.
+func (tg *target) cluster() string {
+	return "the cluster of spec.kubeConfig (" + tg.source + ")"
 }
 
 // scope is what the watcher reads tg's objects through.
@@ -147,7 +152,7 @@ func (tg *target) scope(namespaces []string) Scope {
 		s.Cluster, s.NewCache = tg.remote.key, tg.remote.imp.Cache
 		s.Unreachable = func() error {
 			if err := tg.remote.reach.Unreachable(); err != nil {
-				return fmt.Errorf("the cluster of spec.kubeConfig (%s) is %w", tg.source, err)
+				return fmt.Errorf("%s is %w", tg.cluster(), err)
 			}
 			return nil
 		}
@@ -208,7 +213,7 @@ func (tg *target) asClusterWait(err error) *clusterWait {
 		return nil
 	}
 	if u := tg.remote.reach.Unreachable(); u != nil {
-		return &clusterWait{msg: fmt.Sprintf("the cluster of spec.kubeConfig (%s) is %v", tg.source, u)}
+		return &clusterWait{msg: tg.cluster() + " is " + u.Error()}
 	}
 	return nil
 }

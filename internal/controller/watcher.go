@@ -284,10 +284,13 @@ func (w *Watcher) Observer(ctx context.Context, uid types.UID, s Scope, direct c
 }
 
 func who(s Scope) string {
-	if s.User == "" {
+	switch {
+	case s.User != "":
+		return s.User
+	case s.Cluster != "":
 		return "the remote cluster"
 	}
-	return s.User
+	return "namespaces " + strings.Join(s.Namespaces, ", ")
 }
 
 // leave drops uid from the tenants of other keys than keep, stopping those

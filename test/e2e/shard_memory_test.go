@@ -90,20 +90,7 @@ func TestShardMemory(t *testing.T) {
 	}{{"1 replica, unsharded", 1, false}, {"1 replica, sharded", 1, true}, {"3 replicas, sharded", 3, true}} {
 		g := NewWithT(t)
 		nss, ops := memWorkload(t, e, i)
-		var procs []*controllerProc
-		var ids []string
-		for r := range run.replicas {
-			id := fmt.Sprintf("m%d-r%d", i, r)
-			ids = append(ids, id)
-			var args []string
-			if run.sharded {
-				args = append(shardArgs(id), fmt.Sprintf("--shard-group=mem-%d", i))
-			}
-			procs = append(procs, e.startController(t, args...))
-		}
-		if run.sharded {
-			waitMembers(t, procs, ids, 60*time.Second)
-		}
+		procs := e.startReplicas(t, fmt.Sprintf("mem-%d", i), run.replicas, run.sharded)
 		start := time.Now()
 		createAll(t, e, ops)
 		g.Eventually(func() int {

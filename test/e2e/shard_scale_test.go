@@ -43,22 +43,7 @@ func TestShardScale(t *testing.T) {
 	}{{"1 replica, unsharded", 1, false}, {"1 replica, sharded", 1, true}, {"3 replicas, sharded", 3, true}} {
 		g := NewWithT(t)
 		ns := e.c.NamespaceT(t, "shard-scale-")
-		var procs []*controllerProc
-		var ids []string
-		for r := range run.replicas {
-			id := fmt.Sprintf("s%d-r%d", i, r)
-			ids = append(ids, id)
-			var args []string
-			if run.sharded {
-				// A group per run: the Leases of the previous run's replicas
-				// would count as live for a lease duration.
-				args = append(shardArgs(id), fmt.Sprintf("--shard-group=scale-%d", i))
-			}
-			procs = append(procs, e.startController(t, args...))
-		}
-		if run.sharded {
-			waitMembers(t, procs, ids, 60*time.Second)
-		}
+		procs := e.startReplicas(t, fmt.Sprintf("scale-%d", i), run.replicas, run.sharded)
 		ops := shardWorkload(t, ns, 20, 3, "500ms")
 		start := time.Now()
 		createAll(t, e, ops)
@@ -73,4 +58,26 @@ func TestShardScale(t *testing.T) {
 		}
 		t.Logf("%s: 60 operations in %s; peak RSS per replica: %v", run.name, took.Round(10*time.Millisecond), rss)
 	}
+}
+
+// startReplicas starts n manager processes; sharded ones form the group
+// (a group per run: the Leases of a previous run's replicas would count as
+// live for a lease duration) and are returned once each sees all members.
+func (e *env) startReplicas(t *testing.T, group string, n int, sharded bool) []*controllerProc {
+	t.Helper()
+	var procs []*controllerProc
+	var ids []string
+	for r := range n {
+		id := fmt.Sprintf("%s-r%d", group, r)
+		ids = append(ids, id)
+		var args []string
+		if sharded {
+			args = append(shardArgs(id), "--shard-group="+group)
+		}
+		procs = append(procs, e.startController(t, args...))
+	}
+	if sharded {
+		waitMembers(t, procs, ids, 60*time.Second)
+	}
+	return procs
 }
