@@ -25,6 +25,7 @@ import (
 	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -240,7 +241,15 @@ func boundMessages(st *syncv1alpha1.SyncOperationStatus) {
 
 func (r *SyncOperationReconciler) record(op *syncv1alpha1.SyncOperation, out *operation.Outcome) {
 	for _, e := range out.Events {
-		r.Recorder.Eventf(op, nil, e.Type, e.Reason, "Sync", "%s", e.Message)
+		action := "Sync"
+		if e.Step != "" {
+			action = "Step " + e.Step
+		}
+		var related runtime.Object // nil, not a nil *ObjectReference
+		if e.Object != nil {
+			related = e.Object
+		}
+		r.Recorder.Eventf(op, related, e.Type, e.Reason, action, "%s", e.Message)
 	}
 	if r.Metrics == nil {
 		return

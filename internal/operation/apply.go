@@ -161,12 +161,12 @@ func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	case err == nil:
 		now := metav1.NewMicroTime(e.Clock.Now())
 		r.Status, r.HookPhase, r.StartedAt, r.Message = syncv1alpha1.ResultSynced, syncv1alpha1.HookRunning, &now, ""
-		out.event(eventNormal, EventHookCreated, fmt.Sprintf("hook %s created", hookID(t, *r)))
+		out.objectEvent(eventNormal, EventHookCreated, t, r.Name, fmt.Sprintf("hook %s created", hookID(t, *r)))
 	case IsRejected(err):
 		now := metav1.NewMicroTime(e.Clock.Now())
 		r.Status, r.HookPhase, r.Message, r.FinishedAt = syncv1alpha1.ResultSyncFailed, syncv1alpha1.HookFailed, err.Error(), &now
 		out.Hooks = append(out.Hooks, HookRun{Phase: t.Phase, Result: syncv1alpha1.HookFailed})
-		out.event(eventWarning, EventHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, *r), err))
+		out.objectEvent(eventWarning, EventHookFailed, t, r.Name, fmt.Sprintf("hook %s failed: %s", hookID(t, *r), err))
 	default:
 		r.Message = Truncate(err.Error(), MaxMessage)
 		return fmt.Errorf("create hook %s: %w", hookID(t, *r), err)

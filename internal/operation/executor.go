@@ -204,14 +204,14 @@ func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision,
 			}
 			out.Hooks = append(out.Hooks, HookRun{Phase: t.Phase, Result: r.HookPhase, Duration: dur})
 			if r.HookPhase == syncv1alpha1.HookSucceeded {
-				out.event(eventNormal, EventHookSucceeded, fmt.Sprintf("hook %s succeeded", hookID(t, r)))
+				out.objectEvent(eventNormal, EventHookSucceeded, t, r.Name, fmt.Sprintf("hook %s succeeded", hookID(t, r)))
 			} else {
-				out.event(eventWarning, EventHookFailed, hookFailedMessage(t, r))
+				out.objectEvent(eventWarning, EventHookFailed, t, r.Name, hookFailedMessage(t, r))
 			}
 		}
 		if !t.IsHook() && prev.Health != r.Health {
 			if r.Health == health.Degraded {
-				out.event(eventWarning, EventHealthDegraded, fmt.Sprintf("%s is Degraded: %s", t.ID, r.Message))
+				out.objectEvent(eventWarning, EventHealthDegraded, t, t.ID.Name, fmt.Sprintf("%s is Degraded: %s", t.ID, r.Message))
 			}
 		}
 	}

@@ -19,9 +19,11 @@ package operation
 import (
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/plan"
 )
 
 // Event reasons emitted on a SyncOperation (SPEC §9).
@@ -45,9 +47,18 @@ const (
 	eventWarning = "Warning"
 )
 
-// Event is one event to record on the operation.
+// Event is one event to record on the operation. The events API folds
+// events that differ only in their note into a series of the first one,
+// so an event about one step or one object names it in Step or Object:
+// "step Sync/1 started" stays an event of its own, not a count on
+// "step Sync/0 started".
 type Event struct {
 	Type, Reason, Message string
+	// Step is the step the event is about ("Sync/0"), if any.
+	Step string
+	// Object is the object the event is about (a hook, a Degraded
+	// object), if any.
+	Object *corev1.ObjectReference
 }
 
 // StepRun is one finished step.
@@ -112,6 +123,21 @@ func (o *Outcome) applied(i int, obj *unstructured.Unstructured) {
 
 func (o *Outcome) event(typ, reason, msg string) {
 	o.Events = append(o.Events, Event{Type: typ, Reason: reason, Message: msg})
+}
+
+// stepEvent records a Normal event about step s.
+func (o *Outcome) stepEvent(reason string, s *plan.Step, msg string) {
+	o.Events = append(o.Events, Event{Type: eventNormal, Reason: reason, Message: msg, Step: s.String()})
+}
+
+// objectEvent records an event about the object of task t, named name on
+// the cluster (a hook's generated name).
+func (o *Outcome) objectEvent(typ, reason string, t *plan.Task, name, msg string) {
+	ref := &corev1.ObjectReference{Kind: t.ID.Kind, Namespace: t.ID.Namespace, Name: name}
+	if t.Object != nil {
+		ref.APIVersion = t.Object.GetAPIVersion()
+	}
+	o.Events = append(o.Events, Event{Type: typ, Reason: reason, Message: msg, Object: ref})
 }
 
 func (o *Outcome) markWrite(now time.Time) {

@@ -117,7 +117,7 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 		}
 	}
 	if len(pruned) > 0 || len(kept) > 0 {
-		out.event(eventNormal, EventPruned, pruneMessage(l.Step(i), pruned, kept))
+		out.stepEvent(EventPruned, l.Step(i), pruneMessage(l.Step(i), pruned, kept))
 	}
 	return transient
 }

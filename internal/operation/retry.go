@@ -67,7 +67,7 @@ func (e *Executor) restart(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 		st.Resources[j] = l.initial[j]
 	}
 	out.Retries++
-	out.event(eventNormal, EventRetrying, fmt.Sprintf("retrying step %s (retry %d of %d)", l.Step(i), st.RetryCount, op.Spec.Retry.Limit))
+	out.stepEvent(EventRetrying, l.Step(i), fmt.Sprintf("retrying step %s (retry %d of %d)", l.Step(i), st.RetryCount, op.Spec.Retry.Limit))
 	e.enter(op, l, i, out)
 	return e.applyAndChain(ctx, op, l, i, in, out)
 }

@@ -32,7 +32,7 @@ func (e *Executor) enter(op *syncv1alpha1.SyncOperation, l *Layout, i int, out *
 	setStep(&op.Status, i, syncv1alpha1.StepRunning, now)
 	op.Status.BlockedBy = nil
 	op.Status.Message = "applying step " + s.String()
-	out.event(eventNormal, EventStepStarted, "step "+s.String()+" started")
+	out.stepEvent(EventStepStarted, s, "step "+s.String()+" started")
 }
 
 // stepFinished records the duration of step i and, when the next step
@@ -52,7 +52,7 @@ func (e *Executor) stepFinished(op *syncv1alpha1.SyncOperation, l *Layout, i int
 	}
 	setStep(&op.Status, i, result, metav1.NewMicroTime(now))
 	if ok {
-		out.event(eventNormal, EventStepSucceeded, "step "+s.String()+" succeeded")
+		out.stepEvent(EventStepSucceeded, s, "step "+s.String()+" succeeded")
 		start, end := l.Range(i)
 		var last time.Time
 		for j := start; j < end; j++ {

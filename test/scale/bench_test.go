@@ -164,13 +164,15 @@ func runLarge(b *testing.B, n int) {
 	b.Helper()
 	setupBench(b)
 	objs := configMaps("cm-", n, 20)
-	var ours, floor []time.Duration
+	var ours, floor, checked []time.Duration
 	var kib float64
+	var budget requestCounts
 	for i := range b.N + 1 { // the first is a warm-up
-		ns, bulkNS := bench.c.NamespaceT(b, "scale-"), bench.c.NamespaceT(b, "floor-")
+		ns, bulkNS, checkedNS := bench.c.NamespaceT(b, "scale-"), bench.c.NamespaceT(b, "floor-"), bench.c.NamespaceT(b, "checked-")
 		refs := sources(b, bench.cl, ns, "bundle", objs)
 		op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: ns},
 			Spec: syncv1alpha1.SyncOperationSpec{Sources: refs, Timeout: &metav1.Duration{Duration: 10 * time.Minute}}}
+		reqs := apiRequests(b)
 		start := time.Now()
 		if err := bench.cl.Create(context.Background(), op); err != nil {
 			b.Fatal(err)
@@ -180,23 +182,27 @@ func runLarge(b *testing.B, n int) {
 		if got.Status.Phase != syncv1alpha1.OperationSucceeded {
 			b.Fatalf("operation %s: %s", got.Status.Phase, got.Status.Message)
 		}
+		budget = apiRequests(b).since(reqs)
 		f := parallelApply(b, bench.cl, bulkNS, objs)
+		c := checkedApply(b, bench.cl, checkedNS, objs)
 		if i > 0 {
-			ours, floor = append(ours, d), append(floor, f)
+			ours, floor, checked = append(ours, d), append(floor, f), append(checked, c)
 			kib = size(b, got)
 		}
-		b.Logf("run %d: start (read, pin, dry-run) %v, steps %v, to Succeeded seen %v",
-			i, got.Status.StartedAt.Sub(start), got.Status.FinishedAt.Sub(got.Status.StartedAt.Time), d)
-		cleanup(b, ns, bulkNS)
+		b.Logf("run %d: start (read, pin, dry-run) %v, steps %v, to Succeeded seen %v; parallel apply %v, dry-run then apply %v",
+			i, got.Status.StartedAt.Sub(start), got.Status.FinishedAt.Sub(got.Status.StartedAt.Time), d, f, c)
+		cleanup(b, ns, bulkNS, checkedNS)
 	}
-	mo, mf := median(ours), median(floor)
+	mo, mf, mc := median(ours), median(floor), median(checked)
 	b.ReportMetric(msf(mo), "ms/operation")
 	b.ReportMetric(msf(mf), "ms/parallel-apply")
 	b.ReportMetric(float64(mo)/float64(mf), "x-parallel-apply")
+	b.ReportMetric(float64(mo)/float64(mc), "x-dry-run-then-apply")
+	b.Logf("API requests per object of the operation (last run): %s", budget.per(n))
 	b.ReportMetric(kib, "KiB/object")
 	b.ReportMetric(peakRSS(b), "MiB-peak-rss")
-	b.Logf("%d ConfigMaps in 20 waves: syncwave %v (runs %v), parallel apply %v (runs %v): %.2fx; SyncOperation %.0f KiB; manager peak RSS %.0f MiB",
-		n, mo, ours, mf, floor, float64(mo)/float64(mf), kib, peakRSS(b))
+	b.Logf("%d ConfigMaps in 20 waves: syncwave %v (runs %v), parallel apply %v (runs %v): %.2fx; dry-run then apply %v: %.2fx; SyncOperation %.0f KiB; manager peak RSS %.0f MiB",
+		n, mo, ours, mf, floor, float64(mo)/float64(mf), mc, float64(mo)/float64(mc), kib, peakRSS(b))
 }
 
 // BenchmarkLarge2000: 2,000 ConfigMaps in 20 waves.
@@ -210,9 +216,10 @@ func BenchmarkLarge10000(b *testing.B) { runLarge(b, 10000) }
 // same 2,000 objects.
 func BenchmarkMany100x20(b *testing.B) {
 	setupBench(b)
-	var ours, floor []time.Duration
+	var ours, floor, checked []time.Duration
+	var budget requestCounts
 	for i := range b.N + 1 {
-		ns, bulkNS := bench.c.NamespaceT(b, "many-"), bench.c.NamespaceT(b, "floor-")
+		ns, bulkNS, checkedNS := bench.c.NamespaceT(b, "many-"), bench.c.NamespaceT(b, "floor-"), bench.c.NamespaceT(b, "checked-")
 		var all []*unstructured.Unstructured
 		names := map[string]bool{}
 		ops := make([]*syncv1alpha1.SyncOperation, 100)
@@ -229,6 +236,7 @@ func BenchmarkMany100x20(b *testing.B) {
 			ops[k] = &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 				Spec: syncv1alpha1.SyncOperationSpec{Manifests: ms}}
 		}
+		reqs := apiRequests(b)
 		start := time.Now()
 		var wg sync.WaitGroup
 		for _, op := range ops {
@@ -248,16 +256,20 @@ func BenchmarkMany100x20(b *testing.B) {
 				b.Fatalf("%s: %s", op.Name, op.Status.Message)
 			}
 		}
+		budget = apiRequests(b).since(reqs)
 		f := parallelApply(b, bench.cl, bulkNS, all)
+		c := checkedApply(b, bench.cl, checkedNS, all)
 		if i > 0 {
-			ours, floor = append(ours, d), append(floor, f)
+			ours, floor, checked = append(ours, d), append(floor, f), append(checked, c)
 		}
-		cleanup(b, ns, bulkNS)
+		cleanup(b, ns, bulkNS, checkedNS)
 	}
-	mo, mf := median(ours), median(floor)
+	mo, mf, mc := median(ours), median(floor), median(checked)
 	b.ReportMetric(msf(mo), "ms/100-operations")
 	b.ReportMetric(msf(mf), "ms/parallel-apply")
 	b.ReportMetric(float64(mo)/float64(mf), "x-parallel-apply")
-	b.Logf("100 operations x 20 ConfigMaps: syncwave %v (runs %v), parallel apply %v (runs %v): %.2fx",
-		mo, ours, mf, floor, float64(mo)/float64(mf))
+	b.ReportMetric(float64(mo)/float64(mc), "x-dry-run-then-apply")
+	b.Logf("100 operations x 20 ConfigMaps: syncwave %v (runs %v), parallel apply %v (runs %v): %.2fx; dry-run then apply %v: %.2fx",
+		mo, ours, mf, floor, float64(mo)/float64(mf), mc, float64(mo)/float64(mc))
+	b.Logf("API requests per operation (last run): %s", budget.per(100))
 }

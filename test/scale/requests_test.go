@@ -1,0 +1,102 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package scale
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"k8s.io/client-go/kubernetes"
+)
+
+// requestCounts are the API server's requests (apiserver_request_total)
+// by what they did: "APPLY configmaps", "POST configmaps dry-run",
+// "PATCH syncoperations/status".
+type requestCounts map[string]float64
+
+// apiRequests reads the API server's request counters.
+func apiRequests(tb testing.TB) requestCounts {
+	tb.Helper()
+	cs, err := kubernetes.NewForConfig(bench.c.Config)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	raw, err := cs.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
+	if err != nil {
+		tb.Fatalf("read the API server's metrics: %v", err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(raw))
+	if err != nil {
+		tb.Fatalf("parse the API server's metrics: %v", err)
+	}
+	out := requestCounts{}
+	mf := families["apiserver_request_total"]
+	if mf == nil {
+		tb.Fatal("the API server exports no apiserver_request_total")
+	}
+	for _, m := range mf.GetMetric() {
+		l := map[string]string{}
+		for _, p := range m.GetLabel() {
+			l[p.GetName()] = p.GetValue()
+		}
+		key := l["verb"] + " " + l["resource"]
+		if l["subresource"] != "" {
+			key += "/" + l["subresource"]
+		}
+		if l["dry_run"] != "" {
+			key += " dry-run"
+		}
+		out[key] += m.GetCounter().GetValue()
+	}
+	return out
+}
+
+// since returns the requests made after before was read, without the
+// watches and reads that any client keeps making (leases, discovery).
+func (c requestCounts) since(before requestCounts) requestCounts {
+	out := requestCounts{}
+	for k, v := range c {
+		if d := v - before[k]; d > 0 && !strings.Contains(k, "leases") && !strings.HasPrefix(k, "WATCH") {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// per lists the counts divided by n (operations or objects), largest
+// first.
+func (c requestCounts) per(n int) string {
+	keys := slices.SortedFunc(maps.Keys(c), func(a, b string) int {
+		if c[a] != c[b] {
+			return int(c[b] - c[a])
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %.4g", k, c[k]/float64(n)))
+	}
+	return strings.Join(parts, ", ")
+}
