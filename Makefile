@@ -126,7 +126,7 @@ $(KAPP):
 bench: k8s-binaries ## Run the benchmarks: Go micro-benchmarks (5 runs), the engine on a simulated cluster (medians of 5 operations), 1 vs 3 sharded replicas.
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/...
 	-$(MAKE) kapp
-	go test -run '^$$' -bench . -benchtime 5x -timeout 60m ./test/bench/ ./test/scale/
+	go test -p 1 -run '^$$' -bench . -benchtime 5x -timeout 60m ./test/bench/ ./test/scale/
 	go test -run '^$$' -bench Start -benchtime 5x ./test/cluster/
 	SYNCWAVE_BENCH=1 go test -count=1 -run 'TestShardScale|TestShardMemory' -timeout 30m -v ./test/e2e/ 2>&1 | grep -E 'replica|^(ok|FAIL|---)'
 
