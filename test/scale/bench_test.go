@@ -182,7 +182,7 @@ func runLarge(b *testing.B, n int) {
 		if got.Status.Phase != syncv1alpha1.OperationSucceeded {
 			b.Fatalf("operation %s: %s", got.Status.Phase, got.Status.Message)
 		}
-		budget = apiRequests(b).since(reqs)
+		budget = apiRequestsSettled(b).since(reqs)
 		f := parallelApply(b, bench.cl, bulkNS, objs)
 		c := checkedApply(b, bench.cl, checkedNS, objs)
 		if i > 0 {
@@ -256,7 +256,7 @@ func BenchmarkMany100x20(b *testing.B) {
 				b.Fatalf("%s: %s", op.Name, op.Status.Message)
 			}
 		}
-		budget = apiRequests(b).since(reqs)
+		budget = apiRequestsSettled(b).since(reqs)
 		f := parallelApply(b, bench.cl, bulkNS, all)
 		c := checkedApply(b, bench.cl, checkedNS, all)
 		if i > 0 {

@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -71,6 +72,23 @@ func apiRequests(tb testing.TB) requestCounts {
 		out[key] += m.GetCounter().GetValue()
 	}
 	return out
+}
+
+// apiRequestsSettled reads the request counters once the controller's
+// events, which it records after its status write, have been sent: when
+// two reads 300 ms apart count the same events (at most 10 s).
+func apiRequestsSettled(tb testing.TB) requestCounts {
+	tb.Helper()
+	prev := apiRequests(tb)
+	for range 30 {
+		time.Sleep(300 * time.Millisecond)
+		cur := apiRequests(tb)
+		if cur["POST events"] == prev["POST events"] && cur["PATCH events"] == prev["PATCH events"] {
+			return cur
+		}
+		prev = cur
+	}
+	return prev
 }
 
 // since returns the requests made after before was read, without the
