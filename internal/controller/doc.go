@@ -21,6 +21,13 @@ limitations under the License.
 // events and metrics. It is the only package that knows about
 // controller-runtime results, events and metrics.
 //
+// Events (SPEC §9) go through the events.k8s.io recorder after the status
+// write that they describe. That recorder folds events that agree on type,
+// reason, action and related object into a series of the first one,
+// keeping only its note; so an event about a step carries the step in its
+// action ("Step Sync/1") and an event about a hook or an object names it as
+// the related object, and every step and hook keeps an event of its own.
+//
 // Applications (SPEC §13): SyncOperations are indexed by spec.application
 // in the manager's cache (IndexApplication), so finding an application's
 // operations costs no API call. Before it pins anything, an operation of
