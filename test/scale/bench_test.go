@@ -167,6 +167,7 @@ func runLarge(b *testing.B, n int) {
 	var ours, floor, checked []time.Duration
 	var kib float64
 	var budget requestCounts
+	var runs []string        // one line in the end: go test keeps 10 lines of a benchmark's log
 	for i := range b.N + 1 { // the first is a warm-up
 		ns, bulkNS, checkedNS := bench.c.NamespaceT(b, "scale-"), bench.c.NamespaceT(b, "floor-"), bench.c.NamespaceT(b, "checked-")
 		refs := sources(b, bench.cl, ns, "bundle", objs)
@@ -189,8 +190,9 @@ func runLarge(b *testing.B, n int) {
 			ours, floor, checked = append(ours, d), append(floor, f), append(checked, c)
 			kib = size(b, got)
 		}
-		b.Logf("run %d: start (read, pin, dry-run) %v, steps %v, to Succeeded seen %v; parallel apply %v, dry-run then apply %v",
-			i, got.Status.StartedAt.Sub(start), got.Status.FinishedAt.Sub(got.Status.StartedAt.Time), d, f, c)
+		runs = append(runs, fmt.Sprintf("run %d: start (read, pin, dry-run) %v, steps %v, to Succeeded seen %v; parallel apply %v, dry-run then apply %v",
+			i, got.Status.StartedAt.Sub(start).Round(time.Millisecond), got.Status.FinishedAt.Sub(got.Status.StartedAt.Time).Round(time.Millisecond),
+			d.Round(time.Millisecond), f.Round(time.Millisecond), c.Round(time.Millisecond)))
 		cleanup(b, ns, bulkNS, checkedNS)
 	}
 	mo, mf, mc := median(ours), median(floor), median(checked)
@@ -198,6 +200,7 @@ func runLarge(b *testing.B, n int) {
 	b.ReportMetric(msf(mf), "ms/parallel-apply")
 	b.ReportMetric(float64(mo)/float64(mf), "x-parallel-apply")
 	b.ReportMetric(float64(mo)/float64(mc), "x-dry-run-then-apply")
+	b.Logf("%s", strings.Join(runs, "; "))
 	b.Logf("API requests per object of the operation (last run): %s", budget.per(n))
 	b.ReportMetric(kib, "KiB/object")
 	b.ReportMetric(peakRSS(b), "MiB-peak-rss")
