@@ -230,8 +230,7 @@ func (r *SyncOperationReconciler) releaseDeleted(ctx context.Context, op *syncv1
 	if err == nil {
 		var pn *pinned
 		if pn, err = r.layout(ctx, op, tg); err == nil {
-			ex := &operation.Executor{Hooks: &hook.Runner{Client: tg.writer, Reader: tg.reader, Remote: tg.remote != nil},
-				HooksUnowned: tg.remote != nil, Clock: r.Clock}
+			ex := &operation.Executor{Hooks: &hook.Runner{Client: tg.writer, Reader: tg.reader, Remote: tg.remote != nil}, Clock: r.Clock}
 			err = ex.ReleaseAll(ctx, op, pn.layout)
 		}
 	}

@@ -59,6 +59,12 @@ type Runner struct {
 // Name returns the live name of a hook task.
 func (r *Runner) Name(op *syncv1alpha1.SyncOperation, t *plan.Task) string { return Name(op, t) }
 
+// Owned reports whether a hook of op in namespace carries op's owner
+// reference: only in op's own namespace on op's own cluster.
+func (r *Runner) Owned(op *syncv1alpha1.SyncOperation, namespace string) bool {
+	return namespace == op.Namespace && !r.Remote
+}
+
 // Error is a hook that cannot be created.
 type Error struct{ msg string }
 
@@ -132,7 +138,7 @@ func (r *Runner) build(op *syncv1alpha1.SyncOperation, t *plan.Task, name string
 	if !slices.Contains(u.GetFinalizers(), syncv1alpha1.HookFinalizer) {
 		u.SetFinalizers(append(u.GetFinalizers(), syncv1alpha1.HookFinalizer))
 	}
-	if u.GetNamespace() == op.Namespace && !r.Remote {
+	if r.Owned(op, u.GetNamespace()) {
 		u.SetOwnerReferences(append(u.GetOwnerReferences(), metav1.OwnerReference{
 			APIVersion: syncv1alpha1.GroupVersion.String(), Kind: "SyncOperation",
 			Name: op.Name, UID: op.UID, Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(false),

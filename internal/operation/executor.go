@@ -62,10 +62,6 @@ type Executor struct {
 	// Outcomes reads what finished hooks left behind (their pod's end and
 	// the end of its log) for status and the HookFailed event; nil: none.
 	Outcomes OutcomeReader
-	// HooksUnowned says that hooks carry no owner reference to the
-	// operation (they are on another cluster), so deleting the operation
-	// deletes them.
-	HooksUnowned bool
 	// EventAt is when the latest watch event of the operation's objects
 	// arrived in the cache (zero if unknown). A step that completes on that
 	// event is timed from it for syncwave_step_transition_seconds.

@@ -219,16 +219,16 @@ func (e *Executor) housekeep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	return nil
 }
 
-// ReleaseAll releases every live hook of a deleted operation: hooks in
-// other namespaces than the operation's, or on another cluster
-// (HooksUnowned), are deleted (owner references cannot reach them), the
-// others only lose their finalizer and go with the operation.
+// ReleaseAll releases every live hook of a deleted operation: hooks that
+// carry no owner reference to it (in another namespace, or on another
+// cluster: Hooks.Owned) are deleted, the others only lose their finalizer
+// and go with the operation.
 func (e *Executor) ReleaseAll(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout) error {
 	if len(op.Status.Resources) != len(l.Tasks) {
 		op.Status.Resources = l.Expand(&op.Status, func(t *plan.Task) string { return e.Hooks.Name(op, t) })
 	}
 	_, err := e.sweep(ctx, op, l, func(t *plan.Task, _ *syncv1alpha1.ResourceStatus, _ LiveHook) bool {
-		return e.HooksUnowned || t.ID.Namespace != op.Namespace
+		return !e.Hooks.Owned(op, t.ID.Namespace)
 	})
 	return err
 }

@@ -42,6 +42,9 @@ type Applier interface {
 type Hooks interface {
 	// Name is the live name of a hook task of op.
 	Name(op *syncv1alpha1.SyncOperation, t *plan.Task) string
+	// Owned reports whether op's hooks in namespace carry op's owner
+	// reference, so that they go with the operation.
+	Owned(op *syncv1alpha1.SyncOperation, namespace string) bool
 	// Create creates the hook, or adopts the one op created before. It
 	// returns waiting=true while an older object of the same name is being
 	// deleted because of BeforeHookCreation.

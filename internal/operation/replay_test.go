@@ -112,6 +112,10 @@ func (w *world) EnsureNamespace(context.Context, *syncv1alpha1.SyncOperation, st
 	return nil
 }
 
+func (w *world) Owned(op *syncv1alpha1.SyncOperation, namespace string) bool {
+	return namespace == op.Namespace
+}
+
 func (w *world) Name(_ *syncv1alpha1.SyncOperation, t *plan.Task) string {
 	if t.Hook != nil && t.Hook.GenerateName {
 		return t.ID.Name + "fixed"
