@@ -155,37 +155,6 @@ func runOp(b *testing.B, cl client.WithWatch, ns string, ms []runtime.RawExtensi
 	}
 }
 
-// bulkApply server-side applies every object at once, 16 at a time (the
-// engine's own parallelism), and returns how long it took.
-func bulkApply(b *testing.B, cl client.Client, ns string, objs []*unstructured.Unstructured, opts ...client.ApplyOption) time.Duration {
-	b.Helper()
-	opts = append(opts, client.FieldOwner("bulk"), client.ForceOwnership)
-	start := time.Now()
-	sem := make(chan struct{}, 16)
-	var wg sync.WaitGroup
-	for _, o := range objs {
-		u := o.DeepCopy()
-		u.SetNamespace(ns)
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := cl.Apply(context.Background(), client.ApplyConfigurationFromUnstructured(u), opts...); err != nil {
-				b.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	return time.Since(start)
-}
-
-// checkedApply is what SPEC §5 asks before the first write, done the
-// obvious way: a bulk dry-run apply of every object, then the bulk apply.
-func checkedApply(b *testing.B, cl client.Client, ns string, objs []*unstructured.Unstructured) time.Duration {
-	b.Helper()
-	return bulkApply(b, cl, ns, objs, client.DryRunAll) + bulkApply(b, cl, ns, objs)
-}
-
 // kubectlApply runs "kubectl apply --server-side" of every object, the way
 // a person or a CI job applies a directory, and returns how long it took.
 func kubectlApply(b *testing.B, c *cluster.Cluster, ns string, objs []*unstructured.Unstructured) time.Duration {
@@ -306,7 +275,7 @@ func BenchmarkW1Waves(b *testing.B) {
 	kapp := kappBinary()
 	// One warm-up of each, so that informers and connections exist.
 	_, _ = runOp(b, wcl, c.NamespaceT(b, "warm-"), ms2)
-	bulkApply(b, cl, c.NamespaceT(b, "warmbulk-"), objs)
+	cluster.BulkApply(b, cl, c.NamespaceT(b, "warmbulk-"), objs)
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
@@ -318,8 +287,8 @@ func BenchmarkW1Waves(b *testing.B) {
 				first.Sub(start).Round(time.Millisecond), last.Sub(first).Round(time.Millisecond), start.Add(d).Sub(last).Round(time.Millisecond))
 		}
 		trans = append(trans, transitions(op)...)
-		bulk = append(bulk, bulkApply(b, cl, c.NamespaceT(b, "bulk-"), objs))
-		checked = append(checked, checkedApply(b, cl, c.NamespaceT(b, "checked-"), objs))
+		bulk = append(bulk, cluster.BulkApply(b, cl, c.NamespaceT(b, "bulk-"), objs))
+		checked = append(checked, cluster.CheckedApply(b, cl, c.NamespaceT(b, "checked-"), objs))
 		kubectl = append(kubectl, kubectlApply(b, c, c.NamespaceT(b, "kubectl-"), objs))
 		if kapp != "" {
 			kappd = append(kappd, kappDeploy(b, kapp, c, c.NamespaceT(b, "kapp-"), objs))

@@ -184,8 +184,8 @@ func runLarge(b *testing.B, n int) {
 			b.Fatalf("operation %s: %s", got.Status.Phase, got.Status.Message)
 		}
 		budget = apiRequestsSettled(b).since(reqs)
-		f := parallelApply(b, bench.cl, bulkNS, objs)
-		c := checkedApply(b, bench.cl, checkedNS, objs)
+		f := cluster.BulkApply(b, bench.cl, bulkNS, objs)
+		c := cluster.CheckedApply(b, bench.cl, checkedNS, objs)
 		if i > 0 {
 			ours, floor, checked = append(ours, d), append(floor, f), append(checked, c)
 			kib = size(b, got)
@@ -260,8 +260,8 @@ func BenchmarkMany100x20(b *testing.B) {
 			}
 		}
 		budget = apiRequestsSettled(b).since(reqs)
-		f := parallelApply(b, bench.cl, bulkNS, all)
-		c := checkedApply(b, bench.cl, checkedNS, all)
+		f := cluster.BulkApply(b, bench.cl, bulkNS, all)
+		c := cluster.CheckedApply(b, bench.cl, checkedNS, all)
 		if i > 0 {
 			ours, floor, checked = append(ours, d), append(floor, f), append(checked, c)
 		}

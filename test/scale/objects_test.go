@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -73,43 +72,6 @@ func sources(tb testing.TB, cl client.Client, ns, name string, objs []*unstructu
 	}
 	flush()
 	return refs
-}
-
-// parallelApply server-side applies every object, 16 at a time, no order:
-// the floor any orchestrated apply is measured against.
-func parallelApply(tb testing.TB, cl client.Client, ns string, objs []*unstructured.Unstructured) time.Duration {
-	tb.Helper()
-	return parallelSSA(tb, cl, ns, objs)
-}
-
-// checkedApply is what SPEC §5 asks before the first write, done the
-// obvious way: a server-side dry-run apply of every object, then the
-// apply, each 16 at a time and in no order.
-func checkedApply(tb testing.TB, cl client.Client, ns string, objs []*unstructured.Unstructured) time.Duration {
-	tb.Helper()
-	return parallelSSA(tb, cl, ns, objs, client.DryRunAll) + parallelSSA(tb, cl, ns, objs)
-}
-
-func parallelSSA(tb testing.TB, cl client.Client, ns string, objs []*unstructured.Unstructured, opts ...client.ApplyOption) time.Duration {
-	tb.Helper()
-	opts = append(opts, client.FieldOwner("bulk"), client.ForceOwnership)
-	start := time.Now()
-	sem := make(chan struct{}, 16)
-	var wg sync.WaitGroup
-	for _, o := range objs {
-		u := o.DeepCopy()
-		u.SetNamespace(ns)
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := cl.Apply(context.Background(), client.ApplyConfigurationFromUnstructured(u), opts...); err != nil {
-				tb.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	return time.Since(start)
 }
 
 // waitTerminal waits (by watch) until every named operation of ns is
