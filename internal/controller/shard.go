@@ -64,11 +64,3 @@ func (r *SyncOperationReconciler) shardFor() builder.ForOption {
 		return r.Shard == nil || r.Shard.Interested(o)
 	}))
 }
-
-// shardSource is the Sharder's source, or none.
-func (r *SyncOperationReconciler) shardSource() []source.Source {
-	if r.Shard == nil {
-		return nil
-	}
-	return []source.Source{r.Shard.Source()}
-}

@@ -382,8 +382,8 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Remotes != nil {
 		b = b.WatchesRawSource(r.Remotes.Source())
 	}
-	for _, s := range r.shardSource() {
-		b = b.WatchesRawSource(s)
+	if r.Shard != nil {
+		b = b.WatchesRawSource(r.Shard.Source())
 	}
 	c, err := b.Build(r)
 	if err != nil {

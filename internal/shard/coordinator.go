@@ -64,9 +64,6 @@ type Coordinator struct {
 	Clock clock.PassiveClock
 	// Metrics records moves; nil records nothing.
 	Metrics Metrics
-	// GCAfter is how long an expired Lease stays before it is deleted;
-	// zero is ten lease durations.
-	GCAfter time.Duration
 
 	mu      sync.Mutex
 	members *Members
@@ -115,7 +112,8 @@ func (c *Coordinator) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Resul
 	now := c.Clock.Now()
 	c.mu.Lock()
 	c.members.Observe(leases.Items, now)
-	stale := c.members.Stale(now, c.gcAfter())
+	// An expired Lease stays ten lease durations before it is deleted.
+	stale := c.members.Stale(now, 10*c.Member.LeaseDuration)
 	c.mu.Unlock()
 	next := c.refresh(ctx, now)
 	c.collect(ctx, leases.Items, stale)
@@ -123,13 +121,6 @@ func (c *Coordinator) Reconcile(ctx context.Context, _ ctrl.Request) (ctrl.Resul
 		return ctrl.Result{}, nil
 	}
 	return ctrl.Result{RequeueAfter: next.Sub(now) + 10*time.Millisecond}, nil
-}
-
-func (c *Coordinator) gcAfter() time.Duration {
-	if c.GCAfter > 0 {
-		return c.GCAfter
-	}
-	return 10 * c.Member.LeaseDuration
 }
 
 // collect deletes the Leases of replicas gone for long (precondition: the
@@ -152,18 +143,18 @@ func (c *Coordinator) collect(ctx context.Context, leases []coordinationv1.Lease
 func (c *Coordinator) refresh(ctx context.Context, now time.Time) time.Time {
 	c.mu.Lock()
 	live, next := c.members.Live(now)
-	set := map[string]bool{}
-	for _, m := range live {
-		set[m] = true
-	}
-	v := &View{Me: c.Member.Identity, Active: c.Member.Leading() && set[c.Member.Identity],
-		Ring: NewRing(live), Live: func(m string) bool { return set[m] }}
-	sig := fmt.Sprint(v.Active, strings.Join(live, ","))
-	if sig == c.sig {
+	active := c.Member.Leading() && slices.Contains(live, c.Member.Identity)
+	sig := fmt.Sprint(active, strings.Join(live, ","))
+	if sig == c.sig { // most refreshes: a renewal, nothing changed
 		c.mu.Unlock()
 		return next
 	}
 	c.sig = sig
+	set := map[string]bool{}
+	for _, m := range live {
+		set[m] = true
+	}
+	v := &View{Me: c.Member.Identity, Active: active, Ring: NewRing(live), Live: func(m string) bool { return set[m] }}
 	old := c.view.Swap(v)
 	c.mu.Unlock()
 	ctrl.LoggerFrom(ctx).Info("shard: view changed", "identity", v.Me, "active", v.Active, "members", live)

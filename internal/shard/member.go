@@ -40,10 +40,10 @@ const LeasePrefix = "syncwave-shard-"
 // Member holds this replica's own Lease with client-go's leader election:
 // each replica is the only candidate of its own Lease, so it acquires it at
 // once and renews it every RetryPeriod. When a renewal has not succeeded
-// within RenewDeadline, the replica stops acting and Lost is called (by
-// default the process exits, as controller-runtime does when it loses
-// leadership), before LeaseDuration has passed since its last renewal: the
-// others judge it dead only after that.
+// within RenewDeadline, the replica stops acting and the process exits, as
+// controller-runtime does when it loses leadership, before LeaseDuration
+// has passed since its last renewal: the others judge it dead only after
+// that.
 type Member struct {
 	// Identity names the replica: its Lease's holder and status.controller.
 	Identity string
@@ -56,9 +56,6 @@ type Member struct {
 	// LeaseDuration, RenewDeadline and RetryPeriod time the Lease; they
 	// must satisfy RenewDeadline + RetryPeriod < LeaseDuration.
 	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
-	// Lost is called when the Lease could not be renewed in time; nil
-	// exits the process with status 1.
-	Lost func()
 	// Changed is called when the replica starts or stops holding its Lease.
 	Changed func()
 
@@ -112,10 +109,6 @@ func (m *Member) Start(ctx context.Context) error {
 					return // shutting down
 				}
 				log.Info("shard member: lost the lease; acting on nothing from now on")
-				if m.Lost != nil {
-					m.Lost()
-					return
-				}
 				os.Exit(1)
 			},
 		},
