@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -119,9 +120,23 @@ func (h *HealthConfig) statusWait(ctx context.Context, now time.Time, remote *CR
 	if remote != nil {
 		crds = remote
 	}
+	// One answer per kind for the judgement of one reconcile: the objects
+	// of a step are mostly of few kinds, and on a remote cluster each
+	// answer is a read of its CRD.
+	var mu sync.Mutex
+	known := map[schema.GroupVersionKind]bool{}
 	return health.StatusWait{
-		HasStatusSubresource: func(gvk schema.GroupVersionKind) bool { return crds.HasStatusSubresource(ctx, gvk) },
-		Grace:                h.StatusWait.Grace,
-		Now:                  now,
+		HasStatusSubresource: func(gvk schema.GroupVersionKind) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			has, ok := known[gvk]
+			if !ok {
+				has = crds.HasStatusSubresource(ctx, gvk)
+				known[gvk] = has
+			}
+			return has
+		},
+		Grace: h.StatusWait.Grace,
+		Now:   now,
 	}
 }

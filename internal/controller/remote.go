@@ -227,20 +227,15 @@ func restConfig(kubeconfig []byte) (*rest.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a kubeconfig: %w", err)
 	}
-	cc := clientcmd.NewDefaultClientConfig(*raw, &clientcmd.ConfigOverrides{})
-	rc, err := cc.RawConfig()
-	if err != nil {
-		return nil, fmt.Errorf("not a kubeconfig: %w", err)
-	}
-	ctxName := rc.CurrentContext
-	kctx, ok := rc.Contexts[ctxName]
+	ctxName := raw.CurrentContext
+	kctx, ok := raw.Contexts[ctxName]
 	if !ok {
 		return nil, fmt.Errorf("kubeconfig: current context %q is not defined", ctxName)
 	}
-	if cl, ok := rc.Clusters[kctx.Cluster]; ok && cl.CertificateAuthority != "" {
+	if cl, ok := raw.Clusters[kctx.Cluster]; ok && cl.CertificateAuthority != "" {
 		return nil, fmt.Errorf("kubeconfig: cluster %q reads certificate-authority from a file; inline certificate-authority-data instead", kctx.Cluster)
 	}
-	if a, ok := rc.AuthInfos[kctx.AuthInfo]; ok {
+	if a, ok := raw.AuthInfos[kctx.AuthInfo]; ok {
 		switch {
 		case a.Exec != nil:
 			return nil, fmt.Errorf("kubeconfig: user %q runs an exec plugin, which the controller refuses; use a token or client certificate", kctx.AuthInfo)
@@ -250,7 +245,7 @@ func restConfig(kubeconfig []byte) (*rest.Config, error) {
 			return nil, fmt.Errorf("kubeconfig: user %q reads credentials from files; inline token or client-certificate-data and client-key-data instead", kctx.AuthInfo)
 		}
 	}
-	cfg, err := cc.ClientConfig()
+	cfg, err := clientcmd.NewDefaultClientConfig(*raw, &clientcmd.ConfigOverrides{}).ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig: %w", err)
 	}
