@@ -19,7 +19,6 @@ package manager
 import (
 	"flag"
 	"fmt"
-	"net/http"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -41,10 +40,7 @@ func (o *Options) artifacts(c client.Reader) manifest.Artifacts {
 	if !o.FluxSources {
 		return nil
 	}
-	return &flux.Reader{Client: c, Fetcher: &artifact.Fetcher{
-		Client: &http.Client{Timeout: artifact.DefaultTimeout},
-		Limits: artifact.DefaultLimits(o.MaxArtifactSize),
-	}}
+	return &flux.Reader{Client: c, Fetcher: &artifact.Fetcher{Limits: artifact.DefaultLimits(o.MaxArtifactSize)}}
 }
 
 // byteSize is a flag of a size in bytes, given as a Kubernetes quantity.

@@ -28,9 +28,14 @@ import (
 // DefaultTimeout bounds one download.
 const DefaultTimeout = time.Minute
 
+// defaultClient is the client of a Fetcher without one: shared, so that
+// its connections are reused.
+var defaultClient = &http.Client{Timeout: DefaultTimeout}
+
 // Fetcher downloads, verifies and unpacks artifacts.
 type Fetcher struct {
-	// Client does the requests; nil uses a client with DefaultTimeout.
+	// Client does the requests; nil uses one shared client with
+	// DefaultTimeout.
 	Client *http.Client
 	// Limits bound the artifacts.
 	Limits Limits
@@ -83,7 +88,7 @@ func (f *Fetcher) Download(ctx context.Context, rawURL string, size int64) ([]by
 	}
 	c := f.Client
 	if c == nil {
-		c = &http.Client{Timeout: DefaultTimeout}
+		c = defaultClient
 	}
 	resp, err := c.Do(req)
 	if err != nil {
