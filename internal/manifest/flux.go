@@ -37,19 +37,37 @@ type Options struct {
 	Artifacts Artifacts
 }
 
-// Artifacts reads the artifact of a Flux source (internal/source/flux).
+// Artifacts reads the artifact of a Flux source (internal/source/flux), in
+// two steps, so that nothing is downloaded while another source of the
+// operation is still missing:
 //
-// Read returns the manifest files under ref.Path, sorted by path, of the
-// artifact of the source that ref names in namespace (ref.Namespace, else
-// the operation's). Its errors say what Load does:
+// Locate checks the source that ref names (ref.Namespace is set) and
+// returns where its artifact is, without downloading it. Its errors say
+// what Load does:
 //   - a *NotReadyError: the source exists but is not usable yet; the
 //     operation waits;
 //   - a NotFound API error: the source does not exist (yet); it waits too;
-//   - an *InvalidSourceError: the source or its artifact is unusable; the
-//     operation fails;
+//   - an *InvalidSourceError: the source is unusable; the operation fails;
 //   - any other error is returned as it is, to be retried.
+//
+// Read downloads a located artifact and returns its manifest files under
+// the location's Path, sorted by path; its errors are those of Locate
+// (a download that fails is a *NotReadyError to retry).
 type Artifacts interface {
-	Read(ctx context.Context, namespace string, ref syncv1alpha1.FluxSourceReference) (*Artifact, error)
+	Locate(ctx context.Context, ref syncv1alpha1.FluxSourceReference) (*Location, error)
+	Read(ctx context.Context, loc *Location) (*Artifact, error)
+}
+
+// Location is the artifact of a usable Flux source, not yet downloaded.
+type Location struct {
+	// Source names the source, "OCIRepository ns/app", for messages.
+	Source string
+	// URL, Revision and Digest are the artifact's, as the source's status
+	// says; Size is its announced size, or -1.
+	URL, Revision, Digest string
+	Size                  int64
+	// Path is the sourceRef's path: the files under it are read.
+	Path string
 }
 
 // Artifact is what Artifacts.Read read of one source.
@@ -91,38 +109,68 @@ func (e *InvalidSourceError) Error() string {
 // Unwrap returns the cause.
 func (e *InvalidSourceError) Unwrap() error { return e.Err }
 
-// readFlux reads the files of one Flux source, and its revision.
-func readFlux(ctx context.Context, a Artifacts, namespace string, i int, ref *syncv1alpha1.FluxSourceReference) ([]document, *syncv1alpha1.SourceRevision, error) {
-	field := fmt.Sprintf("spec.sources[%d]", i)
+// fluxSource is one Flux source of an operation while it is read: its
+// field, its reference with the namespace resolved, and where its artifact
+// is once located.
+type fluxSource struct {
+	field, name string
+	ref         syncv1alpha1.FluxSourceReference
+	loc         *Location
+}
+
+// newFluxSource resolves the namespace of ref (the operation's when it
+// names none), once for every later message and read.
+func newFluxSource(i int, namespace string, ref syncv1alpha1.FluxSourceReference) *fluxSource {
+	if ref.Namespace == "" {
+		ref.Namespace = namespace
+	}
+	return &fluxSource{field: fmt.Sprintf("spec.sources[%d]", i), name: fmt.Sprintf("%s %s/%s", ref.Kind, ref.Namespace, ref.Name), ref: ref}
+}
+
+func (f *fluxSource) whole() string { return fmt.Sprintf("%s (%s)", f.field, f.name) }
+
+// locate checks the source without downloading anything.
+func (f *fluxSource) locate(ctx context.Context, a Artifacts) error {
 	if a == nil {
-		return nil, nil, &Error{Source: field, Index: -1,
+		return &Error{Source: f.field, Index: -1,
 			Msg: "sourceRef: Flux sources are disabled in this controller (--flux-sources, the chart's fluxSources.enabled)"}
 	}
-	ns := ref.Namespace
-	if ns == "" {
-		ns = namespace
+	loc, err := a.Locate(ctx, f.ref)
+	if err != nil {
+		return f.error(err)
 	}
-	name := fmt.Sprintf("%s %s/%s", ref.Kind, ns, ref.Name)
-	whole := fmt.Sprintf("%s (%s)", field, name)
-	art, err := a.Read(ctx, namespace, *ref)
-	missing := MissingSource{Group: FluxGroup, Kind: ref.Kind, Namespace: ns, Name: ref.Name, Field: field}
+	f.loc = loc
+	return nil
+}
+
+// read downloads the located artifact: its files, and its revision.
+func (f *fluxSource) read(ctx context.Context, a Artifacts) ([]document, *syncv1alpha1.SourceRevision, error) {
+	art, err := a.Read(ctx, f.loc)
+	if err != nil {
+		return nil, nil, f.error(err)
+	}
+	docs := make([]document, 0, len(art.Files))
+	for _, file := range art.Files {
+		docs = append(docs, document{source: fmt.Sprintf("%s (%s, %s)", f.field, f.name, file.Path), data: file.Data})
+	}
+	rev := &syncv1alpha1.SourceRevision{Source: fmt.Sprintf("%s/%s/%s", f.ref.Kind, f.ref.Namespace, f.ref.Name), Revision: art.Revision, Digest: art.Digest}
+	return docs, rev, nil
+}
+
+// error says what an error of Artifacts means for the operation: wait
+// (missing), fail (an *Error), or retry (wrapped).
+func (f *fluxSource) error(err error) error {
+	missing := MissingSource{Group: FluxGroup, Kind: f.ref.Kind, Namespace: f.ref.Namespace, Name: f.ref.Name, Field: f.field}
 	var nr *NotReadyError
 	var is *InvalidSourceError
 	switch {
 	case errors.As(err, &nr):
 		missing.Waiting, missing.Retry = nr.Waiting, nr.Retry
-		return nil, nil, &Error{Source: whole, Index: -1, Msg: "not ready", Err: &missingError{missing, err}}
+		return &Error{Source: f.whole(), Index: -1, Msg: "not ready", Err: &missingError{missing, err}}
 	case apierrors.IsNotFound(err):
-		return nil, nil, &Error{Source: whole, Index: -1, Msg: "not found", Err: &missingError{missing, err}}
+		return &Error{Source: f.whole(), Index: -1, Msg: "not found", Err: &missingError{missing, err}}
 	case errors.As(err, &is):
-		return nil, nil, &Error{Source: whole, Index: -1, Msg: is.Error()}
-	case err != nil:
-		return nil, nil, fmt.Errorf("read %s: %w", whole, err)
+		return &Error{Source: f.whole(), Index: -1, Msg: is.Error()}
 	}
-	docs := make([]document, 0, len(art.Files))
-	for _, f := range art.Files {
-		docs = append(docs, document{source: fmt.Sprintf("%s (%s, %s)", field, name, f.Path), data: f.Data})
-	}
-	rev := &syncv1alpha1.SourceRevision{Source: fmt.Sprintf("%s/%s/%s", ref.Kind, ns, ref.Name), Revision: art.Revision, Digest: art.Digest}
-	return docs, rev, nil
+	return fmt.Errorf("read %s: %w", f.whole(), err)
 }

@@ -25,6 +25,7 @@ import (
 	. "github.com/onsi/gomega"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -32,21 +33,30 @@ import (
 	"github.com/syncwave/syncwave/internal/source/artifact"
 )
 
-// artifacts answers Read from a map keyed by "namespace/name".
-type artifacts map[string]any // *manifest.Artifact or error
+// artifacts answers from a map keyed by "namespace/name", and counts the
+// downloads.
+type artifacts struct {
+	m     map[string]any // *manifest.Artifact or error
+	reads *int
+}
 
-func (a artifacts) Read(_ context.Context, namespace string, ref syncv1alpha1.FluxSourceReference) (*manifest.Artifact, error) {
-	ns := ref.Namespace
-	if ns == "" {
-		ns = namespace
-	}
-	switch v := a[ns+"/"+ref.Name].(type) {
+func newArtifacts(m map[string]any) artifacts { return artifacts{m: m, reads: new(int)} }
+
+func (a artifacts) Locate(_ context.Context, ref syncv1alpha1.FluxSourceReference) (*manifest.Location, error) {
+	switch v := a.m[ref.Namespace+"/"+ref.Name].(type) {
 	case *manifest.Artifact:
-		return v, nil
+		return &manifest.Location{Source: ref.Namespace + "/" + ref.Name, Revision: v.Revision, Path: ref.Path}, nil
+	case *manifest.InvalidSourceError:
+		return nil, v // a download is verified: see Read
 	case error:
 		return nil, v
 	}
 	return nil, apierrors.NewNotFound(schema.GroupResource{Group: manifest.FluxGroup, Resource: "ocirepositories"}, ref.Name)
+}
+
+func (a artifacts) Read(_ context.Context, loc *manifest.Location) (*manifest.Artifact, error) {
+	*a.reads++
+	return a.m[loc.Source].(*manifest.Artifact), nil
 }
 
 func fluxRef(kind, ns, name string) syncv1alpha1.ManifestSource {
@@ -55,7 +65,7 @@ func fluxRef(kind, ns, name string) syncv1alpha1.ManifestSource {
 
 func TestLoadFluxSources(t *testing.T) {
 	g := NewWithT(t)
-	a := artifacts{
+	a := newArtifacts(map[string]any{
 		"prod/app": &manifest.Artifact{Revision: "v1@sha256:abc", Digest: "sha256:123", Files: []artifact.File{
 			{Path: "deploy/a.yaml", Data: []byte(fmt.Sprintf(cmYAML, "a") + "---\n" + fmt.Sprintf(cmYAML, "a2"))},
 			{Path: "deploy/b.json", Data: []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}`)},
@@ -63,7 +73,7 @@ func TestLoadFluxSources(t *testing.T) {
 		"flux-system/shared": &manifest.Artifact{Revision: "main@sha1:def", Digest: "sha256:456", Files: []artifact.File{
 			{Path: "c.yaml", Data: []byte(fmt.Sprintf(cmYAML, "c"))},
 		}},
-	}
+	})
 	op := operation(nil, fluxRef("OCIRepository", "", "app"), cmRef("cm", ""), fluxRef("GitRepository", "flux-system", "shared"))
 	c := fake.NewClientBuilder().WithObjects(configMap("cm", map[string]string{"x.yaml": fmt.Sprintf(cmYAML, "x")}, nil)).Build()
 	res, err := manifest.LoadWith(context.Background(), c, op, manifest.Options{Artifacts: a})
@@ -81,19 +91,19 @@ func TestLoadFluxSources(t *testing.T) {
 	}))
 
 	// Another artifact content is another digest.
-	a["prod/app"].(*manifest.Artifact).Files[1].Data = []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b2"}}`)
+	a.m["prod/app"].(*manifest.Artifact).Files[1].Data = []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b2"}}`)
 	changed, err := manifest.LoadWith(context.Background(), c, op, manifest.Options{Artifacts: a})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(changed.Digest).NotTo(Equal(res.Digest))
 }
 
 func TestLoadFluxErrors(t *testing.T) {
-	a := artifacts{
+	a := newArtifacts(map[string]any{
 		"prod/bad-yaml": &manifest.Artifact{Files: []artifact.File{{Path: "deploy/api.yaml", Data: []byte(fmt.Sprintf(cmYAML, "ok") + "---\nkind: [\n")}}},
 		"prod/tampered": &manifest.InvalidSourceError{Msg: "artifact", Err: &artifact.Error{Msg: "digest mismatch"}},
 		"prod/waiting":  &manifest.NotReadyError{Waiting: "OCIRepository prod/waiting to be Ready: pulling"},
 		"prod/broken":   errors.New("connection refused"),
-	}
+	})
 	tests := []struct {
 		name    string
 		src     syncv1alpha1.ManifestSource
@@ -130,4 +140,40 @@ func TestLoadFluxErrors(t *testing.T) {
 	var me *manifest.Error
 	g.Expect(errors.As(err, &me)).To(BeFalse(), "other errors are retried: %v", err)
 	g.Expect(err).To(MatchError(ContainSubstring("read spec.sources[0] (OCIRepository prod/broken): connection refused")))
+}
+
+// TestLoadDownloadsOnlyWhenNothingIsMissing: while one source is missing,
+// or bad, the Ready artifacts are not downloaded on each wake.
+func TestLoadDownloadsOnlyWhenNothingIsMissing(t *testing.T) {
+	ready := &manifest.Artifact{Revision: "v1", Files: []artifact.File{{Path: "a.yaml", Data: []byte(fmt.Sprintf(cmYAML, "a"))}}}
+	tests := []struct {
+		name    string
+		sources []syncv1alpha1.ManifestSource
+		objects []client.Object
+		reads   int
+	}{
+		{name: "a Flux source is missing", sources: []syncv1alpha1.ManifestSource{fluxRef("OCIRepository", "", "app"), fluxRef("OCIRepository", "", "gone")}},
+		{name: "a Flux source is not ready", sources: []syncv1alpha1.ManifestSource{fluxRef("OCIRepository", "", "waiting"), fluxRef("OCIRepository", "", "app")}},
+		{name: "a ConfigMap is missing", sources: []syncv1alpha1.ManifestSource{fluxRef("OCIRepository", "", "app"), cmRef("cm", "")}},
+		{name: "a ConfigMap is bad", sources: []syncv1alpha1.ManifestSource{fluxRef("OCIRepository", "", "app"), cmRef("cm", "")},
+			objects: []client.Object{configMap("cm", map[string]string{"x.yaml": "kind: [\n"}, nil)}},
+		{name: "nothing is missing", sources: []syncv1alpha1.ManifestSource{fluxRef("OCIRepository", "", "app"), cmRef("cm", "")},
+			objects: []client.Object{configMap("cm", map[string]string{"x.yaml": fmt.Sprintf(cmYAML, "x")}, nil)}, reads: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			a := newArtifacts(map[string]any{"prod/app": ready,
+				"prod/waiting": &manifest.NotReadyError{Waiting: "OCIRepository prod/waiting to be Ready: pulling"}})
+			c := fake.NewClientBuilder().WithObjects(tt.objects...).Build()
+			res, err := manifest.LoadWith(context.Background(), c, operation(nil, tt.sources...), manifest.Options{Artifacts: a})
+			g.Expect(*a.reads).To(Equal(tt.reads))
+			if tt.reads == 0 {
+				g.Expect(err).To(HaveOccurred())
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(res.Origins()).To(Equal([]string{"spec.sources[0] (OCIRepository prod/app, a.yaml), document 0", `spec.sources[1] (ConfigMap prod/cm key "x.yaml"), document 0`}))
+		})
+	}
 }

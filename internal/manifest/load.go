@@ -68,6 +68,11 @@ func Load(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation) 
 // artifact's manifest files under the sourceRef's path, in path order, each
 // file a source of its own ("spec.sources[0] (OCIRepository ns/app,
 // deploy/api.yaml)"), so that errors name the file and its line.
+//
+// Every ConfigMap and Secret source is read and parsed, and every Flux
+// source located, before any artifact is downloaded: an operation that
+// waits for one missing source downloads nothing on each wake, and one
+// that fails on bad input downloads nothing at all.
 func LoadWith(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation, o Options) (*Result, error) {
 	l := &loader{}
 	for i := range op.Spec.Manifests {
@@ -76,54 +81,100 @@ func LoadWith(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperati
 			return nil, l.err()
 		}
 	}
-	var revisions []syncv1alpha1.SourceRevision
+	bySource := make([][]Object, len(op.Spec.Sources))
+	flux := map[int]*fluxSource{}
 	for i, src := range op.Spec.Sources {
-		var (
-			docs []document
-			rev  *syncv1alpha1.SourceRevision
-			err  error
-		)
 		if src.SourceRef != nil && src.ConfigMapRef == nil && src.SecretRef == nil {
-			docs, rev, err = readFlux(ctx, o.Artifacts, op.Namespace, i, src.SourceRef)
-		} else {
-			docs, err = readSource(ctx, r, op.Namespace, i, src)
-		}
-		var inputErr *Error
-		switch {
-		case errors.As(err, &inputErr):
-			l.errs = append(l.errs, err)
+			f := newFluxSource(i, op.Namespace, *src.SourceRef)
+			flux[i] = f
+			if err := l.inputError(f.locate(ctx, o.Artifacts)); err != nil {
+				return nil, err
+			}
 			continue
-		case err != nil:
+		}
+		docs, err := readSource(ctx, r, op.Namespace, i, src)
+		if err := l.inputError(err); err != nil {
+			return nil, err
+		}
+		if bySource[i] = l.parse(docs); l.tooMany() {
+			return nil, l.err()
+		}
+	}
+	var revisions []syncv1alpha1.SourceRevision
+	for i := range op.Spec.Sources {
+		f, ok := flux[i]
+		if !ok || len(l.errs) > 0 {
+			continue
+		}
+		docs, rev, err := f.read(ctx, o.Artifacts)
+		if err := l.inputError(err); err != nil {
 			return nil, err
 		}
 		if rev != nil {
 			revisions = append(revisions, *rev)
 		}
-		for _, d := range docs {
-			l.add(Parse(d.source, d.data))
-			if l.tooMany() {
-				return nil, l.err()
-			}
+		if bySource[i] = l.parse(docs); l.tooMany() {
+			return nil, l.err()
 		}
 	}
 	if err := l.err(); err != nil {
 		return nil, err
 	}
+	for _, objs := range bySource {
+		l.objs = append(l.objs, objs...)
+	}
 	return &Result{Objects: l.objs, Digest: Digest(l.objs), Revisions: revisions}, nil
 }
 
+// loader gathers the objects and the input errors of one Load.
 type loader struct {
-	objs []Object
-	errs []error
-	last string // the last source read
+	objs  []Object // the inline manifests; the sources' are appended last
+	count int      // objects read so far, of every source
+	errs  []error
+	last  string // the last source read
 }
 
+// inputError records an input problem (a *Error) and returns nil, so that
+// every bad source is reported at once; any other error is returned, to be
+// retried.
+func (l *loader) inputError(err error) error {
+	var inputErr *Error
+	if errors.As(err, &inputErr) {
+		l.errs = append(l.errs, err)
+		return nil
+	}
+	return err
+}
+
+// parse parses the documents of one source, and records their problems.
+func (l *loader) parse(docs []document) []Object {
+	var all []Object
+	for _, d := range docs {
+		objs, err := Parse(d.source, d.data)
+		if err != nil {
+			l.errs = append(l.errs, err)
+			continue
+		}
+		all = append(all, objs...)
+		l.count += len(objs)
+		if len(objs) > 0 {
+			l.last = objs[len(objs)-1].Source
+		}
+		if l.count > syncv1alpha1.MaxObjects {
+			break
+		}
+	}
+	return all
+}
+
+// add records the objects of one inline manifest.
 func (l *loader) add(objs []Object, err error) {
 	if err != nil {
 		l.errs = append(l.errs, err)
 		return
 	}
 	l.objs = append(l.objs, objs...)
+	l.count += len(objs)
 	if len(objs) > 0 {
 		l.last = objs[len(objs)-1].Source
 	}
@@ -131,7 +182,7 @@ func (l *loader) add(objs []Object, err error) {
 
 // tooMany records the object limit error once it is crossed.
 func (l *loader) tooMany() bool {
-	if len(l.objs) <= syncv1alpha1.MaxObjects {
+	if l.count <= syncv1alpha1.MaxObjects {
 		return false
 	}
 	l.errs = append(l.errs, &Error{Source: l.last, Index: -1,

@@ -19,10 +19,13 @@ limitations under the License.
 // source.toolkit.fluxcd.io/v1, named by a SyncOperation's
 // spec.sources[].sourceRef.
 //
-// Reader implements manifest.Artifacts. It reads the source object on the
-// controller's own cluster, as the controller (never impersonated, like
-// Flux's kustomize-controller; the source may be in another namespace, as
-// Flux allows), and:
+// Reader implements manifest.Artifacts in two steps: Locate reads the
+// source object and checks it, Read downloads its artifact. The loader
+// locates every source of an operation before it downloads any, so that
+// an operation waiting for one source downloads nothing while it waits.
+// The source object is read on the controller's own cluster, as the
+// controller (never impersonated, like Flux's kustomize-controller; the
+// source may be in another namespace, as Flux allows), and Reader:
 //
 //   - refuses a kind that the cluster does not serve (Flux's CRDs are not
 //     installed) or that the controller may not read, with a message that

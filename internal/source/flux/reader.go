@@ -71,18 +71,15 @@ type Reader struct {
 
 var _ manifest.Artifacts = (*Reader)(nil)
 
-// Read implements manifest.Artifacts.
-func (r *Reader) Read(ctx context.Context, namespace string, ref syncv1alpha1.FluxSourceReference) (*manifest.Artifact, error) {
-	ns := ref.Namespace
-	if ns == "" {
-		ns = namespace
-	}
-	name := fmt.Sprintf("%s %s/%s", ref.Kind, ns, ref.Name)
+// Locate implements manifest.Artifacts: it reads the source (ref.Namespace
+// is set) and checks that its artifact is usable.
+func (r *Reader) Locate(ctx context.Context, ref syncv1alpha1.FluxSourceReference) (*manifest.Location, error) {
+	name := fmt.Sprintf("%s %s/%s", ref.Kind, ref.Namespace, ref.Name)
 	src := New(ref.Kind)
 	if src == nil {
 		return nil, &manifest.InvalidSourceError{Msg: fmt.Sprintf("kind %q is not a Flux source kind (GitRepository, OCIRepository, Bucket, ExternalArtifact)", ref.Kind)}
 	}
-	err := r.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: ref.Name}, src)
+	err := r.Client.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, src)
 	switch {
 	case apimeta.IsNoMatchError(err):
 		return nil, &manifest.InvalidSourceError{Msg: fmt.Sprintf("%s %s is not served by this cluster: install Flux's source-controller (or at least its CRDs)", sourcev1.GroupVersion, ref.Kind)}
@@ -98,27 +95,33 @@ func (r *Reader) Read(ctx context.Context, namespace string, ref syncv1alpha1.Fl
 	if art == nil {
 		return nil, &manifest.NotReadyError{Waiting: fmt.Sprintf("%s to be Ready: it has no artifact yet", name)}
 	}
-	size := int64(-1)
+	loc := &manifest.Location{Source: name, URL: art.URL, Revision: art.Revision, Digest: art.Digest, Size: -1, Path: ref.Path}
 	if art.Size != nil {
-		size = *art.Size
+		loc.Size = *art.Size
 	}
-	files, err := r.Fetcher.Fetch(ctx, art.URL, art.Digest, size)
+	return loc, nil
+}
+
+// Read implements manifest.Artifacts: it downloads, verifies and unpacks
+// the artifact, and selects the files under the location's path.
+func (r *Reader) Read(ctx context.Context, loc *manifest.Location) (*manifest.Artifact, error) {
+	files, err := r.Fetcher.Fetch(ctx, loc.URL, loc.Digest, loc.Size)
 	var fe *artifact.FetchError
 	var ae *artifact.Error
 	switch {
 	case errors.As(err, &fe):
 		return nil, &manifest.NotReadyError{Retry: true,
-			Waiting: fmt.Sprintf("the artifact of %s (revision %s) to be served: %s", name, art.Revision, operation.Truncate(fe.Error(), maxReadyMessage))}
+			Waiting: fmt.Sprintf("the artifact of %s (revision %s) to be served: %s", loc.Source, loc.Revision, operation.Truncate(fe.Error(), maxReadyMessage))}
 	case errors.As(err, &ae):
-		return nil, &manifest.InvalidSourceError{Msg: "artifact of revision " + art.Revision, Err: err}
+		return nil, &manifest.InvalidSourceError{Msg: "artifact of revision " + loc.Revision, Err: err}
 	case err != nil:
 		return nil, err
 	}
-	sel, err := artifact.Select(files, ref.Path)
+	sel, err := artifact.Select(files, loc.Path)
 	if err != nil {
-		return nil, &manifest.InvalidSourceError{Msg: "artifact of revision " + art.Revision, Err: err}
+		return nil, &manifest.InvalidSourceError{Msg: "artifact of revision " + loc.Revision, Err: err}
 	}
-	return &manifest.Artifact{Revision: art.Revision, Digest: art.Digest, Files: sel}, nil
+	return &manifest.Artifact{Revision: loc.Revision, Digest: loc.Digest, Files: sel}, nil
 }
 
 // isReady tells whether src is Ready for its current generation; if not,

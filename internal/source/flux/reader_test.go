@@ -22,6 +22,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	fluxmeta "github.com/fluxcd/pkg/apis/meta"
@@ -64,7 +65,9 @@ func source(name string, ready metav1.ConditionStatus, msg string, art *fluxmeta
 
 func TestRead(t *testing.T) {
 	data, digest := tarball(t, map[string]string{"deploy/b.yaml": "b", "deploy/a.json": "{}", "deploy/README.md": "no", "other.yaml": "o"})
+	var downloads atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		downloads.Add(1)
 		if r.URL.Path != "/app.tar.gz" {
 			http.NotFound(w, r)
 			return
@@ -92,9 +95,22 @@ func TestRead(t *testing.T) {
 	ref := func(name, path string) syncv1alpha1.FluxSourceReference {
 		return syncv1alpha1.FluxSourceReference{Kind: "ExternalArtifact", Namespace: "flux-system", Name: name, Path: path}
 	}
+	read := func(ref syncv1alpha1.FluxSourceReference) (*manifest.Artifact, error) {
+		loc, err := r.Locate(context.Background(), ref)
+		if err != nil {
+			return nil, err
+		}
+		return r.Read(context.Background(), loc)
+	}
 
 	g := NewWithT(t)
-	got, err := r.Read(context.Background(), "apps", ref("ready", "./deploy"))
+	loc, err := r.Locate(context.Background(), ref("ready", "./deploy"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(downloads.Load()).To(BeZero(), "Locate downloads nothing")
+	g.Expect(*loc).To(Equal(manifest.Location{Source: "ExternalArtifact flux-system/ready", URL: srv.URL + "/app.tar.gz",
+		Revision: "v1@sha256:0123", Digest: digest, Size: -1, Path: "./deploy"}))
+	got, err := r.Read(context.Background(), loc)
+	g.Expect(downloads.Load()).To(BeEquivalentTo(1))
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(got.Revision).To(Equal("v1@sha256:0123"))
 	g.Expect(got.Digest).To(Equal(digest))
@@ -107,28 +123,28 @@ func TestRead(t *testing.T) {
 		"stale":       "ExternalArtifact flux-system/stale to be Ready: its Ready condition is of generation 2, not 3",
 	}
 	for name, want := range waits {
-		_, err := r.Read(context.Background(), "apps", ref(name, ""))
+		_, err := r.Locate(context.Background(), ref(name, ""))
 		var nr *manifest.NotReadyError
 		g.Expect(errors.As(err, &nr)).To(BeTrue(), "%s: %v", name, err)
 		g.Expect(nr.Waiting).To(Equal(want))
 		g.Expect(nr.Retry).To(BeFalse(), "a watch of the source tells when it changes")
 	}
-	_, err = r.Read(context.Background(), "apps", ref("gone", ""))
+	_, err = read(ref("gone", ""))
 	var nr *manifest.NotReadyError
 	g.Expect(errors.As(err, &nr)).To(BeTrue(), "%v", err)
 	g.Expect(nr.Retry).To(BeTrue(), "a download that fails is tried again")
 	g.Expect(nr.Waiting).To(ContainSubstring("the artifact of ExternalArtifact flux-system/gone (revision v1@sha256:0123) to be served: GET "))
 
 	var inv *manifest.InvalidSourceError
-	_, err = r.Read(context.Background(), "apps", ref("tampered", ""))
+	_, err = read(ref("tampered", ""))
 	g.Expect(errors.As(err, &inv)).To(BeTrue(), "%v", err)
 	g.Expect(err.Error()).To(ContainSubstring("artifact of revision v1@sha256:0123: digest mismatch"))
-	_, err = r.Read(context.Background(), "apps", ref("ready", "missing"))
+	_, err = read(ref("ready", "missing"))
 	g.Expect(errors.As(err, &inv)).To(BeTrue(), "%v", err)
 	g.Expect(err.Error()).To(ContainSubstring(`path "missing": the artifact has no files there`))
 
-	_, err = r.Read(context.Background(), "flux-system", syncv1alpha1.FluxSourceReference{Kind: "ExternalArtifact", Name: "absent"})
-	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "the namespace defaults to the operation's: %v", err)
+	_, err = r.Locate(context.Background(), syncv1alpha1.FluxSourceReference{Kind: "ExternalArtifact", Namespace: "flux-system", Name: "absent"})
+	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "%v", err)
 }
 
 func TestReadKindNotServed(t *testing.T) {
@@ -141,10 +157,10 @@ func TestReadKindNotServed(t *testing.T) {
 		},
 	}).Build()
 	r := &flux.Reader{Client: c, Fetcher: &artifact.Fetcher{Limits: artifact.DefaultLimits(1 << 20)}}
-	_, err := r.Read(context.Background(), "apps", syncv1alpha1.FluxSourceReference{Kind: "OCIRepository", Name: "app"})
+	_, err := r.Locate(context.Background(), syncv1alpha1.FluxSourceReference{Kind: "OCIRepository", Namespace: "apps", Name: "app"})
 	var inv *manifest.InvalidSourceError
 	g.Expect(errors.As(err, &inv)).To(BeTrue(), "%v", err)
 	g.Expect(err.Error()).To(Equal("source.toolkit.fluxcd.io/v1 OCIRepository is not served by this cluster: install Flux's source-controller (or at least its CRDs)"))
-	_, err = r.Read(context.Background(), "apps", syncv1alpha1.FluxSourceReference{Kind: "HelmChart", Name: "app"})
+	_, err = r.Locate(context.Background(), syncv1alpha1.FluxSourceReference{Kind: "HelmChart", Namespace: "apps", Name: "app"})
 	g.Expect(errors.As(err, &inv)).To(BeTrue(), "%v", err)
 }
