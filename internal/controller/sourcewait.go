@@ -195,15 +195,12 @@ func (s *SourceWaiter) watch(ctx context.Context, key sourceKey, w *sourceWatch)
 // naming them; at its timeout (counted from its creation) it fails.
 func (r *SyncOperationReconciler) waitForSources(op *syncv1alpha1.SyncOperation, we *waitError) time.Duration {
 	key := types.NamespacedName{Namespace: op.Namespace, Name: op.Name}
-	timeout := r.timing(op).Timeout
-	waited := r.Clock.Since(op.CreationTimestamp.Time)
-	if timeout > 0 && waited >= timeout {
+	left, expired := r.waitPending(op, we.Error())
+	if expired {
 		r.Sources.Forget(key)
 		return -1
 	}
 	st := &op.Status
-	st.Phase, st.Message = syncv1alpha1.OperationPending, operation.Truncate(we.Error(), operation.MaxMessage)
-	st.BlockedBy = nil
 	after := time.Duration(0)
 	for _, m := range we.missing {
 		b := syncv1alpha1.BlockedResource{
@@ -218,8 +215,5 @@ func (r *SyncOperationReconciler) waitForSources(op *syncv1alpha1.SyncOperation,
 		}
 	}
 	r.Sources.Wait(key, we.missing)
-	if timeout > 0 && (after == 0 || timeout-waited < after) {
-		after = timeout - waited
-	}
-	return after
+	return soonest(after, left)
 }

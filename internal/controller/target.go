@@ -135,14 +135,15 @@ func (tg *target) reachable(ctx context.Context) error {
 		return nil
 	}
 	if err := tg.remote.reach.Check(ctx); err != nil {
-		return &clusterWait{msg: tg.cluster() + " is " + err.Error()}
+		return tg.unreachable(err)
 	}
 	return nil
 }
 
-// cluster names tg's remote cluster in messages.
-func (tg *target) cluster() string {
-	return "the cluster of spec.kubeConfig (" + tg.source + ")"
+// unreachable says that tg's remote cluster does not answer; why is the
+// reachability's "unreachable since ...: <cause>".
+func (tg *target) unreachable(why error) *clusterWait {
+	return &clusterWait{msg: "the cluster of spec.kubeConfig (" + tg.source + ") is " + why.Error()}
 }
 
 // scope is what the watcher reads tg's objects through.
@@ -152,7 +153,7 @@ func (tg *target) scope(namespaces []string) Scope {
 		s.Cluster, s.NewCache = tg.remote.key, tg.remote.imp.Cache
 		s.Unreachable = func() error {
 			if err := tg.remote.reach.Unreachable(); err != nil {
-				return fmt.Errorf("%s is %w", tg.cluster(), err)
+				return tg.unreachable(err)
 			}
 			return nil
 		}
@@ -164,17 +165,36 @@ func (tg *target) scope(namespaces []string) Scope {
 // cluster cannot be used, until its timeout; it returns when to look again,
 // or a negative duration when the timeout has passed.
 func (r *SyncOperationReconciler) waitForCluster(op *syncv1alpha1.SyncOperation, cw *clusterWait) time.Duration {
+	left, expired := r.waitPending(op, cw.msg)
+	if expired {
+		return -1
+	}
+	return soonest(clusterRetry, left)
+}
+
+// waitPending keeps an operation that has not started Pending with msg
+// until its timeout, counted from its creation. It returns how much of the
+// timeout is left (0 when it has none), or expired once it has passed.
+func (r *SyncOperationReconciler) waitPending(op *syncv1alpha1.SyncOperation, msg string) (left time.Duration, expired bool) {
 	timeout := r.timing(op).Timeout
 	waited := r.Clock.Since(op.CreationTimestamp.Time)
 	if timeout > 0 && waited >= timeout {
-		return -1
+		return 0, true
 	}
 	st := &op.Status
-	st.Phase, st.Message, st.BlockedBy = syncv1alpha1.OperationPending, operation.Truncate(cw.msg, operation.MaxMessage), nil
-	if timeout > 0 && timeout-waited < clusterRetry {
-		return timeout - waited
+	st.Phase, st.Message, st.BlockedBy = syncv1alpha1.OperationPending, operation.Truncate(msg, operation.MaxMessage), nil
+	if timeout > 0 {
+		left = timeout - waited
 	}
-	return clusterRetry
+	return left, false
+}
+
+// soonest is the earlier of two requeue delays, where 0 is none.
+func soonest(a, b time.Duration) time.Duration {
+	if a == 0 || (b > 0 && b < a) {
+		return b
+	}
+	return a
 }
 
 // unreachableRun decides for a started operation whose cluster does not
@@ -213,7 +233,7 @@ func (tg *target) asClusterWait(err error) *clusterWait {
 		return nil
 	}
 	if u := tg.remote.reach.Unreachable(); u != nil {
-		return &clusterWait{msg: tg.cluster() + " is " + u.Error()}
+		return tg.unreachable(u)
 	}
 	return nil
 }
