@@ -144,7 +144,7 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if !op.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, r.reconcileDelete(ctx, op)
 	}
-	if op.Status.Phase.Terminal() && !operation.NeedsHousekeeping(&op.Status) {
+	if operation.Settled(op) {
 		r.forget(op)
 		return r.collect(ctx, op)
 	}

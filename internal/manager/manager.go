@@ -92,16 +92,11 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		Client: client.Options{Cache: &client.CacheOptions{EnableReadYourWritesConsistency: ptr.To(true)}},
 	}
 	mopts.Cache.DefaultTransform = cache.TransformStripManagedFields()
-	// Only one ConfigMap is watched: the health ConfigMap.
-	mopts.Cache.ByObject = map[client.Object]cache.ByObject{
-		&corev1.ConfigMap{}: {
-			Namespaces: map[string]cache.Config{o.Namespace: {}},
-			Field:      fields.OneTermEqualSelector("metadata.name", o.HealthConfigMap),
-		},
+	by, err := o.cacheByObject()
+	if err != nil {
+		return err
 	}
-	if o.WatchNamespace != "" {
-		mopts.Cache.ByObject[&syncv1alpha1.SyncOperation{}] = cache.ByObject{Namespaces: map[string]cache.Config{o.WatchNamespace: {}}}
-	}
+	mopts.Cache.ByObject = by
 	if err := o.Shard.cacheOptions(&mopts, o.Namespace); err != nil {
 		return err
 	}
@@ -177,7 +172,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		UnreachableGrace:        o.UnreachableGrace,
 		Artifacts:               o.artifacts(targets),
 	}
-	if err := registerConnectionGauges(reg, r.Remotes, watcher); err != nil {
+	if err := metrics.RegisterConnections(reg, r.Remotes.Clusters, watcher.Tenants); err != nil {
 		return err
 	}
 	sc, err := o.Shard.coordinator(mgr, o.Namespace, reg)
@@ -293,13 +288,39 @@ func healthConfig(reader client.Reader, o Options) (*controller.HealthConfig, er
 	return hc, nil
 }
 
+// cacheByObject restricts the manager's cache: one ConfigMap is watched,
+// the health ConfigMap; the SyncOperations are those of one namespace
+// (--watch-namespace), with the labels of this replica's share
+// (--watch-label-selector).
+func (o *Options) cacheByObject() (map[client.Object]cache.ByObject, error) {
+	by := map[client.Object]cache.ByObject{
+		&corev1.ConfigMap{}: {
+			Namespaces: map[string]cache.Config{o.Namespace: {}},
+			Field:      fields.OneTermEqualSelector("metadata.name", o.HealthConfigMap),
+		},
+	}
+	ops := cache.ByObject{}
+	if o.WatchNamespace != "" {
+		ops.Namespaces = map[string]cache.Config{o.WatchNamespace: {}}
+	}
+	sel, err := o.Shard.selector()
+	if err != nil {
+		return nil, err
+	}
+	if ops.Label = sel; ops.Namespaces != nil || ops.Label != nil {
+		by[&syncv1alpha1.SyncOperation{}] = ops
+	}
+	return by, nil
+}
+
 // runningCounter counts running operations per namespace from the cache at
 // scrape time, so the gauge is right after a restart.
 func runningCounter(c cache.Cache) func() map[string]int {
 	return func() map[string]int {
 		list := &syncv1alpha1.SyncOperationList{}
 		out := map[string]int{}
-		if err := c.List(context.Background(), list); err != nil {
+		// Read only: the cache's own objects, not a copy of each per scrape.
+		if err := c.List(context.Background(), list, client.UnsafeDisableDeepCopy); err != nil {
 			return out
 		}
 		for _, op := range list.Items {

@@ -32,7 +32,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 
-	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/metrics"
 	"github.com/syncwave/syncwave/internal/shard"
 )
@@ -81,8 +80,8 @@ func (s *ShardOptions) bindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.RetryPeriod, "shard-retry-period", s.RetryPeriod, "how often a replica renews its Lease")
 }
 
-// cacheOptions restricts the manager's cache: SyncOperations by the watch
-// label selector, Leases (dynamic sharding) to the group's in namespace.
+// cacheOptions restricts the manager's cache of Leases (dynamic sharding)
+// to the group's in namespace.
 func (s *ShardOptions) cacheOptions(mopts *ctrl.Options, namespace string) error {
 	switch s.Mode {
 	case "", ShardingNone:
@@ -97,22 +96,20 @@ func (s *ShardOptions) cacheOptions(mopts *ctrl.Options, namespace string) error
 	default:
 		return fmt.Errorf("--sharding=%q: want %s or %s", s.Mode, ShardingNone, ShardingDynamic)
 	}
+	return nil
+}
+
+// selector is the label selector of the SyncOperations this replica runs
+// (static sharding); nil: all.
+func (s *ShardOptions) selector() (labels.Selector, error) {
 	if s.WatchLabelSelector == "" {
-		return nil
+		return nil, nil
 	}
 	sel, err := labels.Parse(s.WatchLabelSelector)
 	if err != nil {
-		return fmt.Errorf("--watch-label-selector %q: %w", s.WatchLabelSelector, err)
+		return nil, fmt.Errorf("--watch-label-selector %q: %w", s.WatchLabelSelector, err)
 	}
-	for obj, by := range mopts.Cache.ByObject {
-		if _, ok := obj.(*syncv1alpha1.SyncOperation); ok {
-			by.Label = sel
-			mopts.Cache.ByObject[obj] = by
-			return nil
-		}
-	}
-	mopts.Cache.ByObject[&syncv1alpha1.SyncOperation{}] = cache.ByObject{Label: sel}
-	return nil
+	return sel, nil
 }
 
 // coordinator starts this replica's Lease and the coordinator of the group

@@ -188,6 +188,13 @@ func NeedsHousekeeping(st *syncv1alpha1.SyncOperationStatus) bool {
 	return false
 }
 
+// Settled reports whether op needs nothing more but the idempotent upkeep
+// of a finished operation (history, caches): it is finished, not being
+// deleted, and has no hook left to release.
+func Settled(op *syncv1alpha1.SyncOperation) bool {
+	return op.Status.Phase.Terminal() && op.DeletionTimestamp.IsZero() && !NeedsHousekeeping(&op.Status)
+}
+
 // housekeep releases hooks whose result is already persisted: the finalizer
 // goes, and the hook is deleted when its policy matches its result. When
 // all is true (a finished operation), every live hook of the operation is

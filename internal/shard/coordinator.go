@@ -173,7 +173,7 @@ func (c *Coordinator) wake(ctx context.Context, old, v *View) {
 	moved := 0
 	for i := range ops.Items {
 		op := &ops.Items[i]
-		if quiet(op) {
+		if operation.Settled(op) {
 			continue
 		}
 		key := Key(op)
@@ -190,11 +190,6 @@ func (c *Coordinator) wake(ctx context.Context, old, v *View) {
 	}
 }
 
-// quiet tells that op needs nothing but idempotent housekeeping.
-func quiet(op *syncv1alpha1.SyncOperation) bool {
-	return op.Status.Phase.Terminal() && op.DeletionTimestamp.IsZero() && !operation.NeedsHousekeeping(&op.Status)
-}
-
 // Interested tells whether an event of obj concerns this replica: the
 // predicate of the operations' watch, so that a replica does not even
 // queue the others' operations.
@@ -203,7 +198,7 @@ func (c *Coordinator) Interested(obj client.Object) bool {
 	if !ok {
 		return true
 	}
-	return Decide(c.View(), Key(op), op.Status.Controller, quiet(op)) != Skip
+	return Decide(c.View(), Key(op), op.Status.Controller, operation.Settled(op)) != Skip
 }
 
 // Admit is the fence at the top of every reconcile: it tells whether this
@@ -214,7 +209,7 @@ func (c *Coordinator) Interested(obj client.Object) bool {
 func (c *Coordinator) Admit(ctx context.Context, op *syncv1alpha1.SyncOperation) (bool, error) {
 	v := c.View()
 	key := Key(op)
-	switch Decide(v, key, op.Status.Controller, quiet(op)) {
+	switch Decide(v, key, op.Status.Controller, operation.Settled(op)) {
 	case Act:
 		return true, nil
 	case Claim:
@@ -259,7 +254,8 @@ func (c *Coordinator) Owned() int {
 		return 0
 	}
 	ops := &syncv1alpha1.SyncOperationList{}
-	if err := c.Reader.List(context.Background(), ops); err != nil {
+	// Read only: the cache's own objects, not a copy of each per scrape.
+	if err := c.Reader.List(context.Background(), ops, client.UnsafeDisableDeepCopy); err != nil {
 		return 0
 	}
 	n := 0
