@@ -178,9 +178,6 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	if err := r.HealthConfig.CompileExprs(op); err != nil {
 		return nil, nil, invalid("%v", err)
 	}
-	if op.Spec.ServiceAccountName != "" && r.Impersonator == nil {
-		return nil, nil, invalid("spec.serviceAccountName: impersonation is disabled in this controller")
-	}
 	// Sources are read as the operation's ServiceAccount too, so that an
 	// operation never reads what its ServiceAccount may not. With a remote
 	// cluster they are on this one, where the ServiceAccount is not: the

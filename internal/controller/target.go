@@ -73,6 +73,9 @@ func (e *clusterWait) Error() string { return e.msg }
 // kubeconfig an *invalidError.
 func (r *SyncOperationReconciler) target(ctx context.Context, op *syncv1alpha1.SyncOperation) (*target, error) {
 	user := r.Impersonator.User(op)
+	if user != "" && r.Impersonator == nil {
+		return nil, invalid("spec.serviceAccountName: impersonation is disabled in this controller")
+	}
 	if op.Spec.KubeConfig == nil {
 		if user == "" {
 			return &target{writer: r.Targets, reader: r.APIReader, mapper: r.Mapper, separate: r.SeparateCaches}, nil
@@ -313,6 +316,15 @@ func (r *SyncOperationReconciler) resolveTarget(ctx context.Context, op *syncv1a
 		return nil, true, nil
 	case errors.As(err, &inv) && !started && !op.Status.Phase.Terminal():
 		r.failInvalid(op, out, inv.Error())
+		return nil, true, nil
+	case errors.As(err, &inv) && !op.Status.Phase.Terminal():
+		// The kubeconfig went bad after the start, with no connection of
+		// this process to go on with (a restart, another replica): the
+		// operation waits for it to be mended, like for a cluster that
+		// does not answer, and ends Failed past its timeout.
+		cw := &clusterWait{msg: "the kubeconfig cannot be used: " + inv.Error()}
+		op.Status.Message = operation.Truncate("waiting: "+cw.msg, operation.MaxMessage)
+		r.unreachableRun(op, out, cw)
 		return nil, true, nil
 	case errors.As(err, &inv):
 		ctrl.LoggerFrom(ctx).Info("cannot reach the objects of the operation", "reason", err.Error())
