@@ -62,8 +62,10 @@ limitations under the License.
 // Ready, stays Pending, naming it in status.message and status.blockedBy,
 // woken by a watch of that one object (SourceWaiter: by name, metadata
 // only, started when an operation first waits for it, stopped when none
-// does); Secrets and artifacts whose download failed are looked at again
-// after 10 s. At its timeout, counted from its creation, it fails with
+// does; a watch that the API server ends wakes its operations, whose next
+// reconcile watches again, after 10 s when it ended at once); Secrets and
+// artifacts whose download failed are looked at again after 10 s. The
+// message names every missing source, status.blockedBy the first 20. At its timeout, counted from its creation, it fails with
 // reason InvalidManifests. Flux sources are read through Artifacts on the
 // controller's own cluster, as the controller, never impersonated; their
 // revisions go to status.revisions when the plan is pinned, and are never

@@ -25,6 +25,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -79,6 +80,8 @@ type sourceKey struct {
 type SourceWaiter struct {
 	// Client watches ConfigMaps' metadata.
 	Client client.WithWatch
+	// Clock times the wake after a watch that ended at once.
+	Clock clock.WithDelayedExecution
 
 	events chan event.GenericEvent
 	mu     sync.Mutex
@@ -93,7 +96,7 @@ type sourceWatch struct {
 
 // NewSourceWaiter returns a SourceWaiter that watches through c.
 func NewSourceWaiter(c client.WithWatch) *SourceWaiter {
-	return &SourceWaiter{Client: c, events: make(chan event.GenericEvent, 64), waits: map[sourceKey]*sourceWatch{}}
+	return &SourceWaiter{Client: c, Clock: clock.RealClock{}, events: make(chan event.GenericEvent, 64), waits: map[sourceKey]*sourceWatch{}}
 }
 
 // Start keeps the context the watches run under; it is a manager Runnable.
@@ -154,14 +157,28 @@ func (s *SourceWaiter) Forget(op types.NamespacedName) {
 
 // watch wakes the operations of w at every event of the source key (the
 // first event is the object itself when it exists already). When the
-// watch ends, the entry goes, and the next reconcile starts another.
+// watch ends by itself (the API server ends watches after a while, or
+// refuses one), the entry goes and the operations are woken, so that their
+// next reconcile looks at the source again and starts another watch: at
+// once when the watch had run for a while, after secretSourceRetry when it
+// ended at once, so that a refused watch is not retried in a loop.
 func (s *SourceWaiter) watch(ctx context.Context, key sourceKey, w *sourceWatch) {
+	began := s.Clock.Now()
 	defer func() {
 		s.mu.Lock()
 		if s.waits[key] == w {
 			delete(s.waits, key)
 		}
+		ops := w.waiting()
 		s.mu.Unlock()
+		if ctx.Err() != nil {
+			return // forgotten, or the controller stops
+		}
+		if s.Clock.Since(began) >= secretSourceRetry {
+			s.wake(ctx, ops)
+			return
+		}
+		s.Clock.AfterFunc(secretSourceRetry, func() { s.wake(ctx, ops) })
 	}()
 	list := &metav1.PartialObjectMetadataList{}
 	list.APIVersion, list.Kind = "v1", key.kind+"List"
@@ -175,20 +192,34 @@ func (s *SourceWaiter) watch(ctx context.Context, key sourceKey, w *sourceWatch)
 	defer wi.Stop()
 	for range wi.ResultChan() {
 		s.mu.Lock()
-		ops := make([]types.NamespacedName, 0, len(w.ops))
-		for op := range w.ops {
-			ops = append(ops, op)
-		}
+		ops := w.waiting()
 		s.mu.Unlock()
-		for _, op := range ops {
-			obj := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: op.Namespace, Name: op.Name}}
-			select {
-			case s.events <- event.GenericEvent{Object: obj}:
-			case <-ctx.Done():
-				return
-			}
+		if !s.wake(ctx, ops) {
+			return
 		}
 	}
+}
+
+// waiting lists the operations of w; the caller holds the lock.
+func (w *sourceWatch) waiting() []types.NamespacedName {
+	ops := make([]types.NamespacedName, 0, len(w.ops))
+	for op := range w.ops {
+		ops = append(ops, op)
+	}
+	return ops
+}
+
+// wake enqueues ops; false when ctx ended first.
+func (s *SourceWaiter) wake(ctx context.Context, ops []types.NamespacedName) bool {
+	for _, op := range ops {
+		obj := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: op.Namespace, Name: op.Name}}
+		select {
+		case s.events <- event.GenericEvent{Object: obj}:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
 }
 
 // waitForSources keeps op Pending while sources are missing, with a message
@@ -203,6 +234,12 @@ func (r *SyncOperationReconciler) waitForSources(op *syncv1alpha1.SyncOperation,
 	st := &op.Status
 	after := time.Duration(0)
 	for _, m := range we.missing {
+		if !watched(m) || m.Retry {
+			after = secretSourceRetry
+		}
+		if len(st.BlockedBy) == syncv1alpha1.MaxBlockedBy {
+			continue // the message names them all, as far as it goes
+		}
 		b := syncv1alpha1.BlockedResource{
 			ResourceRef: syncv1alpha1.ResourceRef{Group: m.Group, Version: "v1", Kind: m.Kind, Namespace: m.Namespace, Name: m.Name},
 			Health:      syncv1alpha1.HealthMissing, Message: "named in " + m.Field + "; not found"}
@@ -210,9 +247,6 @@ func (r *SyncOperationReconciler) waitForSources(op *syncv1alpha1.SyncOperation,
 			b.Health, b.Message = syncv1alpha1.HealthProgressing, operation.Truncate("named in "+m.Field+"; waiting for "+m.Waiting, operation.MaxMessage)
 		}
 		st.BlockedBy = append(st.BlockedBy, b)
-		if !watched(m) || m.Retry {
-			after = secretSourceRetry
-		}
 	}
 	r.Sources.Wait(key, we.missing)
 	return soonest(after, left)

@@ -220,7 +220,19 @@ func fit(st *syncv1alpha1.SyncOperationStatus) {
 		fmt.Sprintf(" (%d status.resources entries left out to fit the object limit)", dropped)
 }
 
-// boundMessages keeps every message of status within operation.MaxMessage.
+// The CRD's bounds of the strings boundMessages shortens besides the
+// messages, and the API server's bound of an event's note.
+const (
+	maxChangedField = 256
+	maxRevision     = 1024
+	maxDigest       = 200
+	maxEventNote    = 1024
+)
+
+// boundMessages keeps every message of status within operation.MaxMessage,
+// status.blockedBy within its item limit and every other string that
+// comes from outside (changed field paths, Flux revisions) within the
+// CRD's bounds, so that no status write is refused for its size.
 func boundMessages(st *syncv1alpha1.SyncOperationStatus) {
 	st.Message = operation.Truncate(st.Message, operation.MaxMessage)
 	for _, s := range []*syncv1alpha1.StepStatus{st.Current, st.FailedStep} {
@@ -228,11 +240,20 @@ func boundMessages(st *syncv1alpha1.SyncOperationStatus) {
 			s.Message = operation.Truncate(s.Message, operation.MaxMessage)
 		}
 	}
+	st.BlockedBy = st.BlockedBy[:min(len(st.BlockedBy), syncv1alpha1.MaxBlockedBy)]
 	for i := range st.BlockedBy {
 		st.BlockedBy[i].Message = operation.Truncate(st.BlockedBy[i].Message, operation.MaxMessage)
 	}
 	for i := range st.Resources {
-		st.Resources[i].Message = operation.Truncate(st.Resources[i].Message, operation.MaxMessage)
+		r := &st.Resources[i]
+		r.Message = operation.Truncate(r.Message, operation.MaxMessage)
+		for j := range r.ChangedFields {
+			r.ChangedFields[j] = operation.Truncate(r.ChangedFields[j], maxChangedField)
+		}
+	}
+	for i := range st.Revisions { // written by whoever made the Flux source
+		rv := &st.Revisions[i]
+		rv.Revision, rv.Digest = operation.Truncate(rv.Revision, maxRevision), operation.Truncate(rv.Digest, maxDigest)
 	}
 	for i := range st.Conditions {
 		st.Conditions[i].Message = operation.Truncate(st.Conditions[i].Message, operation.MaxMessage)
@@ -249,7 +270,8 @@ func (r *SyncOperationReconciler) record(op *syncv1alpha1.SyncOperation, out *op
 		if e.Object != nil {
 			related = e.Object
 		}
-		r.Recorder.Eventf(op, related, e.Type, e.Reason, action, "%s", e.Message)
+		// The API server refuses an event whose note is longer.
+		r.Recorder.Eventf(op, related, e.Type, e.Reason, action, "%s", operation.Truncate(e.Message, maxEventNote))
 	}
 	if r.Metrics == nil {
 		return

@@ -21,11 +21,17 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clocktesting "k8s.io/utils/clock/testing"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/manifest"
+	"github.com/syncwave/syncwave/internal/operation"
 )
 
 func res(name string, health syncv1alpha1.HealthStatus) syncv1alpha1.ResourceStatus {
@@ -106,4 +112,75 @@ func TestFitKeepsStatusWritable(t *testing.T) {
 	g.Expect(len(raw)).To(BeNumerically("<=", maxStatusBytes))
 	g.Expect(st.Resources).NotTo(BeEmpty())
 	g.Expect(st.Message).To(MatchRegexp(`^waiting \(\d+ status.resources entries left out to fit the object limit\)$`))
+}
+
+// TestBoundMessagesKeepsOutsideStringsWithinTheCRD: strings that come from
+// outside the controller (a Flux producer's revision, a field path of the
+// user's object) and more blockedBy entries than the CRD allows are
+// shortened, so that the status write is never refused for them.
+func TestBoundMessagesKeepsOutsideStringsWithinTheCRD(t *testing.T) {
+	g := NewWithT(t)
+	st := &syncv1alpha1.SyncOperationStatus{Message: strings.Repeat("m", 5000)}
+	for i := range 25 {
+		st.BlockedBy = append(st.BlockedBy, syncv1alpha1.BlockedResource{Message: strings.Repeat("b", 2000), ResourceRef: syncv1alpha1.ResourceRef{Name: fmt.Sprint(i)}})
+	}
+	r := res("cm", syncv1alpha1.HealthHealthy)
+	r.ChangedFields = []string{"data[" + strings.Repeat("k", 253) + "]", "data.short"}
+	st.Resources = append(st.Resources, r)
+	st.Revisions = []syncv1alpha1.SourceRevision{{Source: "ExternalArtifact/ns/a", Revision: strings.Repeat("r", 5000), Digest: "sha256:" + strings.Repeat("d", 300)}}
+	boundMessages(st)
+	g.Expect(len(st.Message)).To(BeNumerically("<=", 1024))
+	g.Expect(st.BlockedBy).To(HaveLen(syncv1alpha1.MaxBlockedBy))
+	g.Expect(st.BlockedBy[19].Name).To(Equal("19"), "the first ones are kept")
+	g.Expect(len(st.BlockedBy[0].Message)).To(BeNumerically("<=", 1024))
+	g.Expect(len(st.Resources[0].ChangedFields[0])).To(BeNumerically("<=", 256))
+	g.Expect(st.Resources[0].ChangedFields[1]).To(Equal("data.short"))
+	g.Expect(len(st.Revisions[0].Revision)).To(BeNumerically("<=", 1024))
+	g.Expect(len(st.Revisions[0].Digest)).To(BeNumerically("<=", 200))
+}
+
+// notes records the notes of the events emitted.
+type notes []string
+
+func (n *notes) Eventf(_, _ runtime.Object, _, _, _, note string, args ...any) {
+	*n = append(*n, fmt.Sprintf(note, args...))
+}
+
+func (n *notes) AnnotatedEventf(regarding, related runtime.Object, _ map[string]string, typ, reason, action, note string, args ...any) {
+	n.Eventf(regarding, related, typ, reason, action, note, args...)
+}
+
+// TestEventNotesFitTheAPI: the API server refuses an events.k8s.io note
+// over 1024 bytes, so a long message (every bad object of an invalid
+// input) is shortened, not lost with its event.
+func TestEventNotesFitTheAPI(t *testing.T) {
+	g := NewWithT(t)
+	var got notes
+	r := &SyncOperationReconciler{Recorder: &got}
+	long := "InvalidManifests: " + strings.Repeat("spec.manifests[7]: bad; ", 200)
+	r.record(&syncv1alpha1.SyncOperation{}, &operation.Outcome{Events: []operation.Event{{Type: "Warning", Reason: "OperationFailed", Message: long}, {Type: "Normal", Reason: "StepStarted", Message: "short"}}})
+	g.Expect(got).To(HaveLen(2))
+	g.Expect(len(got[0])).To(BeNumerically("<=", 1024))
+	g.Expect(got[0]).To(HavePrefix("InvalidManifests: spec.manifests[7]"))
+	g.Expect(got[1]).To(Equal("short"))
+}
+
+// TestWaitForSourcesKeepsBlockedByWithinTheCRD: more missing sources than
+// status.blockedBy may hold are all named in the message, as far as it
+// goes, and the first of them in blockedBy.
+func TestWaitForSourcesKeepsBlockedByWithinTheCRD(t *testing.T) {
+	g := NewWithT(t)
+	now := time.Unix(10000, 0)
+	r := &SyncOperationReconciler{Clock: clocktesting.NewFakePassiveClock(now), DefaultTimeout: time.Hour}
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "op", CreationTimestamp: metav1.NewTime(now)}}
+	we := &waitError{}
+	for i := range 30 {
+		we.missing = append(we.missing, manifest.MissingSource{Kind: "ConfigMap", Namespace: "ns", Name: fmt.Sprintf("part-%02d", i), Field: fmt.Sprintf("spec.sources[%d]", i)})
+	}
+	we.missing = append(we.missing, manifest.MissingSource{Kind: "Secret", Namespace: "ns", Name: "last", Field: "spec.sources[30]"})
+	after := r.waitForSources(op, we)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
+	g.Expect(op.Status.BlockedBy).To(HaveLen(syncv1alpha1.MaxBlockedBy))
+	g.Expect(op.Status.Message).To(HavePrefix("waiting for the source ConfigMap ns/part-00 (spec.sources[0]), ConfigMap ns/part-01"))
+	g.Expect(after).To(Equal(secretSourceRetry), "a Secret past the 20th still sets when to look again")
 }

@@ -254,8 +254,10 @@ func (r *SyncOperationReconciler) terminateUnstarted(op *syncv1alpha1.SyncOperat
 }
 
 // forget drops what the process keeps for an operation that needs nothing
-// more: its cached plan and its share of impersonated caches.
+// more: its watches of missing sources, its cached plan and its share of
+// impersonated caches.
 func (r *SyncOperationReconciler) forget(op *syncv1alpha1.SyncOperation) {
+	r.Sources.Forget(types.NamespacedName{Namespace: op.Namespace, Name: op.Name})
 	r.plans.drop(op.UID)
 	r.Watcher.Release(op.UID)
 	r.Remotes.Release(op.UID)
