@@ -128,10 +128,12 @@ func LoadWith(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperati
 
 // loader gathers the objects and the input errors of one Load.
 type loader struct {
-	objs  []Object // the inline manifests; the sources' are appended last
-	count int      // objects read so far, of every source
-	errs  []error
-	last  string // the last source read
+	objs    []Object // the inline manifests; the sources' are appended last
+	count   int      // objects read so far, of every source
+	errs    []error
+	last    string // the last source read
+	bad     int    // documents that failed to parse
+	skipped int    // documents not parsed once MaxErrors of them failed
 }
 
 // inputError records an input problem (a *Error) and returns nil, so that
@@ -150,8 +152,13 @@ func (l *loader) inputError(err error) error {
 func (l *loader) parse(docs []document) []Object {
 	var all []Object
 	for _, d := range docs {
+		if l.bad >= MaxErrors {
+			l.skipped++
+			continue
+		}
 		objs, err := Parse(d.source, d.data)
 		if err != nil {
+			l.bad++
 			l.errs = append(l.errs, err)
 			continue
 		}
@@ -170,6 +177,7 @@ func (l *loader) parse(docs []document) []Object {
 // add records the objects of one inline manifest.
 func (l *loader) add(objs []Object, err error) {
 	if err != nil {
+		l.bad++
 		l.errs = append(l.errs, err)
 		return
 	}
@@ -185,12 +193,17 @@ func (l *loader) tooMany() bool {
 	if l.count <= syncv1alpha1.MaxObjects {
 		return false
 	}
-	l.errs = append(l.errs, &Error{Source: l.last, Index: -1,
-		Msg: fmt.Sprintf("more than %d objects: an operation holds at most %d; split the manifests into several operations", syncv1alpha1.MaxObjects, syncv1alpha1.MaxObjects)})
+	l.errs = append(l.errs, tooManyObjects(l.last))
 	return true
 }
 
-func (l *loader) err() error { return errors.Join(l.errs...) }
+func (l *loader) err() error {
+	if l.skipped > 0 {
+		return errors.Join(append(l.errs, &Error{Source: "spec.sources", Index: -1,
+			Msg: fmt.Sprintf("%d more keys or files were not parsed after %d that could not be", l.skipped, MaxErrors)})...)
+	}
+	return errors.Join(l.errs...)
+}
 
 func (l *loader) inline(i int, raw runtime.RawExtension) {
 	source := fmt.Sprintf("spec.manifests[%d]", i)

@@ -192,3 +192,35 @@ func TestMissingSourcesAreTold(t *testing.T) {
 	g.Expect(err).To(HaveOccurred())
 	g.Expect(manifest.Missing(err)).To(BeNil(), "a source that is there but bad fails at once")
 }
+
+// TestLoadErrorsAreBounded: a source of many bad documents, or many bad
+// keys, is reported up to MaxErrors problems, with how many more, so that
+// hostile input cannot make the controller build a huge message.
+func TestLoadErrorsAreBounded(t *testing.T) {
+	g := NewWithT(t)
+	bad := strings.Repeat("- x\n---\n", 5000) // 5,000 documents that are lists
+	keys := map[string]string{"bad.yaml": bad}
+	for i := range 30 {
+		keys[fmt.Sprintf("k%02d.yaml", i)] = "kind: [\n"
+	}
+	c := fake.NewClientBuilder().WithObjects(configMap("hostile", keys, nil)).Build()
+	_, err := manifest.Load(context.Background(), c, operation(nil, cmRef("hostile", "")))
+	g.Expect(err).To(HaveOccurred())
+	var me *manifest.Error
+	g.Expect(errors.As(err, &me)).To(BeTrue(), "an input error: %v", err)
+	g.Expect(leaves(err)).To(HaveLen(manifest.MaxErrors*2+1), "20 keys of problems (the first with its 20 and a count), then a count of the keys left")
+	g.Expect(err.Error()).To(ContainSubstring(`spec.sources[0] (ConfigMap prod/hostile key "bad.yaml"): and 4980 more problems`))
+	g.Expect(err.Error()).To(HaveSuffix("spec.sources: 11 more keys or files were not parsed after 20 that could not be"))
+	g.Expect(len(err.Error())).To(BeNumerically("<", 16<<10))
+}
+
+func TestParseStopsPastTheObjectLimit(t *testing.T) {
+	g := NewWithT(t)
+	var b strings.Builder
+	for i := range syncv1alpha1.MaxObjects + 500 {
+		fmt.Fprintf(&b, cmYAML+"---\n", fmt.Sprint("cm-", i))
+	}
+	objs, err := manifest.Parse("big.yaml", []byte(b.String()))
+	g.Expect(objs).To(BeEmpty())
+	g.Expect(err).To(MatchError("big.yaml: more than 10000 objects: an operation holds at most 10000; split the manifests into several operations"))
+}

@@ -27,6 +27,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
 // Object is one parsed manifest and where it was read.
@@ -71,11 +73,17 @@ func Origins(objs []Object) []string {
 	return out
 }
 
+// MaxErrors is how many problems Parse reports of one source; the rest
+// are counted in a last one.
+const MaxErrors = 20
+
 // Parse reads the objects of one source: multi-document YAML, or a stream
 // of JSON objects when the data starts with "{". Empty and comment-only
 // documents are skipped; List kinds are flattened. Every bad document is
-// reported, each as a *Error, joined with errors.Join; then no object is
-// returned. Parse does not validate the objects themselves (apiVersion,
+// reported (up to MaxErrors, then how many more), each as a *Error, joined
+// with errors.Join; then no object is returned. A source of more than
+// syncv1alpha1.MaxObjects objects is an error too, and is not read
+// further. Parse does not validate the objects themselves (apiVersion,
 // kind, annotations): plan.Build does.
 func Parse(source string, data []byte) ([]Object, error) {
 	p := &parser{source: source}
@@ -85,19 +93,35 @@ func Parse(source string, data []byte) ([]Object, error) {
 	} else {
 		p.parseYAML(data)
 	}
+	if p.dropped > 0 {
+		p.errs = append(p.errs, &Error{Source: source, Index: -1, Msg: fmt.Sprintf("and %d more problems", p.dropped)})
+	}
+	if len(p.objs) > syncv1alpha1.MaxObjects {
+		p.errs = append(p.errs, tooManyObjects(source))
+	}
 	if len(p.errs) > 0 {
 		return nil, errors.Join(p.errs...)
 	}
 	return p.objs, nil
 }
 
+// tooManyObjects says that the objects read up to source are too many.
+func tooManyObjects(source string) *Error {
+	return &Error{Source: source, Index: -1,
+		Msg: fmt.Sprintf("more than %d objects: an operation holds at most %d; split the manifests into several operations", syncv1alpha1.MaxObjects, syncv1alpha1.MaxObjects)}
+}
+
 type parser struct {
 	source string
 	index  int // index of the next non-empty document
 	line   int // line of the stream where the current document starts
-	objs   []Object
-	errs   []error
+	objs    []Object
+	errs    []error
+	dropped int // problems past MaxErrors
 }
+
+// done tells that reading further is of no use: too many objects.
+func (p *parser) done() bool { return len(p.objs) > syncv1alpha1.MaxObjects }
 
 // fail records a problem of the current document, at its first line.
 func (p *parser) fail(field, msg string, err error) {
@@ -107,12 +131,16 @@ func (p *parser) fail(field, msg string, err error) {
 // failAt records a problem of the current document at a line of the
 // stream (0: unknown).
 func (p *parser) failAt(line int, field, msg string, err error) {
+	if len(p.errs) >= MaxErrors {
+		p.dropped++
+		return
+	}
 	p.errs = append(p.errs, &Error{Source: p.source, Index: p.index, Line: line, Field: field, Msg: msg, Err: err})
 }
 
 func (p *parser) parseJSON(data []byte) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	for {
+	for !p.done() {
 		p.line = lineAt(data, skipSpace(data, int(dec.InputOffset())))
 		var raw json.RawMessage
 		err := dec.Decode(&raw)
@@ -135,6 +163,9 @@ func (p *parser) parseJSON(data []byte) {
 func (p *parser) parseYAML(data []byte) {
 	docs, serr := splitYAML(data)
 	for _, d := range docs {
+		if p.done() {
+			return
+		}
 		p.line = d.contentLine()
 		js, err := yaml.YAMLToJSON(d.data)
 		if err != nil {
@@ -178,6 +209,9 @@ func (p *parser) object(v any, item string) {
 	}
 	if items, ok := listItems(m); ok {
 		for i, it := range items {
+			if p.done() {
+				return
+			}
 			p.object(it, joinPath(item, fmt.Sprintf("items[%d]", i)))
 		}
 		return
