@@ -18,6 +18,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,9 +33,16 @@ import (
 // as kubectl diff, the others 1. The manifests are read before any
 // connection is made, so no cluster is needed here.
 func TestManifestErrorsAreTheSameForEveryCommand(t *testing.T) {
-	var tooMany strings.Builder
+	var tooMany, half strings.Builder
 	for i := range syncv1alpha1.MaxObjects + 1 {
 		fmt.Fprintf(&tooMany, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n---\n", i)
+		if i <= syncv1alpha1.MaxObjects/2 {
+			fmt.Fprintf(&half, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: h%d}\n---\n", i)
+		}
+	}
+	halfFile := filepath.Join(t.TempDir(), "half.yaml")
+	if err := os.WriteFile(halfFile, []byte(half.String()), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	inputs := []struct {
 		name  string
@@ -43,7 +52,9 @@ func TestManifestErrorsAreTheSameForEveryCommand(t *testing.T) {
 	}{
 		{"nothing named", "", nil, "Error: no manifests: give -f PATH (a file, a directory or - for standard input) or -k DIR\n"},
 		{"empty stdin", "# only a comment\n---\n", []string{"-f", "-"}, "Error: no manifests in <stdin>\n"},
-		{"too many objects", tooMany.String(), []string{"-f", "-"}, fmt.Sprintf("Error: %d objects: a SyncOperation holds at most %d; split the manifests\n", syncv1alpha1.MaxObjects+1, syncv1alpha1.MaxObjects)},
+		{"too many objects in one file", tooMany.String(), []string{"-f", "-"},
+			"Error: invalid manifests: <stdin>: more than 10000 objects: an operation holds at most 10000; split the manifests into several operations\n"},
+		{"too many objects in all", half.String(), []string{"-f", "-", "-f", halfFile}, fmt.Sprintf("Error: %d objects: a SyncOperation holds at most %d; split the manifests\n", syncv1alpha1.MaxObjects+2, syncv1alpha1.MaxObjects)},
 		{"bad YAML", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nmetadata: {name: [unclosed\n", []string{"-f", "-"},
 			"Error: invalid manifests: <stdin>:5, document 1: invalid YAML: did not find expected ',' or ']'\n"},
 	}

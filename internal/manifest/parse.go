@@ -112,9 +112,9 @@ func tooManyObjects(source string) *Error {
 }
 
 type parser struct {
-	source string
-	index  int // index of the next non-empty document
-	line   int // line of the stream where the current document starts
+	source  string
+	index   int // index of the next non-empty document
+	line    int // line of the stream where the current document starts
 	objs    []Object
 	errs    []error
 	dropped int // problems past MaxErrors
