@@ -204,7 +204,14 @@ func (m *Remotes) dial(key string, kubeconfig []byte, source string) (*remoteClu
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	reach.probe = func(ctx context.Context) error { return readyz(ctx, hc, cfg.Host) }
+	// The server's URL as client-go makes it (a scheme added when the
+	// kubeconfig names none, its path kept as a prefix).
+	base, _, err := rest.DefaultServerUrlFor(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: server: %w", source, err)
+	}
+	probeURL := base.JoinPath("readyz").String()
+	reach.probe = func(ctx context.Context) error { return readyz(ctx, hc, probeURL) }
 	imp := &Impersonator{Config: cfg, CacheConfig: cacheCfg, Options: client.Options{Scheme: m.Scheme, Mapper: mapper}}
 	own, err := imp.Client("")
 	if err != nil {
@@ -269,9 +276,9 @@ func kubeconfigKey(data map[string][]byte, named string) (string, error) {
 	return "", fmt.Errorf("has neither key value nor value.yaml")
 }
 
-// readyz asks the API server at host whether it serves.
-func readyz(ctx context.Context, hc *http.Client, host string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, host+"/readyz", nil)
+// readyz asks the API server whether it serves, at its /readyz URL.
+func readyz(ctx context.Context, hc *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +229,38 @@ func TestUnreachableRunStopsRetryingHousekeepingAfterTheGrace(t *testing.T) {
 	r.unreachableRun(op, out, cw)
 	g.Expect(out.RequeueAfter).To(BeZero(), "after it, only an event of the operation tries again")
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), "a finished operation keeps its result")
+}
+
+// TestProbeURLIsTheServers: the probe goes to the server's /readyz as
+// client-go makes its URL: a server without a scheme (which kubeconfigs
+// allow), with a trailing slash, or behind a path prefix.
+func TestProbeURLIsTheServers(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		paths = append(paths, r.URL.Path)
+	}))
+	defer srv.Close()
+	hostPort := strings.TrimPrefix(srv.URL, "http://")
+	for _, tc := range []struct{ server, want string }{
+		{hostPort, "/readyz"}, // no scheme, no TLS data: http
+		{srv.URL + "/", "/readyz"},
+		{srv.URL + "/k8s/clusters/c1", "/k8s/clusters/c1/readyz"},
+	} {
+		t.Run(tc.server, func(t *testing.T) {
+			g := NewWithT(t)
+			m := &Remotes{}
+			rc, err := m.Connect("op", types.NamespacedName{Namespace: "ns", Name: "op"}, kubeconfig(tc.server, "    token: a\n"), "Secret ns/a key value")
+			g.Expect(err).NotTo(HaveOccurred())
+			defer m.Release("op")
+			g.Expect(rc.reach.Check(context.Background())).To(Succeed())
+			mu.Lock()
+			defer mu.Unlock()
+			g.Expect(paths).To(HaveLen(1))
+			g.Expect(paths[0]).To(Equal(tc.want))
+			paths = nil
+		})
+	}
 }
