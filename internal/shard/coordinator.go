@@ -154,7 +154,7 @@ func (c *Coordinator) refresh(ctx context.Context, now time.Time) time.Time {
 	for _, m := range live {
 		set[m] = true
 	}
-	v := &View{Me: c.Member.Identity, Active: active, Ring: NewRing(live), Live: func(m string) bool { return set[m] }}
+	v := &View{Me: c.Member.Identity, Active: active, Ring: NewRing(live), Live: func(m string) bool { return set[m] }, Members: live}
 	old := c.view.Swap(v)
 	c.mu.Unlock()
 	ctrl.LoggerFrom(ctx).Info("shard: view changed", "identity", v.Me, "active", v.Active, "members", live)
@@ -268,4 +268,4 @@ func (c *Coordinator) Owned() int {
 }
 
 // Members counts the live members in this replica's view.
-func (c *Coordinator) Members() int { return len(c.View().Ring.Members()) }
+func (c *Coordinator) Members() int { return len(c.View().Members) }

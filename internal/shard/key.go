@@ -62,6 +62,8 @@ type View struct {
 	Ring *Ring
 	// Live tells whether a member's Lease is unexpired.
 	Live func(member string) bool
+	// Members are the live members, sorted.
+	Members []string
 }
 
 // Decide is the fencing rule. driver is the operation's status.controller;

@@ -89,6 +89,9 @@ func (r *Ring) Owner(key string) string {
 
 // Members are the members of the ring, sorted.
 func (r *Ring) Members() []string {
+	if r == nil {
+		return nil
+	}
 	var out []string
 	for _, p := range r.points {
 		out = append(out, p.member)

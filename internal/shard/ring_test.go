@@ -97,3 +97,19 @@ func TestRingMinimalMovement(t *testing.T) {
 		t.Fatalf("r4 took %d of 3000 keys", moved)
 	}
 }
+
+// TestScrapeBeforeTheFirstView: the gauges may be scraped before the
+// first Lease was read: no members, nothing owned, no panic.
+func TestScrapeBeforeTheFirstView(t *testing.T) {
+	var nilRing *Ring
+	if got := nilRing.Members(); got != nil {
+		t.Fatalf("a nil ring has members %v", got)
+	}
+	c := NewCoordinator(&Member{Identity: "r-1"}, nil, nil)
+	if n := c.Members(); n != 0 {
+		t.Fatalf("members before the first view: %d", n)
+	}
+	if n := c.Owned(); n != 0 {
+		t.Fatalf("owned before the first view: %d", n)
+	}
+}
