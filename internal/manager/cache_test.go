@@ -21,6 +21,8 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
@@ -79,4 +81,28 @@ func TestCacheByObject(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunningCountsWhatThisReplicaDrives: a standby reports nothing and a
+// sharded replica counts the operations it drives, so that a sum over
+// replicas is the number of running operations; a namespace whose
+// operations finished shows 0.
+func TestRunningCountsWhatThisReplicaDrives(t *testing.T) {
+	g := NewWithT(t)
+	op := func(ns, name string, phase syncv1alpha1.OperationPhase, driver string) *syncv1alpha1.SyncOperation {
+		return &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Status: syncv1alpha1.SyncOperationStatus{Phase: phase, Controller: driver}}
+	}
+	c := fake.NewClientBuilder().WithScheme(Scheme()).WithStatusSubresource(&syncv1alpha1.SyncOperation{}).WithObjects(
+		op("a", "1", syncv1alpha1.OperationRunning, "r-1"),
+		op("a", "2", syncv1alpha1.OperationPending, "r-2"),
+		op("b", "3", syncv1alpha1.OperationSucceeded, "r-1"),
+	).Build()
+	elected := make(chan struct{})
+	r := &running{reader: c, elected: elected}
+	g.Expect(r.count()).To(BeNil(), "a standby reports no series")
+	close(elected)
+	g.Expect(r.count()).To(Equal(map[string]int{"a": 2, "b": 0}))
+	r.drives = func(op *syncv1alpha1.SyncOperation) bool { return op.Status.Controller == "r-1" }
+	g.Expect(r.count()).To(Equal(map[string]int{"a": 1, "b": 0}))
 }

@@ -120,7 +120,8 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if reg == nil {
 		reg = ctrlmetrics.Registry
 	}
-	rec := metrics.New(reg, runningCounter(mgr.GetCache()))
+	ops := &running{reader: mgr.GetCache(), elected: mgr.Elected()}
+	rec := metrics.New(reg, ops.count)
 	// Target objects are written without the manager's cache: their reads
 	// go through the label-selected cache of managed objects instead.
 	targets, err := client.New(mgr.GetConfig(), client.Options{Scheme: scheme, Mapper: mgr.GetRESTMapper(), HTTPClient: mgr.GetHTTPClient()})
@@ -181,6 +182,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	if sc != nil {
 		r.Shard, r.SeparateCaches = sc, true
+		ops.drives = func(op *syncv1alpha1.SyncOperation) bool { return op.Status.Controller == sc.Member.Identity }
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)
@@ -313,22 +315,36 @@ func (o *Options) cacheByObject() (map[client.Object]cache.ByObject, error) {
 	return by, nil
 }
 
-// runningCounter counts running operations per namespace from the cache at
-// scrape time, so the gauge is right after a restart.
-func runningCounter(c cache.Cache) func() map[string]int {
-	return func() map[string]int {
-		list := &syncv1alpha1.SyncOperationList{}
-		out := map[string]int{}
-		// Read only: the cache's own objects, not a copy of each per scrape.
-		if err := c.List(context.Background(), list, client.UnsafeDisableDeepCopy); err != nil {
-			return out
-		}
-		for _, op := range list.Items {
-			out[op.Namespace] += 0 // a namespace whose operations finished shows 0, not nothing
-			if !op.Status.Phase.Terminal() {
-				out[op.Namespace]++
-			}
-		}
+// running counts the running operations per namespace from the cache at
+// scrape time, so that the gauge is right after a restart. Every replica
+// caches every operation, so that a sum over replicas is right only when
+// each counts its own: a standby (leader election) reports nothing, and a
+// replica of a sharded controller counts the operations it drives.
+type running struct {
+	reader  client.Reader
+	elected <-chan struct{} // closed once this replica may act
+	// drives tells the operations this replica drives; nil: all.
+	drives func(*syncv1alpha1.SyncOperation) bool
+}
+
+func (r *running) count() map[string]int {
+	select {
+	case <-r.elected:
+	default:
+		return nil
+	}
+	list := &syncv1alpha1.SyncOperationList{}
+	out := map[string]int{}
+	// Read only: the cache's own objects, not a copy of each per scrape.
+	if err := r.reader.List(context.Background(), list, client.UnsafeDisableDeepCopy); err != nil {
 		return out
 	}
+	for i := range list.Items {
+		op := &list.Items[i]
+		out[op.Namespace] += 0 // a namespace whose operations finished shows 0, not nothing
+		if !op.Status.Phase.Terminal() && (r.drives == nil || r.drives(op)) {
+			out[op.Namespace]++
+		}
+	}
+	return out
 }

@@ -26,7 +26,9 @@ limitations under the License.
 // syncwave_operations_running is not a gauge that the controller increments
 // and decrements: it is computed at scrape time from a function that counts
 // the running operations (from the informer cache), so it is right after a
-// controller restart and can never drift.
+// controller restart and can never drift. Each replica counts its own (a
+// standby none, a sharded replica those it drives), so that a sum over the
+// replicas is right.
 //
 // The duration histograms resolve milliseconds to an hour (a hook Job or a
 // slow rollout takes minutes; the default operation timeout is one hour).
