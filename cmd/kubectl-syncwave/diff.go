@@ -77,7 +77,13 @@ status above 1) on error, as kubectl diff.`,
 		Example: `  kubectl syncwave diff -f manifests/
   kubectl syncwave diff -k overlays/prod --application shop -n prod
   KUBECTL_EXTERNAL_DIFF="meld" kubectl syncwave diff -f app.yaml`,
-		Args: cobra.NoArgs,
+		// An argument error is an error (2), not a difference (1).
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.NoArgs(cmd, args); err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			return nil
+		},
 	}
 	o.kube = addClusterFlags(cmd)
 	o.manifests = addManifestFlags(cmd)

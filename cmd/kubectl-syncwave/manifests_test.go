@@ -79,9 +79,16 @@ func TestManifestErrorsAreTheSameForEveryCommand(t *testing.T) {
 	}
 }
 
+// TestDiffUsageErrorsExit2: for diff, 1 means "differences"; a wrong
+// argument or flag is an error, 2, as kubectl diff.
 func TestDiffUsageErrorsExit2(t *testing.T) {
-	g := NewWithT(t)
-	code, _, errOut := runPlan(t, "", "diff", "--no-such-flag")
-	g.Expect(code).To(Equal(2))
-	g.Expect(errOut).To(Equal("Error: unknown flag: --no-such-flag\n"))
+	for _, tc := range []struct{ args []string }{{[]string{"diff", "stray"}}, {[]string{"diff", "--no-such-flag"}}} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			g := NewWithT(t)
+			code, out, errOut := runPlan(t, "", tc.args...)
+			g.Expect(code).To(Equal(2))
+			g.Expect(out).To(BeEmpty())
+			g.Expect(errOut).To(BeElementOf("Error: unknown command \"stray\" for \"kubectl syncwave diff\"\n", "Error: unknown flag: --no-such-flag\n"))
+		})
+	}
 }
