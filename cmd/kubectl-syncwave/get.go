@@ -43,6 +43,10 @@ func newGetCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "get NAME [-o table|json]",
 		Short: "Show a SyncOperation: its resources, what blocks it and its conditions",
+		Long: `Show a SyncOperation: a row per resource, what blocks it and its
+conditions. Every task of the operation has its row, read from its pinned
+plan: status.resources itself lists only those worth a look. With -o json
+the operation is printed with every row in status.resources.`,
 		Args:  cobra.ExactArgs(1),
 	}
 	kube := addClusterFlags(cmd)
@@ -59,15 +63,15 @@ func newGetCmd() *cobra.Command {
 		if err := c.Get(cmd.Context(), types.NamespacedName{Namespace: ns, Name: args[0]}, op); err != nil {
 			return fmt.Errorf("get SyncOperation %s/%s: %w", ns, args[0], err)
 		}
-		if output == "json" {
-			return renderJSON(cmd.OutOrStdout(), op)
-		}
 		// status.resources lists only the tasks worth a look; the table
-		// shows every task, from the operation's pinned plan.
+		// and the JSON show every task, from the operation's pinned plan.
 		if rows, err := pinned.Resources(cmd.Context(), c, op); err == nil {
 			op.Status.Resources = rows
 		} else {
 			fmt.Fprintf(cmd.ErrOrStderr(), "warning: showing only the tasks status lists: %v\n", err)
+		}
+		if output == "json" {
+			return renderJSON(cmd.OutOrStdout(), op)
 		}
 		return renderOperation(cmd.OutOrStdout(), op, time.Now())
 	}

@@ -329,6 +329,13 @@ func TestLiveCreateSplitsLargeManifestSet(t *testing.T) {
 		g.Expect(r.Status).To(Equal(syncv1alpha1.ResultSynced))
 		g.Expect(r.Health).To(Equal(syncv1alpha1.HealthHealthy))
 	}
+	// get -o json has every row too, as the table does.
+	stdout, stderr, code = kubectlSyncwave(t, ns, "get", "big", "-o", "json")
+	g.Expect(code).To(Equal(0), stderr)
+	var printed syncv1alpha1.SyncOperation
+	g.Expect(json.Unmarshal([]byte(stdout), &printed)).To(Succeed())
+	g.Expect(printed.Status.Resources).To(HaveLen(n))
+	g.Expect(len(op.Status.Resources)).To(BeNumerically("<", n), "status itself lists only those worth a look")
 	g.Expect(op.Status.Summary).NotTo(BeNil())
 	g.Expect(op.Status.Summary.Total).To(BeEquivalentTo(n))
 	g.Expect(op.Status.Summary.Healthy).To(BeEquivalentTo(n))
