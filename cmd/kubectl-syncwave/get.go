@@ -47,7 +47,7 @@ func newGetCmd() *cobra.Command {
 conditions. Every task of the operation has its row, read from its pinned
 plan: status.resources itself lists only those worth a look. With -o json
 the operation is printed with every row in status.resources.`,
-		Args:  cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 	}
 	kube := addClusterFlags(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
