@@ -24,9 +24,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -119,7 +117,7 @@ func (o *diffOptions) run(ctx context.Context, stdin io.Reader, out, stderr io.W
 	}
 	p, err := plan.Build(manifest.Unstructured(set.objs), plan.Options{
 		DefaultNamespace: ns,
-		IsNamespaced:     isNamespaced(c.RESTMapper()),
+		IsNamespaced:     plan.NamespacedFrom(c.RESTMapper()),
 		Origins:          manifest.Origins(set.objs),
 	})
 	if err != nil {
@@ -145,7 +143,7 @@ func (o *diffOptions) objectChanges(ctx context.Context, c client.Client, ns str
 	d := &diff.Differ{
 		Client:    c,
 		Operation: &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: diffOperationName}},
-		CRDKinds:  crdKinds(p),
+		CRDKinds:  p.DefinedKinds(),
 	}
 	if o.application != "" {
 		d.Labels = map[string]string{syncv1alpha1.LabelApplication: o.application}
@@ -252,30 +250,4 @@ func tasks(p *plan.Plan) []*plan.Task {
 		}
 	}
 	return out
-}
-
-// crdKinds returns the kinds that the plan's CRDs define.
-func crdKinds(p *plan.Plan) map[schema.GroupKind]bool {
-	out := map[schema.GroupKind]bool{}
-	for _, t := range tasks(p) {
-		if t.ID.Kind != "CustomResourceDefinition" || t.ID.Group != "apiextensions.k8s.io" {
-			continue
-		}
-		g, _, _ := unstructured.NestedString(t.Object.Object, "spec", "group")
-		k, _, _ := unstructured.NestedString(t.Object.Object, "spec", "names", "kind")
-		out[schema.GroupKind{Group: g, Kind: k}] = true
-	}
-	return out
-}
-
-// isNamespaced asks the API server's RESTMapper whether a kind is
-// namespaced, for plan.Options.IsNamespaced.
-func isNamespaced(m meta.RESTMapper) func(schema.GroupKind) (namespaced, known bool) {
-	return func(gk schema.GroupKind) (bool, bool) {
-		mapping, err := m.RESTMapping(gk)
-		if err != nil {
-			return false, false
-		}
-		return mapping.Scope.Name() == meta.RESTScopeNameNamespace, true
-	}
 }

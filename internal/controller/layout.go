@@ -25,8 +25,6 @@ import (
 	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -99,16 +97,11 @@ func (c *plans) drop(uid types.UID) {
 
 func newPinned(p *plan.Plan, digest string) *pinned {
 	l := operation.NewLayout(p)
-	pn := &pinned{digest: digest, layout: l, crdKinds: map[schema.GroupKind]bool{}}
+	pn := &pinned{digest: digest, layout: l, crdKinds: p.DefinedKinds()}
 	namespaces := map[string]bool{}
 	for _, t := range l.Tasks {
 		if t.ID.Namespace != "" {
 			namespaces[t.ID.Namespace] = true
-		}
-		if t.ID.Kind == "CustomResourceDefinition" && t.ID.Group == "apiextensions.k8s.io" {
-			g, _, _ := unstructured.NestedString(t.Object.Object, "spec", "group")
-			k, _, _ := unstructured.NestedString(t.Object.Object, "spec", "names", "kind")
-			pn.crdKinds[schema.GroupKind{Group: g, Kind: k}] = true
 		}
 	}
 	pn.namespaces = slices.Sorted(maps.Keys(namespaces))
@@ -205,7 +198,7 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	p, err := plan.Build(res.Unstructured(), plan.Options{
 		DefaultNamespace: ns,
 		SyncOptions:      op.Spec.SyncOptions,
-		IsNamespaced:     isNamespaced(tg.mapper),
+		IsNamespaced:     plan.NamespacedFrom(tg.mapper),
 		HasHealthCheck:   r.HealthConfig.hasCheck(ctx, op),
 		Origins:          res.Origins(),
 	})
@@ -219,15 +212,4 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 		return nil, nil, invalid("the plan has %d steps (phase and wave pairs), more than the %d an operation tracks in status.steps; use fewer distinct waves", n, operation.MaxSteps)
 	}
 	return p, res, nil
-}
-
-// isNamespaced tells the planner from mapper which kinds are namespaced.
-func isNamespaced(mapper meta.RESTMapper) func(gk schema.GroupKind) (namespaced, known bool) {
-	return func(gk schema.GroupKind) (bool, bool) {
-		m, err := mapper.RESTMapping(gk)
-		if err != nil {
-			return false, false
-		}
-		return m.Scope.Name() == "namespace", true
-	}
 }

@@ -1,0 +1,55 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package plan
+
+import (
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// NamespacedFrom answers Options.IsNamespaced from a RESTMapper (the API
+// server's discovery): a kind it does not know is unknown.
+func NamespacedFrom(m meta.RESTMapper) func(schema.GroupKind) (namespaced, known bool) {
+	return func(gk schema.GroupKind) (bool, bool) {
+		mapping, err := m.RESTMapping(gk)
+		if err != nil {
+			return false, false
+		}
+		return mapping.Scope.Name() == meta.RESTScopeNameNamespace, true
+	}
+}
+
+// DefinedKinds returns the kinds that the plan's CustomResourceDefinitions
+// define, in every step: objects of those kinds are not dry-run before the
+// start (SPEC §5), since their kind is not served yet.
+func (p *Plan) DefinedKinds() map[schema.GroupKind]bool {
+	out := map[schema.GroupKind]bool{}
+	for _, steps := range [][]Step{p.Steps, p.OnFail, p.OnDelete} {
+		for i := range steps {
+			for j := range steps[i].Tasks {
+				t := &steps[i].Tasks[j]
+				if t.ID.Group != "apiextensions.k8s.io" || t.ID.Kind != "CustomResourceDefinition" {
+					continue
+				}
+				if gk, ok := definedKind(t); ok {
+					out[gk] = true
+				}
+			}
+		}
+	}
+	return out
+}

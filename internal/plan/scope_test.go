@@ -1,0 +1,68 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package plan_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+func TestDefinedKinds(t *testing.T) {
+	g := NewWithT(t)
+	p, err := plan.Build(parse(t, `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions: [{name: v1, served: true, storage: true}]
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w, namespace: ns}
+---
+apiVersion: other.example.com/v1
+kind: CustomResourceDefinition
+metadata: {name: not-a-crd, namespace: ns}
+spec: {group: x.example.com, names: {kind: Fake}}
+`), plan.Options{DefaultNamespace: "ns"})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.DefinedKinds()).To(Equal(map[schema.GroupKind]bool{{Group: "example.com", Kind: "Widget"}: true}),
+		"only apiextensions.k8s.io CRDs define kinds")
+}
+
+func TestNamespacedFrom(t *testing.T) {
+	g := NewWithT(t)
+	m := meta.NewDefaultRESTMapper([]schema.GroupVersion{{Version: "v1"}})
+	m.Add(schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, meta.RESTScopeNamespace)
+	m.Add(schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}, meta.RESTScopeRoot)
+	is := plan.NamespacedFrom(m)
+	for _, tc := range []struct {
+		kind              string
+		namespaced, known bool
+	}{{"ConfigMap", true, true}, {"Namespace", false, true}, {"Widget", false, false}} {
+		ns, known := is(schema.GroupKind{Kind: tc.kind})
+		g.Expect([]bool{ns, known}).To(Equal([]bool{tc.namespaced, tc.known}), tc.kind)
+	}
+}
