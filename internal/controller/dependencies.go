@@ -160,7 +160,7 @@ func dependencyReady(ctx context.Context, op *syncv1alpha1.SyncOperation, d sync
 	if d.ReadyExpr != "" {
 		p, err := readyExprs.Compile(d.ReadyExpr)
 		if err != nil {
-			return "", &invalidError{msg: err.Error()}
+			return "", invalid("%w", err)
 		}
 		prog = p
 	}

@@ -37,12 +37,16 @@ import (
 
 // invalidError is a problem with the operation's input: it fails the
 // operation with reason InvalidManifests and is never retried.
-type invalidError struct{ msg string }
+type invalidError struct{ err error }
 
-func (e *invalidError) Error() string { return e.msg }
+func (e *invalidError) Error() string { return e.err.Error() }
 
+// Unwrap returns what made the input invalid, when an error did.
+func (e *invalidError) Unwrap() error { return e.err }
+
+// invalid formats as fmt.Errorf does: a %w cause stays reachable.
 func invalid(format string, args ...any) error {
-	return &invalidError{msg: fmt.Sprintf(format, args...)}
+	return &invalidError{err: fmt.Errorf(format, args...)}
 }
 
 // pinned is the plan of one operation, read once per process.
@@ -139,7 +143,7 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 	}
 	ref, err := snapshot.Pin(ctx, r.Local, op, p, res.Digest, kind)
 	if errors.Is(err, snapshot.ErrTooLarge) || apierrors.IsForbidden(err) {
-		return nil, invalid("%v", err)
+		return nil, invalid("%w", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("pin the plan of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
@@ -169,7 +173,7 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	// CompileExprs is nil-safe: with no HealthConfig (or no CEL engine) it
 	// refuses any spec.healthCheckExprs as disabled.
 	if err := r.HealthConfig.CompileExprs(op); err != nil {
-		return nil, nil, invalid("%v", err)
+		return nil, nil, invalid("%w", err)
 	}
 	// Sources are read as the operation's ServiceAccount too, so that an
 	// operation never reads what its ServiceAccount may not. With a remote
@@ -187,7 +191,7 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	if err != nil {
 		var me *manifest.Error
 		if errors.As(err, &me) || apierrors.IsForbidden(err) {
-			return nil, nil, invalid("%v", err)
+			return nil, nil, invalid("%w", err)
 		}
 		return nil, nil, fmt.Errorf("load manifests of SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
 	}
@@ -203,7 +207,7 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 		Origins:          res.Origins(),
 	})
 	if err != nil {
-		return nil, nil, invalid("%v", err)
+		return nil, nil, invalid("%w", err)
 	}
 	if p, err = r.applicationPlan(ctx, op, p, tg.mapper); err != nil {
 		return nil, nil, err

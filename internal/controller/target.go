@@ -117,17 +117,17 @@ func (r *SyncOperationReconciler) connect(ctx context.Context, op *syncv1alpha1.
 			return nil, &clusterWait{msg: "waiting for the kubeconfig " + where + " to exist"}
 		}
 		if apierrors.IsForbidden(err) {
-			return nil, invalid("%s: %v", where, err)
+			return nil, invalid("%s: %w", where, err)
 		}
 		return nil, fmt.Errorf("read %s: %w", where, err)
 	}
 	key, err := kubeconfigKey(sec.Data, ref.Key)
 	if err != nil {
-		return nil, invalid("%s %v", where, err)
+		return nil, invalid("%s %w", where, err)
 	}
 	rc, err := r.Remotes.Connect(op.UID, client.ObjectKeyFromObject(op), sec.Data[key], fmt.Sprintf("Secret %s/%s key %s", op.Namespace, ref.Name, key))
 	if err != nil {
-		return nil, invalid("%s: %v", where, err)
+		return nil, invalid("%s: %w", where, err)
 	}
 	return rc, nil
 }
