@@ -82,7 +82,7 @@ func LoadWith(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperati
 		}
 	}
 	bySource := make([][]Object, len(op.Spec.Sources))
-	flux := map[int]*fluxSource{}
+	flux := make([]*fluxSource, len(op.Spec.Sources)) // nil: not a Flux source
 	for i, src := range op.Spec.Sources {
 		if src.SourceRef != nil && src.ConfigMapRef == nil && src.SecretRef == nil {
 			f := newFluxSource(i, op.Namespace, *src.SourceRef)
@@ -101,9 +101,8 @@ func LoadWith(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperati
 		}
 	}
 	var revisions []syncv1alpha1.SourceRevision
-	for i := range op.Spec.Sources {
-		f, ok := flux[i]
-		if !ok || len(l.errs) > 0 {
+	for i, f := range flux {
+		if f == nil || len(l.errs) > 0 {
 			continue
 		}
 		docs, rev, err := f.read(ctx, o.Artifacts)

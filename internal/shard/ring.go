@@ -87,18 +87,6 @@ func (r *Ring) Owner(key string) string {
 	return r.points[i].member
 }
 
-// Members are the members of the ring, sorted.
-func (r *Ring) Members() []string {
-	if r == nil {
-		return nil
-	}
-	var out []string
-	for _, p := range r.points {
-		out = append(out, p.member)
-	}
-	return slices.Compact(slices.Sorted(slices.Values(out)))
-}
-
 func hash(s string) uint64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(s))
