@@ -31,16 +31,21 @@ import (
 // bindFluxFlags registers the flags of Flux sources.
 func (o *Options) bindFluxFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.FluxSources, "flux-sources", o.FluxSources, "read spec.sources[].sourceRef (Flux GitRepository, OCIRepository, Bucket, ExternalArtifact); false refuses them as disabled")
-	fs.Var((*byteSize)(&o.MaxArtifactSize), "max-artifact-size", "largest Flux artifact that is downloaded, and largest unpacked content of one (a quantity: 50Mi, 1Gi, or bytes)")
+	fs.Var((*byteSize)(&o.MaxArtifactSize), "max-artifact-size", "largest Flux artifact that is downloaded, largest unpacked content of one, and most bytes of verified artifacts kept in memory for reuse (a quantity: 50Mi, 1Gi, or bytes)")
 }
 
 // artifacts returns the reader of Flux sources, or nil when they are
-// disabled. Sources are read with c: the controller's own client.
+// disabled. Sources are read with c: the controller's own client. Verified
+// artifacts are held, at most MaxArtifactSize bytes of them, for
+// artifact.DefaultCacheTTL after their last use.
 func (o *Options) artifacts(c client.Reader) manifest.Artifacts {
 	if !o.FluxSources {
 		return nil
 	}
-	return &flux.Reader{Client: c, Fetcher: &artifact.Fetcher{Limits: artifact.DefaultLimits(o.MaxArtifactSize)}}
+	return &flux.Reader{Client: c, Fetcher: &artifact.Fetcher{
+		Limits: artifact.DefaultLimits(o.MaxArtifactSize),
+		Cache:  artifact.NewCache(o.MaxArtifactSize, artifact.DefaultCacheTTL, nil),
+	}}
 }
 
 // byteSize is a flag of a size in bytes, given as a Kubernetes quantity.

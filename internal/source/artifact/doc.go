@@ -34,6 +34,11 @@ limitations under the License.
 //     the same name. Limits bound the number of entries, the size of one
 //     file and the unpacked size of all files together (decompression
 //     bombs stop at the limit, not at the end of the stream).
+//   - A Cache, if the Fetcher has one, keeps the verified bytes of
+//     recent artifacts by digest, bounded in bytes and in time since last
+//     use, so that a retry or another operation of the same revision does
+//     not download it again; concurrent fetches of one digest share one
+//     download.
 //   - Select keeps the *.yaml, *.yml and *.json files under a directory
 //     (recursively), sorted by path, and says when the directory is not in
 //     the artifact at all.

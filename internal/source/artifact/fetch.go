@@ -39,6 +39,9 @@ type Fetcher struct {
 	Client *http.Client
 	// Limits bound the artifacts.
 	Limits Limits
+	// Cache, if set, keeps verified artifacts by digest for a while, so
+	// that fetching one again does not download it again.
+	Cache *Cache
 }
 
 // FetchError is a download that did not succeed: the server cannot be
@@ -60,13 +63,27 @@ func (e *FetchError) Unwrap() error { return e.Err }
 // Fetch downloads the artifact at rawURL, verifies it has digest, and
 // unpacks it. size is the size the source announces, or a negative number
 // when it announces none; an announced size over the limit is refused
-// before anything is downloaded.
+// before anything is downloaded. An artifact that the Cache holds is not
+// downloaded again.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL, digest string, size int64) ([]File, error) {
-	data, err := f.Download(ctx, rawURL, size)
-	if err != nil {
-		return nil, err
+	download := func() ([]byte, error) {
+		data, err := f.Download(ctx, rawURL, size)
+		if err != nil {
+			return nil, err
+		}
+		if err := Verify(data, digest); err != nil {
+			return nil, err
+		}
+		return data, nil
 	}
-	if err := Verify(data, digest); err != nil {
+	var data []byte
+	var err error
+	if f.Cache != nil {
+		data, err = f.Cache.get(digest, download)
+	} else {
+		data, err = download()
+	}
+	if err != nil {
 		return nil, err
 	}
 	return Unpack(data, f.Limits)
