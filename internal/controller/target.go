@@ -101,15 +101,28 @@ func (r *SyncOperationReconciler) target(ctx context.Context, op *syncv1alpha1.S
 	if err != nil {
 		return nil, err
 	}
-	ref := op.Spec.KubeConfig.SecretRef
-	return &target{user: user, writer: c, reader: c, mapper: rc.mapper, remote: rc,
-		source: fmt.Sprintf("Secret %s/%s", op.Namespace, ref.Name)}, nil
+	return &target{user: user, writer: c, reader: c, mapper: rc.mapper, remote: rc, source: kubeconfigSecret(op)}, nil
+}
+
+// kubeconfigSecret names the kubeconfig Secret of op, for messages.
+func kubeconfigSecret(op *syncv1alpha1.SyncOperation) string {
+	return fmt.Sprintf("Secret %s/%s", op.Namespace, op.Spec.KubeConfig.SecretRef.Name)
+}
+
+// probedTarget returns the target of op and, when probe is set, checks
+// that its cluster answers (a *clusterWait when it does not).
+func (r *SyncOperationReconciler) probedTarget(ctx context.Context, op *syncv1alpha1.SyncOperation, probe bool) (*target, error) {
+	tg, err := r.target(ctx, op)
+	if err == nil && probe {
+		err = tg.reachable(ctx)
+	}
+	return tg, err
 }
 
 // connect reads the kubeconfig Secret of op and returns its cluster.
 func (r *SyncOperationReconciler) connect(ctx context.Context, op *syncv1alpha1.SyncOperation) (*remoteCluster, error) {
 	ref := op.Spec.KubeConfig.SecretRef
-	where := fmt.Sprintf("spec.kubeConfig.secretRef (Secret %s/%s)", op.Namespace, ref.Name)
+	where := "spec.kubeConfig.secretRef (" + kubeconfigSecret(op) + ")"
 	sec := &corev1.Secret{}
 	err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: op.Namespace, Name: ref.Name}, sec)
 	if err != nil {
@@ -125,7 +138,7 @@ func (r *SyncOperationReconciler) connect(ctx context.Context, op *syncv1alpha1.
 	if err != nil {
 		return nil, invalid("%s %w", where, err)
 	}
-	rc, err := r.Remotes.Connect(op.UID, client.ObjectKeyFromObject(op), sec.Data[key], fmt.Sprintf("Secret %s/%s key %s", op.Namespace, ref.Name, key))
+	rc, err := r.Remotes.Connect(op.UID, client.ObjectKeyFromObject(op), sec.Data[key], kubeconfigSecret(op)+" key "+key)
 	if err != nil {
 		return nil, invalid("%s: %w", where, err)
 	}
@@ -246,10 +259,7 @@ func (tg *target) asClusterWait(err error) *clusterWait {
 // the deletion, or whose kubeconfig is gone, is given up on with a Warning
 // event: a cluster that is gone must not hold the deletion forever.
 func (r *SyncOperationReconciler) releaseDeleted(ctx context.Context, op *syncv1alpha1.SyncOperation) error {
-	tg, err := r.target(ctx, op)
-	if err == nil {
-		err = tg.reachable(ctx)
-	}
+	tg, err := r.probedTarget(ctx, op, true)
 	if err == nil {
 		var pn *pinned
 		if pn, err = r.layout(ctx, op, tg); err == nil {
@@ -294,10 +304,7 @@ func (tg *target) crds() *CRDStatus {
 // an operation that has not started stays Pending until its timeout).
 func (r *SyncOperationReconciler) resolveTarget(ctx context.Context, op *syncv1alpha1.SyncOperation, out *operation.Outcome) (*target, bool, error) {
 	started := op.Status.Snapshot != nil
-	tg, err := r.target(ctx, op)
-	if err == nil && !started {
-		err = tg.reachable(ctx)
-	}
+	tg, err := r.probedTarget(ctx, op, !started)
 	var cw *clusterWait
 	var inv *invalidError
 	switch {
