@@ -30,9 +30,12 @@ import (
 
 // Options configure the controller (the flags of SPEC §11).
 type Options struct {
-	MetricsBindAddress      string
-	MetricsSecure           bool
-	HealthProbeBindAddress  string
+	MetricsBindAddress     string
+	MetricsSecure          bool
+	HealthProbeBindAddress string
+	// PprofBindAddress serves Go's profiles (net/http/pprof); "0" or ""
+	// serves none.
+	PprofBindAddress        string
 	LeaderElect             bool
 	LeaderElectionID        string
 	HealthConfigMap         string
@@ -89,6 +92,7 @@ func DefaultOptions() Options {
 		MetricsBindAddress:      ":8443",
 		MetricsSecure:           true,
 		HealthProbeBindAddress:  ":8081",
+		PprofBindAddress:        "0",
 		LeaderElectionID:        "syncwave.syncwave.dev",
 		LeaseDuration:           15 * time.Second,
 		RenewDeadline:           10 * time.Second,
@@ -113,6 +117,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "address the metrics endpoint binds to; 0 disables it")
 	fs.BoolVar(&o.MetricsSecure, "metrics-secure", o.MetricsSecure, "serve metrics over HTTPS with authentication and authorization; false serves plain HTTP")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "address the health probe endpoint binds to")
+	fs.StringVar(&o.PprofBindAddress, "pprof-bind-address", o.PprofBindAddress, "address Go's profiles (/debug/pprof/) are served on, unauthenticated: bind it to localhost; 0 disables them")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "enable leader election, so that only one replica acts")
 	fs.StringVar(&o.LeaderElectionID, "leader-election-id", o.LeaderElectionID, "name of the leader election Lease (one per Deployment of a static shard)")
 	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", o.LeaseDuration, "how long non-leaders wait before taking over a lease that is not renewed")

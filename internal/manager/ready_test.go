@@ -118,16 +118,17 @@ func status(url string) int {
 
 // TestReadyzWaitsForCaches runs the manager with the reads of
 // SyncOperations held back: /healthz answers, /readyz fails; once the
-// reads go through and the caches sync, /readyz answers 200.
+// reads go through and the caches sync, /readyz answers 200 (and the
+// profiles are served on --pprof-bind-address).
 func TestReadyzWaitsForCaches(t *testing.T) {
 	ctrllog.SetLogger(logr.Discard())
 	g := NewWithT(t)
 	c := cluster.StartT(t, cluster.Options{CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}})
 	gt, cfg := newGate(t, c.Config)
 
-	probes := freeAddress(t)
+	probes, pprof := freeAddress(t), freeAddress(t)
 	o := manager.DefaultOptions()
-	o.MetricsBindAddress, o.HealthProbeBindAddress = "0", probes
+	o.MetricsBindAddress, o.HealthProbeBindAddress, o.PprofBindAddress = "0", probes, pprof
 	o.Registry = prometheus.NewRegistry()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -147,4 +148,5 @@ func TestReadyzWaitsForCaches(t *testing.T) {
 
 	gt.release()
 	g.Eventually(func() int { return status(readyz) }, 30*time.Second, 20*time.Millisecond).Should(Equal(http.StatusOK))
+	g.Expect(status("http://"+pprof+"/debug/pprof/cmdline")).To(Equal(http.StatusOK), "--pprof-bind-address serves the profiles")
 }

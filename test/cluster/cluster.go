@@ -306,3 +306,25 @@ func (c *Cluster) killLeftovers() error {
 	}
 	return nil
 }
+
+// CPUSeconds is the CPU time that the running processes of the cluster
+// (kube-apiserver, etcd and any others it started) have used so far:
+// compare two readings to see what a piece of work cost the control plane.
+func (c *Cluster) CPUSeconds() (float64, error) {
+	ps, err := c.Processes()
+	if err != nil {
+		return 0, err
+	}
+	var sum float64
+	for _, p := range ps {
+		if !p.Running() {
+			continue
+		}
+		s, err := CPUSeconds(p.PID)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", p.Name, err)
+		}
+		sum += s
+	}
+	return sum, nil
+}

@@ -348,3 +348,24 @@ func onlyPod(ctx context.Context, g Gomega, cl client.Client, j *batchv1.Job) *c
 	g.Expect(pods.Items).To(HaveLen(1))
 	return &pods.Items[0]
 }
+
+func TestCPUSeconds(t *testing.T) {
+	before, err := CPUSeconds(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := uint64(1)
+	for start := time.Now(); time.Since(start) < 300*time.Millisecond; {
+		x = x*6364136223846793005 + 1442695040888963407 // keep the CPU busy
+	}
+	after, err := CPUSeconds(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used := after - before; used < 0.1 || used > 10 {
+		t.Errorf("300 ms of busy work used %.2f CPU seconds (%d)", used, x%2)
+	}
+	if _, err := CPUSeconds(-1); err == nil {
+		t.Error("no error for a process that does not exist")
+	}
+}

@@ -207,3 +207,30 @@ func killGroup(pid int) error {
 	}
 	return nil
 }
+
+// CPUSeconds is the CPU time (user and system) that process pid has used,
+// from /proc/<pid>/stat.
+func CPUSeconds(pid int) (float64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	s := string(data)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	var ticks float64
+	for _, f := range fields[11:13] { // fields 14 and 15: utime, stime
+		n, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("parse /proc/%d/stat: %w", pid, err)
+		}
+		ticks += float64(n)
+	}
+	return ticks / clockTicks, nil
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's times: 100 on
+// every Linux architecture Go supports.
+const clockTicks = 100

@@ -167,13 +167,14 @@ func runLarge(b *testing.B, n int) {
 	var ours, floor, checked []time.Duration
 	var kib float64
 	var budget requestCounts
+	var cpu string
 	var runs []string        // one line in the end: go test keeps 10 lines of a benchmark's log
 	for i := range b.N + 1 { // the first is a warm-up
 		ns, bulkNS, checkedNS := bench.c.NamespaceT(b, "scale-"), bench.c.NamespaceT(b, "floor-"), bench.c.NamespaceT(b, "checked-")
 		refs := sources(b, bench.cl, ns, "bundle", objs)
 		op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: ns},
 			Spec: syncv1alpha1.SyncOperationSpec{Sources: refs, Timeout: &metav1.Duration{Duration: 10 * time.Minute}}}
-		reqs := apiRequests(b)
+		reqs, cpu0 := apiRequests(b), cpuNow(b)
 		start := time.Now()
 		if err := bench.cl.Create(context.Background(), op); err != nil {
 			b.Fatal(err)
@@ -184,8 +185,11 @@ func runLarge(b *testing.B, n int) {
 			b.Fatalf("operation %s: %s", got.Status.Phase, got.Status.Message)
 		}
 		budget = apiRequestsSettled(b).since(reqs)
+		cpu1 := cpuNow(b)
 		f := cluster.BulkApply(b, bench.cl, bulkNS, objs)
+		cpu2 := cpuNow(b)
 		c := cluster.CheckedApply(b, bench.cl, checkedNS, objs)
+		cpu = cpuLine(cpu1.since(cpu0), cpu2.since(cpu1), cpuNow(b).since(cpu2))
 		if i > 0 {
 			ours, floor, checked = append(ours, d), append(floor, f), append(checked, c)
 			kib = size(b, got)
@@ -202,6 +206,7 @@ func runLarge(b *testing.B, n int) {
 	b.ReportMetric(float64(mo)/float64(mc), "x-dry-run-then-apply")
 	b.Logf("%s", strings.Join(runs, "; "))
 	b.Logf("API requests per object of the operation (last run): %s", budget.per(n))
+	b.Logf("last run's %s", cpu)
 	b.ReportMetric(kib, "KiB/object")
 	b.ReportMetric(peakRSS(b), "MiB-peak-rss")
 	b.Logf("%d ConfigMaps in 20 waves: syncwave %v (runs %v), parallel apply %v (runs %v): %.2fx; dry-run then apply %v: %.2fx; SyncOperation %.0f KiB; manager peak RSS %.0f MiB",
@@ -221,6 +226,7 @@ func BenchmarkMany100x20(b *testing.B) {
 	setupBench(b)
 	var ours, floor, checked []time.Duration
 	var budget requestCounts
+	var cpu string
 	for i := range b.N + 1 {
 		ns, bulkNS, checkedNS := bench.c.NamespaceT(b, "many-"), bench.c.NamespaceT(b, "floor-"), bench.c.NamespaceT(b, "checked-")
 		var all []*unstructured.Unstructured
@@ -239,7 +245,7 @@ func BenchmarkMany100x20(b *testing.B) {
 			ops[k] = &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 				Spec: syncv1alpha1.SyncOperationSpec{Manifests: ms}}
 		}
-		reqs := apiRequests(b)
+		reqs, cpu0 := apiRequests(b), cpuNow(b)
 		start := time.Now()
 		var wg sync.WaitGroup
 		for _, op := range ops {
@@ -260,8 +266,11 @@ func BenchmarkMany100x20(b *testing.B) {
 			}
 		}
 		budget = apiRequestsSettled(b).since(reqs)
+		cpu1 := cpuNow(b)
 		f := cluster.BulkApply(b, bench.cl, bulkNS, all)
+		cpu2 := cpuNow(b)
 		c := cluster.CheckedApply(b, bench.cl, checkedNS, all)
+		cpu = cpuLine(cpu1.since(cpu0), cpu2.since(cpu1), cpuNow(b).since(cpu2))
 		if i > 0 {
 			ours, floor, checked = append(ours, d), append(floor, f), append(checked, c)
 		}
@@ -275,4 +284,5 @@ func BenchmarkMany100x20(b *testing.B) {
 	b.Logf("100 operations x 20 ConfigMaps: syncwave %v (runs %v), parallel apply %v (runs %v): %.2fx; dry-run then apply %v: %.2fx",
 		mo, ours, mf, floor, float64(mo)/float64(mf), mc, float64(mo)/float64(mc))
 	b.Logf("API requests per operation (last run): %s", budget.per(100))
+	b.Logf("last run's %s", cpu)
 }

@@ -29,6 +29,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/syncwave/syncwave/test/cluster"
 )
 
 // requestCounts are the API server's requests (apiserver_request_total)
@@ -117,4 +119,33 @@ func (c requestCounts) per(n int) string {
 		parts = append(parts, fmt.Sprintf("%s %.4g", k, c[k]/float64(n)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// cpuTimes are CPU seconds used so far by the control plane (kube-apiserver
+// and etcd) and by the manager.
+type cpuTimes struct{ cluster, manager float64 }
+
+func cpuNow(tb testing.TB) cpuTimes {
+	tb.Helper()
+	c, err := bench.c.CPUSeconds()
+	if err != nil {
+		tb.Fatalf("control plane CPU: %v", err)
+	}
+	m, err := cluster.CPUSeconds(bench.mgr.Process.Pid)
+	if err != nil {
+		tb.Fatalf("manager CPU: %v", err)
+	}
+	return cpuTimes{cluster: c, manager: m}
+}
+
+func (t cpuTimes) since(before cpuTimes) cpuTimes {
+	return cpuTimes{cluster: t.cluster - before.cluster, manager: t.manager - before.manager}
+}
+
+// cpuLine says what the operation cost next to the floors, from CPU
+// readings before and after each: the control plane's work, which bounds
+// the time on a machine of few cores.
+func cpuLine(ours, floor, checked cpuTimes) string {
+	return fmt.Sprintf("control plane CPU: syncwave %.2fs (%.2fx the parallel apply's %.2fs, %.2fx the dry-run then apply's %.2fs); manager %.2fs",
+		ours.cluster, ours.cluster/floor.cluster, floor.cluster, ours.cluster/checked.cluster, checked.cluster, ours.manager)
 }
