@@ -194,7 +194,10 @@ func (l *Layout) Compact(st *syncv1alpha1.SyncOperationStatus) []syncv1alpha1.Re
 	for s := range l.steps {
 		c.step(s)
 	}
-	keep := append(c.must, c.may...)
+	var keep []int
+	for _, t := range c.tiers {
+		keep = append(keep, t...)
+	}
 	if len(keep) > MaxListed {
 		keep = keep[:MaxListed]
 	}
@@ -206,15 +209,33 @@ func (l *Layout) Compact(st *syncv1alpha1.SyncOperationStatus) []syncv1alpha1.Re
 	return out
 }
 
-// compaction chooses the entries of status.resources: must (hooks of
-// started steps, failures, pruned and degraded tasks) before may (what is
-// not done in the current or failed step; every task of a small
-// operation's started steps).
+// Tiers of status.resources entries, kept in this order when there are
+// more than MaxListed of them.
+const (
+	// tierState: what Expand cannot derive from the step counts: the
+	// record of every hook of a started step (its phase, its live name),
+	// the prunes a Prune=false kept (they stay in the inventory) and the
+	// failed writes.
+	tierState = iota
+	// tierCurrent: what is not done, or is notable, in the current or
+	// failed step.
+	tierCurrent
+	// tierNotable: pruned, degraded and changed tasks of other steps.
+	tierNotable
+	// tierRest: every task of a small operation's started steps, and the
+	// change a dry run found for each task.
+	tierRest
+	tiers
+)
+
+// compaction chooses the entries of status.resources, by tier: the
+// engine's state first, so that many notable entries (a prune of
+// thousands) never push out a hook's record.
 type compaction struct {
 	l           *Layout
 	st          *syncv1alpha1.SyncOperationStatus
 	cur, failed int
-	must, may   []int
+	tiers       [tiers][]int
 }
 
 func (c *compaction) step(s int) {
@@ -241,18 +262,23 @@ func (c *compaction) step(s int) {
 	}
 }
 
-// choose puts task i of step s in must, in may, or leaves it out.
+// choose puts task i of step s in a tier, or leaves it out.
 func (c *compaction) choose(i, s int, started, done bool) {
 	e := &c.st.Resources[i]
+	tier := -1
 	switch {
-	case c.l.Tasks[i].IsHook() && (started || e.Status != syncv1alpha1.ResultPending):
-		c.must = append(c.must, i)
+	case c.l.Tasks[i].IsHook() && (started || e.Status != syncv1alpha1.ResultPending),
+		e.Status == syncv1alpha1.ResultPruneSkipped, e.Status == syncv1alpha1.ResultSyncFailed:
+		tier = tierState
+	case (s == c.cur || s == c.failed) && (!done || notable(e)):
+		tier = tierCurrent
 	case notable(e):
-		c.must = append(c.must, i)
-	case (s == c.cur || s == c.failed) && !done:
-		c.may = append(c.may, i)
+		tier = tierNotable
 	case (started && len(c.l.Tasks) <= ListAllUpTo) || e.Change != "":
-		c.may = append(c.may, i)
+		tier = tierRest
+	}
+	if tier >= 0 {
+		c.tiers[tier] = append(c.tiers[tier], i)
 	}
 }
 
