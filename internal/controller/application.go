@@ -19,8 +19,10 @@ package controller
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -51,11 +53,25 @@ func indexApplication(ctx context.Context, mgr ctrl.Manager) error {
 // peers lists, from the cache, the operations of op's application in its
 // namespace (op included).
 func (r *SyncOperationReconciler) peers(ctx context.Context, op *syncv1alpha1.SyncOperation) ([]syncv1alpha1.SyncOperation, error) {
+	return r.ofApplication(ctx, op.Namespace, op.Spec.Application)
+}
+
+// ofApplication lists, from the cache, the operations of application app
+// in namespace ns.
+func (r *SyncOperationReconciler) ofApplication(ctx context.Context, ns, app string) ([]syncv1alpha1.SyncOperation, error) {
 	list := &syncv1alpha1.SyncOperationList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(op.Namespace), client.MatchingFields{IndexApplication: op.Spec.Application}); err != nil {
-		return nil, fmt.Errorf("list the operations of application %s in namespace %s: %w", op.Spec.Application, op.Namespace, err)
+	if err := r.Client.List(ctx, list, client.InNamespace(ns), client.MatchingFields{IndexApplication: app}); err != nil {
+		return nil, fmt.Errorf("list the operations of application %s in namespace %s: %w", app, ns, err)
 	}
 	return list.Items, nil
+}
+
+// clearOperationBlockers drops status.blockedBy when it lists the
+// operations that an operation waited for (queue or dependencies).
+func clearOperationBlockers(st *syncv1alpha1.SyncOperationStatus) {
+	if len(st.BlockedBy) > 0 && st.BlockedBy[0].Kind == "SyncOperation" {
+		st.BlockedBy = nil
+	}
 }
 
 // gate keeps an operation of an application Pending while another one of
@@ -73,12 +89,12 @@ func (r *SyncOperationReconciler) gate(ctx context.Context, op *syncv1alpha1.Syn
 	if err != nil {
 		return true, err
 	}
-	a := operation.Admit(op, peers)
+	key := op.Namespace + "/" + op.Spec.Application
+	a := operation.Admit(op, peers, r.held.get(key))
 	switch a.Verdict {
 	case operation.VerdictRun:
-		if len(st.BlockedBy) > 0 && st.BlockedBy[0].Kind == "SyncOperation" {
-			st.BlockedBy = nil
-		}
+		r.held.set(key, op.UID)
+		clearOperationBlockers(st)
 		return false, nil
 	case operation.VerdictConflict:
 		r.end(op, out, syncv1alpha1.ReasonConflict, a.Message)
@@ -164,5 +180,41 @@ func (r *SyncOperationReconciler) peerHandler() handler.EventHandler {
 				enqueue(ctx, op, q)
 			}
 		},
+	}
+}
+
+// held remembers, per application (namespace/name), the operation this
+// process admitted last, until that one settles. Its Running phase is only
+// written at the end of its first step, and an operation of the same
+// application created in the same second but with a smaller name may
+// arrive meanwhile: the hold keeps that one queued. All operations of an
+// application are driven by one replica (internal/shard), so the hold of
+// this process is enough. The zero value is ready to use.
+type held struct {
+	mu sync.Mutex
+	by map[string]types.UID
+}
+
+func (h *held) get(app string) types.UID {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.by[app]
+}
+
+func (h *held) set(app string, uid types.UID) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.by == nil {
+		h.by = map[string]types.UID{}
+	}
+	h.by[app] = uid
+}
+
+// release drops the hold of app if uid has it.
+func (h *held) release(app string, uid types.UID) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.by[app] == uid {
+		delete(h.by, app)
 	}
 }

@@ -53,33 +53,39 @@ func indexDependsOn(ctx context.Context, mgr ctrl.Manager) error {
 		if !ok {
 			return nil
 		}
-		var out []string
-		for _, d := range op.Spec.DependsOn {
-			out = append(out, dependencyKey(op, d))
-		}
-		return out
+		return depKeys(op)
 	})
 }
 
-func dependencyKey(op *syncv1alpha1.SyncOperation, d syncv1alpha1.ApplicationDependency) string {
-	ns := d.Namespace
+// dependency returns the namespace (op's unless d names one) and the name
+// of the application d names.
+func dependency(op *syncv1alpha1.SyncOperation, d syncv1alpha1.ApplicationDependency) (ns, app string) {
+	ns = d.Namespace
 	if ns == "" {
 		ns = op.Namespace
 	}
-	return ns + "/" + d.Application
+	return ns, d.Application
+}
+
+// dependencyKey is "namespace/application" of what d names: the key of
+// IndexDependsOn and a node of the dependency graph.
+func dependencyKey(op *syncv1alpha1.SyncOperation, d syncv1alpha1.ApplicationDependency) string {
+	ns, app := dependency(op, d)
+	return ns + "/" + app
 }
 
 // latest returns the newest operation (creation time, then name) of
-// application app in namespace ns, or nil when it has none.
+// application app in namespace ns, or nil when it has none. Dry runs are
+// left out: a preview does not change what the application is.
 func (r *SyncOperationReconciler) latest(ctx context.Context, ns, app string) (*syncv1alpha1.SyncOperation, error) {
-	list := &syncv1alpha1.SyncOperationList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(ns), client.MatchingFields{IndexApplication: app}); err != nil {
-		return nil, fmt.Errorf("list the operations of application %s in namespace %s: %w", app, ns, err)
+	ops, err := r.ofApplication(ctx, ns, app)
+	if err != nil {
+		return nil, err
 	}
 	var best *syncv1alpha1.SyncOperation
-	for i := range list.Items {
-		p := &list.Items[i]
-		if p.DeletionTimestamp.IsZero() && (best == nil || operation.Before(best, p)) {
+	for i := range ops {
+		p := &ops[i]
+		if p.DeletionTimestamp.IsZero() && !p.Spec.DryRun && (best == nil || operation.Before(best, p)) {
 			best = p
 		}
 	}
@@ -107,8 +113,7 @@ func (r *SyncOperationReconciler) waitDependencies(ctx context.Context, op *sync
 	var waiting []string
 	var blocked []syncv1alpha1.BlockedResource
 	for i, d := range op.Spec.DependsOn {
-		key := dependencyKey(op, d)
-		ns, app, _ := strings.Cut(key, "/")
+		ns, app := dependency(op, d)
 		dep, err := r.latest(ctx, ns, app)
 		if err != nil {
 			return true, err
@@ -128,9 +133,7 @@ func (r *SyncOperationReconciler) waitDependencies(ctx context.Context, op *sync
 		blocked = append(blocked, dependencyBlocker(ns, app, dep, msg))
 	}
 	if len(waiting) == 0 {
-		if len(st.BlockedBy) > 0 && st.BlockedBy[0].Kind == "SyncOperation" {
-			st.BlockedBy = nil
-		}
+		clearOperationBlockers(st)
 		return false, nil
 	}
 	msg := "waiting for dependencies: " + strings.Join(waiting, "; ")
@@ -154,8 +157,7 @@ func (r *SyncOperationReconciler) waitDependencies(ctx context.Context, op *sync
 // application d names, lets op start, else what op waits for. A readyExpr
 // that does not compile is an *invalidError.
 func dependencyReady(ctx context.Context, op *syncv1alpha1.SyncOperation, d syncv1alpha1.ApplicationDependency, dep *syncv1alpha1.SyncOperation) (string, error) {
-	key := dependencyKey(op, d)
-	ns, app, _ := strings.Cut(key, "/")
+	ns, app := dependency(op, d)
 	var prog *cel.Program
 	if d.ReadyExpr != "" {
 		p, err := readyExprs.Compile(d.ReadyExpr)

@@ -144,6 +144,13 @@ func TestDependsOnAFailedDependencyWaitsUntilTheTimeout(t *testing.T) {
 	g.Expect(k8s.Create(ctx, db)).To(Succeed())
 	g.Eventually(func() syncv1alpha1.OperationPhase { return get(t, db).Status.Phase }, 30*time.Second, 20*time.Millisecond).
 		Should(Equal(syncv1alpha1.OperationFailed))
+	// A dry run of the fix, newer and Succeeded, is a preview: the
+	// application is still what database-1 left.
+	preview := appOp(t, ns, "database-2-preview", "database", nil, []string{"{apiVersion: v1, kind: ConfigMap, metadata: {name: database}}"})
+	preview.Spec.DryRun = true
+	g.Expect(k8s.Create(ctx, preview)).To(Succeed())
+	g.Eventually(func() syncv1alpha1.OperationPhase { return get(t, preview).Status.Phase }, 30*time.Second, 20*time.Millisecond).
+		Should(Equal(syncv1alpha1.OperationSucceeded))
 
 	api := appOp(t, ns, "api-1", "api", []syncv1alpha1.ApplicationDependency{{Application: "database"}},
 		[]string{"{apiVersion: v1, kind: ConfigMap, metadata: {name: api}}"})

@@ -28,12 +28,6 @@ import (
 	"github.com/syncwave/syncwave/internal/operation"
 )
 
-// lastSucceeded is the operation of peers whose inventory is the
-// application's, leaving out op.
-func lastSucceeded(peers []syncv1alpha1.SyncOperation, op *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
-	return operation.LastSucceeded(peers, op)
-}
-
 // collect garbage-collects finished operations (SPEC §2, §13) when op has
 // finished: those of op's application beyond --history-limit, and those
 // past their ttlSecondsAfterFinished; the application's last Succeeded

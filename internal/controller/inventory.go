@@ -25,6 +25,7 @@ import (
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/hook"
+	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/plan"
 	"github.com/syncwave/syncwave/internal/snapshot"
 )
@@ -59,7 +60,7 @@ func (r *SyncOperationReconciler) inventory(ctx context.Context, op *syncv1alpha
 	if err != nil {
 		return nil, err
 	}
-	last := lastSucceeded(peers, op)
+	last := operation.LastSucceeded(peers, op)
 	if last == nil || last.Spec.IsDelete() || last.Status.Snapshot == nil {
 		return nil, nil
 	}

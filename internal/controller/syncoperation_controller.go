@@ -121,6 +121,7 @@ type SyncOperationReconciler struct {
 	Artifacts manifest.Artifacts
 
 	plans plans
+	held  held
 }
 
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch;delete
@@ -258,6 +259,9 @@ func (r *SyncOperationReconciler) terminateUnstarted(op *syncv1alpha1.SyncOperat
 // impersonated caches.
 func (r *SyncOperationReconciler) forget(op *syncv1alpha1.SyncOperation) {
 	r.Sources.Forget(types.NamespacedName{Namespace: op.Namespace, Name: op.Name})
+	if op.Spec.Application != "" {
+		r.held.release(op.Namespace+"/"+op.Spec.Application, op.UID)
+	}
 	r.plans.drop(op.UID)
 	r.Watcher.Release(op.UID)
 	r.Remotes.Release(op.UID)

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
+
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
@@ -68,13 +70,23 @@ func started(op *syncv1alpha1.SyncOperation) bool {
 	return op.Status.Phase == syncv1alpha1.OperationRunning || op.Status.Phase == syncv1alpha1.OperationTerminating
 }
 
+// runs reports whether op holds its application: it has begun its steps,
+// or it is the one admitted (held) that has not yet written so.
+func runs(op *syncv1alpha1.SyncOperation, held types.UID) bool {
+	return started(op) || (held != "" && op.UID == held)
+}
+
 // Admit decides whether op, not yet started, may start (SPEC §13): at most
 // one operation of an application runs at a time, and queued ones start in
 // creation order. peers are the operations of op's application in its
-// namespace (op itself may be among them). A peer is ahead of op when it
-// runs, or when it is queued and was created before op; operations being
-// deleted or finished are not. It is a pure function.
-func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation) Admission {
+// namespace (op itself may be among them). held is the operation that was
+// last admitted, if the caller knows one that may not show it yet (its
+// Running phase is written at the end of its first step, and operations
+// created in the same second are ordered by name, not by arrival). A peer
+// is ahead of op when it runs or is held, or when it is queued and was
+// created before op; operations being deleted or finished are not. It is a
+// pure function.
+func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation, held types.UID) Admission {
 	var running, queued []*syncv1alpha1.SyncOperation
 	for i := range peers {
 		p := &peers[i]
@@ -82,7 +94,7 @@ func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation) A
 			continue
 		}
 		switch {
-		case started(p):
+		case runs(p, held):
 			running = append(running, p)
 		case Before(p, op):
 			queued = append(queued, p)
@@ -99,7 +111,7 @@ func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation) A
 	switch op.Spec.ConcurrencyPolicy {
 	case syncv1alpha1.ConcurrencyForbid:
 		a.Verdict = VerdictConflict
-		a.Message = fmt.Sprintf("SyncOperation %s of application %s is %s and concurrencyPolicy is Forbid", names(ahead), app, describe(ahead[0]))
+		a.Message = fmt.Sprintf("SyncOperation %s of application %s is %s and concurrencyPolicy is Forbid", names(ahead), app, describe(ahead[0], held))
 	case syncv1alpha1.ConcurrencyReplace:
 		a.Verdict = VerdictWait
 		for _, p := range ahead {
@@ -113,13 +125,13 @@ func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation) A
 		a.Message = fmt.Sprintf("replacing: waiting for SyncOperation %s of application %s to terminate", names(ahead), app)
 	default:
 		a.Verdict = VerdictWait
-		a.Message = fmt.Sprintf("queued: waiting for SyncOperation %s of application %s (%s) to finish", names(ahead), app, describe(ahead[0]))
+		a.Message = fmt.Sprintf("queued: waiting for SyncOperation %s of application %s (%s) to finish", names(ahead), app, describe(ahead[0], held))
 	}
 	return a
 }
 
-func describe(op *syncv1alpha1.SyncOperation) string {
-	if started(op) {
+func describe(op *syncv1alpha1.SyncOperation, held types.UID) string {
+	if runs(op, held) {
 		return "running"
 	}
 	return "queued ahead"
@@ -140,12 +152,13 @@ func names(ops []*syncv1alpha1.SyncOperation) string {
 
 // LastSucceeded returns the operation whose inventory is the application's:
 // the Succeeded one that finished last (creation order breaks ties), or nil.
-// except is left out (the operation asking).
+// A dry run changed nothing, so it is never the one. except is left out
+// (the operation asking).
 func LastSucceeded(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
 	var best *syncv1alpha1.SyncOperation
 	for i := range peers {
 		p := &peers[i]
-		if p.Status.Phase != syncv1alpha1.OperationSucceeded || p.Status.FinishedAt == nil || (except != nil && p.UID == except.UID) {
+		if p.Status.Phase != syncv1alpha1.OperationSucceeded || p.Status.FinishedAt == nil || p.Spec.DryRun || (except != nil && p.UID == except.UID) {
 			continue
 		}
 		if best == nil || compareFinished(p, best) > 0 {

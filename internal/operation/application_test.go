@@ -61,18 +61,22 @@ func TestAdmit(t *testing.T) {
 		peers   []syncv1alpha1.SyncOperation
 		verdict operation.Verdict
 		ahead   []string
+		held    types.UID // the operation admitted last
 	}{
-		{"alone", appOp("b", 2, pending, 0), "", nil, operation.VerdictRun, nil},
-		{"finished peers do not count", appOp("b", 2, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("a", 1, done, 2)}, operation.VerdictRun, nil},
-		{"queued behind the running one", appOp("b", 2, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("a", 1, running, 0)}, operation.VerdictWait, []string{"a"}},
-		{"a later running one blocks too", appOp("b", 2, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("c", 3, running, 0)}, operation.VerdictWait, []string{"c"}},
+		{"alone", appOp("b", 2, pending, 0), "", nil, operation.VerdictRun, nil, ""},
+		{"finished peers do not count", appOp("b", 2, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("a", 1, done, 2)}, operation.VerdictRun, nil, ""},
+		{"queued behind the running one", appOp("b", 2, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("a", 1, running, 0)}, operation.VerdictWait, []string{"a"}, ""},
+		{"a later running one blocks too", appOp("b", 2, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("c", 3, running, 0)}, operation.VerdictWait, []string{"c"}, ""},
 		{"creation order among queued", appOp("c", 3, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("d", 4, pending, 0), appOp("b", 2, pending, 0), appOp("a", 1, running, 0)},
-			operation.VerdictWait, []string{"a", "b"}},
-		{"the first queued runs", appOp("a", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("b", 2, pending, 0), appOp("c", 3, pending, 0)}, operation.VerdictRun, nil},
-		{"same second: by name", appOp("b", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("a", 1, pending, 0)}, operation.VerdictWait, []string{"a"}},
-		{"forbid", appOp("b", 2, pending, 0), syncv1alpha1.ConcurrencyForbid, []syncv1alpha1.SyncOperation{appOp("a", 1, running, 0)}, operation.VerdictConflict, []string{"a"}},
-		{"forbid alone runs", appOp("b", 2, pending, 0), syncv1alpha1.ConcurrencyForbid, []syncv1alpha1.SyncOperation{appOp("a", 1, done, 1)}, operation.VerdictRun, nil},
-		{"replace", appOp("b", 2, pending, 0), syncv1alpha1.ConcurrencyReplace, []syncv1alpha1.SyncOperation{appOp("a", 1, running, 0)}, operation.VerdictReplace, []string{"a"}},
+			operation.VerdictWait, []string{"a", "b"}, ""},
+		{"the first queued runs", appOp("a", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("b", 2, pending, 0), appOp("c", 3, pending, 0)}, operation.VerdictRun, nil, ""},
+		{"same second: by name", appOp("b", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("a", 1, pending, 0)}, operation.VerdictWait, []string{"a"}, ""},
+		{"same second, but the other one was admitted first", appOp("a", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("b", 1, pending, 0)}, operation.VerdictWait, []string{"b"}, "b"},
+		{"a held one that finished does not count", appOp("a", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("b", 1, done, 2)}, operation.VerdictRun, nil, "b"},
+		{"forbid sees the held one", appOp("c", 3, pending, 0), syncv1alpha1.ConcurrencyForbid, []syncv1alpha1.SyncOperation{appOp("d", 3, pending, 0)}, operation.VerdictConflict, []string{"d"}, "d"},
+		{"forbid", appOp("b", 2, pending, 0), syncv1alpha1.ConcurrencyForbid, []syncv1alpha1.SyncOperation{appOp("a", 1, running, 0)}, operation.VerdictConflict, []string{"a"}, ""},
+		{"forbid alone runs", appOp("b", 2, pending, 0), syncv1alpha1.ConcurrencyForbid, []syncv1alpha1.SyncOperation{appOp("a", 1, done, 1)}, operation.VerdictRun, nil, ""},
+		{"replace", appOp("b", 2, pending, 0), syncv1alpha1.ConcurrencyReplace, []syncv1alpha1.SyncOperation{appOp("a", 1, running, 0)}, operation.VerdictReplace, []string{"a"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,7 +86,7 @@ func TestAdmit(t *testing.T) {
 				self.Spec.ConcurrencyPolicy = tc.policy
 			}
 			peers := append(slices.Clone(tc.peers), self) // the cache lists the operation itself too
-			a := operation.Admit(&self, peers)
+			a := operation.Admit(&self, peers, tc.held)
 			g.Expect(a.Verdict).To(Equal(tc.verdict))
 			if tc.ahead == nil {
 				g.Expect(a.Ahead).To(BeEmpty())
@@ -98,7 +102,7 @@ func TestAdmit(t *testing.T) {
 		a.Spec.Terminate = true
 		b := appOp("b", 2, pending, 0)
 		b.Spec.ConcurrencyPolicy = syncv1alpha1.ConcurrencyReplace
-		adm := operation.Admit(&b, []syncv1alpha1.SyncOperation{a})
+		adm := operation.Admit(&b, []syncv1alpha1.SyncOperation{a}, "")
 		g.Expect(adm.Verdict).To(Equal(operation.VerdictWait))
 		g.Expect(adm.Terminate).To(BeEmpty())
 	})
@@ -128,6 +132,17 @@ func TestCollect(t *testing.T) {
 		victims, next := operation.Collect([]syncv1alpha1.SyncOperation{old, fresh, last}, -1, now)
 		g.Expect(opNames(victims)).To(Equal([]string{"old"}), "the last Succeeded outlives its TTL")
 		g.Expect(next).To(Equal(50 * time.Second))
+	})
+	t.Run("a dry run is not the last Succeeded", func(t *testing.T) {
+		g := NewWithT(t)
+		real := appOp("real", 1, syncv1alpha1.OperationSucceeded, 10)
+		preview := appOp("preview", 2, syncv1alpha1.OperationSucceeded, 20)
+		preview.Spec.DryRun = true
+		failed := appOp("failed", 3, syncv1alpha1.OperationFailed, 30)
+		ops := []syncv1alpha1.SyncOperation{real, preview, failed}
+		g.Expect(operation.LastSucceeded(ops, nil).Name).To(Equal("real"), "the inventory is the last real operation's")
+		victims, _ := operation.Collect(ops, 1, now)
+		g.Expect(opNames(victims)).To(Equal([]string{"preview"}), "the history limit keeps the real one, whose plan is the inventory")
 	})
 	t.Run("without an application only the TTL counts", func(t *testing.T) {
 		g := NewWithT(t)

@@ -111,7 +111,10 @@ limitations under the License.
 // lists only the tasks worth a look: every hook of a started step, failed,
 // pruned and degraded tasks, and the tasks of the current (or failed) step
 // that are not done, at most MaxListed; an operation of at most ListAllUpTo
-// tasks lists every task of its started steps. Layout.Expand rebuilds the
+// tasks lists every task of its started steps. Past MaxListed, what cannot
+// be derived goes first (hook records, prunes that Prune=false kept, failed
+// writes), then the current step's, then the other notable entries, so
+// that a prune of thousands never pushes out a hook. Layout.Expand rebuilds the
 // full record: a task that is not listed is derived from its step's
 // result (done in a finished step, applied in the current one when the
 // step's synced count says every object was written, otherwise pending and
@@ -151,8 +154,9 @@ limitations under the License.
 // Collect chooses the finished operations to delete: those of an
 // application beyond the newest --history-limit, and those past their
 // ttlSecondsAfterFinished; the application's last Succeeded operation
-// (LastSucceeded, by status.finishedAt) is always kept, since its pinned
-// plan is the application's inventory.
+// (LastSucceeded, by status.finishedAt; never a dry run, which changed
+// nothing) is always kept, since its pinned plan is the application's
+// inventory.
 //
 // # Restart safety
 //
