@@ -205,10 +205,10 @@ func pruneTask(e Entry, phase syncv1alpha1.SyncPhase, wave int32) Task {
 	return t
 }
 
-// lintPruned flags hooks whose pods need an object (ServiceAccount, Secret,
-// ConfigMap, PersistentVolumeClaim) that an earlier prune step of the same
-// plan deletes: e.g. a PostDelete hook whose ServiceAccount the teardown
-// removed before it runs.
+// lintPruned flags hooks whose namespace, or an object their pods need
+// (ServiceAccount, Secret, ConfigMap, PersistentVolumeClaim), an earlier
+// prune step of the same plan deletes: e.g. a PostDelete hook whose
+// ServiceAccount or Namespace the teardown removed before it runs.
 func lintPruned(p *Plan) []Warning {
 	pruned := map[ObjectID]*Step{}
 	var out []Warning
@@ -222,6 +222,11 @@ func lintPruned(p *Plan) []Warning {
 			}
 			if !t.IsHook() {
 				continue
+			}
+			if at, ok := pruned[ObjectID{Kind: "Namespace", Name: t.ID.Namespace}]; ok && t.ID.Namespace != "" {
+				out = append(out, Warning{Code: CodeUsesPruned, Resource: t.ID, Message: fmt.Sprintf(
+					"runs in namespace %q, which step %s of this operation deletes before the hook runs in step %s: it cannot be created; put the hook in a namespace outside the application",
+					t.ID.Namespace, at, s)})
 			}
 			for _, r := range podRefs(t) {
 				dep := ObjectID{Kind: r.kind, Namespace: t.ID.Namespace, Name: r.name}

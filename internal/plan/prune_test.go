@@ -147,3 +147,17 @@ func TestTeardown(t *testing.T) {
 	g.Expect(codes).To(ContainElement(plan.CodeUsesPruned+" after"), "the PostDelete hook's ServiceAccount is deleted before it runs")
 	g.Expect(codes).NotTo(ContainElement(plan.CodeUsesPruned+" before"), "PreDelete hooks run before anything is deleted")
 }
+
+func TestTeardownWarnsOfAHookInADeletedNamespace(t *testing.T) {
+	g := NewWithT(t)
+	p, err := plan.Build([]*unstructured.Unstructured{
+		obj("Job", "goodbye", map[string]string{syncv1alpha1.AnnotationHook: "PostDelete"}),
+	}, plan.Options{DefaultNamespace: "app"})
+	g.Expect(err).NotTo(HaveOccurred())
+	td := plan.Teardown(p, []plan.Entry{entry("Namespace", "app", 0, false), entry("ConfigMap", "cfg", 0, false)})
+	g.Expect(td.Warnings).To(ContainElement(And(
+		HaveField("Code", plan.CodeUsesPruned), HaveField("Resource.Name", "goodbye"),
+		HaveField("Message", ContainSubstring(`runs in namespace "app", which step PruneLast/1 of this operation deletes before the hook runs in step PostDelete/0`)))))
+
+	g.Expect(plan.Teardown(p, []plan.Entry{entry("Namespace", "elsewhere", 0, false)}).Warnings).To(BeEmpty(), "only the hook's own namespace matters")
+}
