@@ -131,6 +131,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		cur := l.Step(d.Step)
 		st.FailedStep = &syncv1alpha1.StepStatus{Phase: cur.Phase, Wave: cur.Wave, StartedAt: st.Current.StartedAt, Message: d.Message}
 		st.Reason, st.Message = d.Reason, d.Message
+		st.RetryAt = nil // a retry that was waiting will not come
 		out.event(eventWarning, failureEvent(d.Reason), d.Message)
 		if d.Next < 0 {
 			e.finish(op, l, out, syncv1alpha1.OperationFailed, d.Reason, d.Message)

@@ -135,6 +135,38 @@ func (f *flaky) HookPhase(u *unstructured.Unstructured) (syncv1alpha1.HookPhase,
 // TestRetryRunsTheFailedStepAgain: the PostSync hook fails once; with
 // retry.limit 2 the operation succeeds after one retry, the hook is created
 // again under a new name, and no earlier step is applied again.
+// runToEnd runs op one transition per second of clk, each from its
+// persisted (compacted) status, until it is settled or calls are used up;
+// it returns the last status and every event's reason.
+func runToEnd(t *testing.T, l *operation.Layout, w worldLike, op *syncv1alpha1.SyncOperation, clk *clocktesting.FakeClock, timing operation.Timing, calls int) (*syncv1alpha1.SyncOperation, []string) {
+	t.Helper()
+	var events []string
+	for i := 0; i < calls && (!op.Status.Phase.Terminal() || operation.NeedsHousekeeping(&op.Status)); i++ {
+		clk.Step(time.Second)
+		next := op.DeepCopy()
+		next.Status.Resources = l.Expand(&next.Status, func(t *plan.Task) string { return w.Name(next, t) })
+		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+		out, err := ex.Run(context.Background(), next, l, timing)
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		for _, e := range out.Events {
+			events = append(events, e.Reason)
+		}
+		next.Status.Resources = l.Compact(&next.Status)
+		op = next
+	}
+	return op, events
+}
+
+// worldLike is what runToEnd drives: a world, or one that wraps it.
+type worldLike interface {
+	operation.Applier
+	operation.Hooks
+	operation.Observer
+	operation.Judge
+}
+
 func TestRetryRunsTheFailedStepAgain(t *testing.T) {
 	g := NewWithT(t)
 	l := buildLayout(t, guideYAML)
@@ -142,20 +174,7 @@ func TestRetryRunsTheFailedStepAgain(t *testing.T) {
 	clk := clocktesting.NewFakeClock(t0)
 	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"},
 		Spec: syncv1alpha1.SyncOperationSpec{Retry: retryTwice()}}
-	var events []string
-	for i := 0; i < 100 && (!op.Status.Phase.Terminal() || operation.NeedsHousekeeping(&op.Status)); i++ {
-		clk.Step(time.Second)
-		next := op.DeepCopy()
-		next.Status.Resources = l.Expand(&next.Status, func(t *plan.Task) string { return w.Name(next, t) })
-		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
-		out, err := ex.Run(context.Background(), next, l, operation.Timing{Timeout: time.Hour})
-		g.Expect(err).NotTo(HaveOccurred())
-		for _, e := range out.Events {
-			events = append(events, e.Reason)
-		}
-		next.Status.Resources = l.Compact(&next.Status)
-		op = next
-	}
+	op, events := runToEnd(t, l, w, op, clk, operation.Timing{Timeout: time.Hour}, 100)
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
 	g.Expect(op.Status.RetryCount).To(Equal(int32(1)))
 	g.Expect(w.created).To(HaveKey("Job/prod/smoke-fixed"))
@@ -168,4 +187,31 @@ func TestRetryRunsTheFailedStepAgain(t *testing.T) {
 	}
 	g.Expect(events).To(ContainElement(operation.EventRetrying))
 	g.Expect(w.objects).NotTo(HaveKey("Job/prod/notify"), "SyncFail does not run for a failure a retry fixed")
+}
+
+// TestTimeoutWhileWaitingToRetry: the operation's timeout passes while a
+// failed step waits for its retry: SyncFail runs once, and the operation
+// ends Failed/Timeout with the step that failed.
+func TestTimeoutWhileWaitingToRetry(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := newWorld("smoke-fixed")
+	clk := clocktesting.NewFakeClock(t0)
+	slow := &syncv1alpha1.RetryStrategy{Limit: 2, Backoff: &syncv1alpha1.Backoff{Duration: &metav1.Duration{Duration: time.Hour}}}
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"},
+		Spec: syncv1alpha1.SyncOperationSpec{Retry: slow}}
+	op, events := runToEnd(t, l, w, op, clk, operation.Timing{Timeout: 30 * time.Second}, 300)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed), op.Status.Message)
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTimeout))
+	g.Expect(op.Status.FailedStep).NotTo(BeNil())
+	g.Expect(op.Status.FailedStep.Phase).To(Equal(syncv1alpha1.SyncPhasePostSync), "the step that waited for its retry")
+	g.Expect(op.Status.RetryAt).To(BeNil())
+	n := 0
+	for _, e := range events {
+		if e == operation.EventSyncFailStarted {
+			n++
+		}
+	}
+	g.Expect(n).To(Equal(1), "SyncFail is entered once")
+	g.Expect(w.created).To(HaveKeyWithValue("Job/prod/notify", 1))
 }
