@@ -74,6 +74,9 @@ limitations under the License.
 // reason, exit code and the bounded end of its log), in status and in the
 // HookFailed event, so a delete policy never destroys the evidence. BeforeHookCreation deletes an object of the
 // same name that this operation did not create before the hook is created.
+// A finished hook whose release is refused (its finalizer cannot be
+// removed, or it cannot be deleted) is tried again on every call, and the
+// error is returned, but it does not hold back the steps or the deadlines.
 //
 // # Retry and dry run
 //

@@ -18,6 +18,7 @@ package operation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -76,14 +77,16 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		return out, e.housekeep(ctx, op, l, true)
 	}
 	started := st.Phase == syncv1alpha1.OperationRunning || st.Phase == syncv1alpha1.OperationTerminating
+	var released error
 	if started {
 		if err := l.CheckResources(st.Resources); err != nil {
 			e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonInvalidManifests, err.Error())
 			return out, nil
 		}
-		if err := e.housekeep(ctx, op, l, false); err != nil {
-			return out, err
-		}
+		// A finished hook that cannot be released (its finalizer removed,
+		// or it deleted by its policy) is tried again, but it does not
+		// hold the steps and the deadlines back.
+		released = e.housekeep(ctx, op, l, false)
 	}
 	in := Input{Layout: l, Status: st, Timing: timing, Terminate: op.Spec.Terminate, Now: e.Clock.Now(), Retry: op.Spec.Retry}
 	if started {
@@ -101,7 +104,7 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	out.Decision = d
 	e.readOutcomes(ctx, op, l, d)
 	e.record(op, l, d, out)
-	return out, e.act(ctx, op, l, d, in, out)
+	return out, errors.Join(released, e.act(ctx, op, l, d, in, out))
 }
 
 func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, d Decision, in Input, out *Outcome) error {
