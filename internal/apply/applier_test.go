@@ -177,6 +177,30 @@ func TestEnsureNamespace(t *testing.T) {
 	g.Expect(a.EnsureNamespace(ctx, op(ns), ns+"-new")).To(Succeed(), "an existing namespace is fine")
 	got := &corev1.Namespace{}
 	g.Expect(k8s.Get(ctx, client.ObjectKey{Name: ns + "-new"}, got)).To(Succeed())
+
+	// An identity that may not create namespaces is refused, for good,
+	// naming the namespace; once it may read the namespace, an existing
+	// one is fine.
+	user := "system:serviceaccount:" + ns + ":deployer"
+	cfg := rest.CopyConfig(env.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
+	as, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
+	g.Expect(err).NotTo(HaveOccurred())
+	limited := &apply.Applier{Client: as, User: user}
+	err = limited.EnsureNamespace(ctx, op(ns), ns)
+	g.Expect(operation.IsRejected(err)).To(BeTrue(), "%v", err)
+	g.Expect(err).To(MatchError(ContainSubstring("Namespace/" + ns)))
+	g.Expect(k8s.Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: ns + "-read-ns"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get"}}}})).To(Succeed())
+	g.Expect(k8s.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: ns + "-read-ns"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: ns + "-read-ns"},
+		Subjects: []rbacv1.Subject{{Kind: "User", Name: user}}})).To(Succeed())
+	t.Cleanup(func() {
+		_ = k8s.Delete(context.Background(), &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: ns + "-read-ns"}})
+		_ = k8s.Delete(context.Background(), &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: ns + "-read-ns"}})
+	})
+	g.Eventually(func() error { return limited.EnsureNamespace(ctx, op(ns), ns) }).Should(Succeed(), "the namespace exists")
+	g.Expect(operation.IsRejected(limited.EnsureNamespace(ctx, op(ns), ns+"-missing"))).To(BeTrue(), "a missing one is still refused")
 }
 
 // TestDryRunOfANewObjectIsACreate: an object the cache says is absent is

@@ -42,7 +42,7 @@ func (e *Executor) applyReady(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	}
 	st := &op.Status
 	start, end := l.Range(i)
-	if err := e.ensureTargetNamespace(ctx, op, l, i); err != nil {
+	if err := e.ensureTargetNamespace(ctx, op, l, i, out); err != nil || st.Phase.Terminal() {
 		return err
 	}
 	var group []int
@@ -175,8 +175,11 @@ func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperatio
 }
 
 // ensureTargetNamespace creates spec.targetNamespace when the operation's
-// CreateNamespace=true sync option asks for it, before the first write.
-func (e *Executor) ensureTargetNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int) error {
+// CreateNamespace=true sync option asks for it, before the first write. A
+// create the API server refuses (Forbidden even when the namespace exists,
+// for a namespace-scoped identity) ends the operation ApplyFailed at once,
+// with nothing applied; other errors are tried again.
+func (e *Executor) ensureTargetNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
 	if i != l.FirstStep() {
 		return nil
 	}
@@ -188,8 +191,14 @@ func (e *Executor) ensureTargetNamespace(ctx context.Context, op *syncv1alpha1.S
 	if ns == "" {
 		ns = op.Namespace
 	}
-	if err := e.Applier.EnsureNamespace(ctx, op, ns); err != nil {
-		return fmt.Errorf("create namespace %s: %w", ns, err)
+	err := e.Applier.EnsureNamespace(ctx, op, ns)
+	switch {
+	case err == nil:
+		return nil
+	case IsRejected(err):
+		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, Truncate(fmt.Sprintf(
+			"spec.syncOptions CreateNamespace=true: namespace %s cannot be created: %v; nothing was applied", ns, err), MaxMessage))
+		return nil
 	}
-	return nil
+	return fmt.Errorf("create namespace %s: %w", ns, err)
 }

@@ -17,8 +17,6 @@ limitations under the License.
 package operation_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -136,39 +134,6 @@ func (f *flaky) HookPhase(u *unstructured.Unstructured) (syncv1alpha1.HookPhase,
 // TestRetryRunsTheFailedStepAgain: the PostSync hook fails once; with
 // retry.limit 2 the operation succeeds after one retry, the hook is created
 // again under a new name, and no earlier step is applied again.
-// runToEnd runs op one transition per second of clk, each from its
-// persisted (compacted) status, until it is settled or calls are used up;
-// it returns the last status and every event's reason (and "error: ..."
-// for each error Run returned).
-func runToEnd(t *testing.T, l *operation.Layout, w worldLike, op *syncv1alpha1.SyncOperation, clk *clocktesting.FakeClock, timing operation.Timing, calls int) (*syncv1alpha1.SyncOperation, []string) {
-	t.Helper()
-	var events []string
-	for i := 0; i < calls && (!op.Status.Phase.Terminal() || operation.NeedsHousekeeping(&op.Status)); i++ {
-		clk.Step(time.Second)
-		next := op.DeepCopy()
-		next.Status.Resources = l.Expand(&next.Status, func(t *plan.Task) string { return w.Name(next, t) })
-		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
-		out, err := ex.Run(context.Background(), next, l, timing)
-		if err != nil {
-			events = append(events, "error: "+err.Error())
-		}
-		for _, e := range out.Events {
-			events = append(events, e.Reason)
-		}
-		next.Status.Resources = l.Compact(&next.Status)
-		op = next
-	}
-	return op, events
-}
-
-// worldLike is what runToEnd drives: a world, or one that wraps it.
-type worldLike interface {
-	operation.Applier
-	operation.Hooks
-	operation.Observer
-	operation.Judge
-}
-
 func TestRetryRunsTheFailedStepAgain(t *testing.T) {
 	g := NewWithT(t)
 	l := buildLayout(t, guideYAML)
@@ -217,26 +182,4 @@ func TestTimeoutWhileWaitingToRetry(t *testing.T) {
 	}
 	g.Expect(n).To(Equal(1), "SyncFail is entered once")
 	g.Expect(w.created).To(HaveKeyWithValue("Job/prod/notify", 1))
-}
-
-// refusedRelease is a world whose hooks can never be released.
-type refusedRelease struct{ *world }
-
-func (r refusedRelease) Release(context.Context, *syncv1alpha1.SyncOperation, *plan.Task, string, bool) error {
-	return errors.New("jobs.batch \"migrate\" is forbidden: cannot patch")
-}
-
-// TestAHookThatCannotBeReleasedDoesNotHoldTheSteps: every release of a
-// finished hook is refused; the operation still runs to its end, and the
-// refusal is returned on every call, to be retried.
-func TestAHookThatCannotBeReleasedDoesNotHoldTheSteps(t *testing.T) {
-	g := NewWithT(t)
-	l := buildLayout(t, guideYAML)
-	w := refusedRelease{newWorld("")}
-	clk := clocktesting.NewFakeClock(t0)
-	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
-	op, events := runToEnd(t, l, w, op, clk, operation.Timing{Timeout: time.Hour}, 100)
-	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
-	g.Expect(events).To(ContainElement(ContainSubstring("is forbidden: cannot patch")))
-	g.Expect(operation.NeedsHousekeeping(&op.Status)).To(BeTrue(), "the hooks are still to be released")
 }

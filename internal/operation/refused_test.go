@@ -1,0 +1,115 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clocktesting "k8s.io/utils/clock/testing"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/operation"
+	"github.com/syncwave/syncwave/internal/plan"
+)
+
+// runToEnd runs op one transition per second of clk, each from its
+// persisted (compacted) status, until it is settled or calls are used up;
+// it returns the last status and every event's reason (and "error: ..."
+// for each error Run returned).
+func runToEnd(t *testing.T, l *operation.Layout, w worldLike, op *syncv1alpha1.SyncOperation, clk *clocktesting.FakeClock, timing operation.Timing, calls int) (*syncv1alpha1.SyncOperation, []string) {
+	t.Helper()
+	var events []string
+	for i := 0; i < calls && (!op.Status.Phase.Terminal() || operation.NeedsHousekeeping(&op.Status)); i++ {
+		clk.Step(time.Second)
+		next := op.DeepCopy()
+		next.Status.Resources = l.Expand(&next.Status, func(t *plan.Task) string { return w.Name(next, t) })
+		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+		out, err := ex.Run(context.Background(), next, l, timing)
+		if err != nil {
+			events = append(events, "error: "+err.Error())
+		}
+		for _, e := range out.Events {
+			events = append(events, e.Reason)
+		}
+		next.Status.Resources = l.Compact(&next.Status)
+		op = next
+	}
+	return op, events
+}
+
+// worldLike is what runToEnd drives: a world, or one that wraps it.
+type worldLike interface {
+	operation.Applier
+	operation.Hooks
+	operation.Observer
+	operation.Judge
+}
+
+// refusedRelease is a world whose hooks can never be released.
+type refusedRelease struct{ *world }
+
+func (r refusedRelease) Release(context.Context, *syncv1alpha1.SyncOperation, *plan.Task, string, bool) error {
+	return errors.New("jobs.batch \"migrate\" is forbidden: cannot patch")
+}
+
+// TestAHookThatCannotBeReleasedDoesNotHoldTheSteps: every release of a
+// finished hook is refused; the operation still runs to its end, and the
+// refusal is returned on every call, to be retried.
+func TestAHookThatCannotBeReleasedDoesNotHoldTheSteps(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := refusedRelease{newWorld("")}
+	clk := clocktesting.NewFakeClock(t0)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	op, events := runToEnd(t, l, w, op, clk, operation.Timing{Timeout: time.Hour}, 100)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(events).To(ContainElement(ContainSubstring("is forbidden: cannot patch")))
+	g.Expect(operation.NeedsHousekeeping(&op.Status)).To(BeTrue(), "the hooks are still to be released")
+}
+
+// refusedNamespace is a world that may not create namespaces.
+type refusedNamespace struct{ *world }
+
+type rejectedErr struct{ error }
+
+func (rejectedErr) Rejected() bool { return true }
+
+func (refusedNamespace) EnsureNamespace(context.Context, *syncv1alpha1.SyncOperation, string) error {
+	return rejectedErr{errors.New(`namespaces is forbidden: User "system:serviceaccount:prod:deployer" cannot create resource "namespaces"`)}
+}
+
+// TestARefusedNamespaceEndsTheOperation: CreateNamespace=true, and the
+// namespace cannot be created: the operation ends ApplyFailed at once,
+// saying why, with nothing applied.
+func TestARefusedNamespaceEndsTheOperation(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := refusedNamespace{newWorld("")}
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"},
+		Spec: syncv1alpha1.SyncOperationSpec{SyncOptions: []string{"CreateNamespace=true"}}}
+	op, events := runToEnd(t, l, w, op, clocktesting.NewFakeClock(t0), operation.Timing{Timeout: time.Hour}, 5)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed), op.Status.Message)
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonApplyFailed))
+	g.Expect(op.Status.Message).To(ContainSubstring("spec.syncOptions CreateNamespace=true: namespace prod cannot be created: namespaces is forbidden"))
+	g.Expect(w.objects).To(BeEmpty(), "nothing applied")
+	g.Expect(events).NotTo(ContainElement(HavePrefix("error:")))
+}
