@@ -151,6 +151,11 @@ func evaluateHook(v *verdict, in Input, i int, t *plan.Task, r syncv1alpha1.Reso
 		if r.Message == "" {
 			r.Message = o.Health.Message
 		}
+		if o.Health.RecheckAfter > 0 {
+			// A custom-resource hook in its status grace: its result
+			// changes by itself, and no watch event will say so.
+			v.deadlines = append(v.deadlines, in.Now.Add(o.Health.RecheckAfter))
+		}
 	}
 	r.HookPhase = syncv1alpha1.HookRunning
 	v.resources[i] = r

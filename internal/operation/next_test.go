@@ -230,6 +230,13 @@ func TestNext(t *testing.T) {
 			return observeAll(l, st, recheckIn(4*time.Second))
 		},
 			action: operation.ActionWait, reason: syncv1alpha1.ReasonWaitingForHealth, requeue: 4 * time.Second},
+		{name: "a hook whose result changes by itself requeues then", status: func() *syncv1alpha1.SyncOperationStatus {
+			return running(l, syncv1alpha1.SyncPhasePostSync, 0, syncStart)
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, recheckIn(10*time.Second))
+		},
+			timing: operation.Timing{Timeout: time.Hour}, now: syncStart.Add(time.Second),
+			action: operation.ActionWait, requeue: 10 * time.Second},
 		{name: "a recheck nearer than the wave timeout requeues first", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, 0, syncStart)
 		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
