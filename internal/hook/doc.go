@@ -17,7 +17,12 @@ limitations under the License.
 // Package hook creates, adopts and removes hook objects (usually Jobs) of a
 // SyncOperation: deterministic names for generateName hooks, the
 // BeforeHookCreation policy, the syncwave.dev/hook finalizer, owner
-// references, and deletion with background propagation.
+// references, and deletion with background propagation. An object of the
+// hook's name is adopted when the same operation created it for the same
+// attempt (a restart), replaced when it is an earlier attempt of the same
+// operation (a retry runs the step's hooks again) or when the hook has
+// BeforeHookCreation, and refused otherwise; an object someone else is
+// deleting is waited for, its finalizers left alone.
 //
 // Outcomes reads how a finished Job or Pod hook ended, for status: its pod
 // (a Job's by the batch.kubernetes.io/job-name label, the newest of the

@@ -153,3 +153,34 @@ func TestWithoutBeforeHookCreationAnExistingObjectIsAnError(t *testing.T) {
 	g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(old), still)).To(Succeed())
 	g.Expect(still.UID).To(Equal(old.UID))
 }
+
+// TestARetryReplacesTheEarlierAttempt: a named hook without
+// BeforeHookCreation, kept after it failed (HookSucceeded policy), is run
+// again by the retry of its step: the earlier attempt of the same
+// operation is replaced; another operation's object is not.
+func TestARetryReplacesTheEarlierAttempt(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "hook-")
+	r := &hook.Runner{Client: k8s, Reader: k8s}
+	tk := task(t, ns, map[string]any{"name": "migrate", "annotations": map[string]any{
+		syncv1alpha1.AnnotationHook: "PreSync", syncv1alpha1.AnnotationHookDeletePolicy: "HookSucceeded"}})
+	o := op(ns, "uid-4")
+	_, err := r.Create(ctx, o, tk, "migrate")
+	g.Expect(err).NotTo(HaveOccurred())
+	first := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "migrate"}, first)).To(Succeed())
+	g.Expect(r.Release(ctx, o, tk, "migrate", false)).To(Succeed(), "it failed: released, kept by its policy")
+
+	o.Status.Steps = []syncv1alpha1.StepResult{{Phase: tk.Phase, Wave: tk.Wave, Retries: 1}}
+	waiting, err := r.Create(ctx, o, tk, "migrate")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(waiting).To(BeFalse())
+	second := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "migrate"}, second)).To(Succeed())
+	g.Expect(second.UID).NotTo(Equal(first.UID), "the retry is a new object")
+	g.Expect(second.Annotations[hook.AnnotationHookAttempt]).To(Equal("1"))
+
+	_, err = r.Create(ctx, op(ns, "uid-5"), tk, "migrate")
+	g.Expect(err).To(MatchError(ContainSubstring("already exists; add BeforeHookCreation")), "another operation's hook is not replaced")
+}

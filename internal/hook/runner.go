@@ -74,9 +74,10 @@ func (e *Error) Error() string { return e.msg }
 // Rejected marks the error as final.
 func (e *Error) Rejected() bool { return true }
 
-// Create creates the hook, adopts the one op created before, or, under
-// BeforeHookCreation, deletes an older object of the same name first (and
-// reports waiting until it is gone).
+// Create creates the hook, adopts the one op created before, or deletes
+// an older object of the same name first (and reports waiting until it is
+// gone): an earlier attempt of this hook by op (a retry), or, under
+// BeforeHookCreation, any object.
 func (r *Runner) Create(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (bool, error) {
 	u := r.build(op, t, name)
 	err := r.Client.Create(ctx, u, client.FieldOwner(syncv1alpha1.FieldManager))
@@ -97,15 +98,22 @@ func (r *Runner) Create(ctx context.Context, op *syncv1alpha1.SyncOperation, t *
 		}
 		return false, err
 	}
-	if string(op.UID) == live.GetLabels()[syncv1alpha1.LabelOperationUID] &&
-		live.GetAnnotations()[AnnotationHookPhase] == string(t.Phase) &&
-		live.GetAnnotations()[AnnotationHookAttempt] == attempt(op, t) {
+	thisHook := string(op.UID) == live.GetLabels()[syncv1alpha1.LabelOperationUID] &&
+		live.GetAnnotations()[AnnotationHookPhase] == string(t.Phase)
+	if thisHook && live.GetAnnotations()[AnnotationHookAttempt] == attempt(op, t) {
 		return false, nil // ours: created before a restart
 	}
+	// An earlier attempt of this same hook (a retry runs the step's hooks
+	// again) is replaced as BeforeHookCreation replaces any object; an
+	// object of someone else is only replaced under that policy.
+	replace := thisHook || t.Hook.HasPolicy(syncv1alpha1.HookDeletePolicyBeforeHookCreation)
 	if live.GetDeletionTimestamp() != nil {
+		if !replace {
+			return true, nil // someone else deletes it: wait, and leave its finalizers alone
+		}
 		return true, r.dropFinalizer(ctx, live)
 	}
-	if !t.Hook.HasPolicy(syncv1alpha1.HookDeletePolicyBeforeHookCreation) {
+	if !replace {
 		return false, &Error{msg: fmt.Sprintf("hook %s already exists; add BeforeHookCreation to its %s annotation to replace it",
 			id(t, name), syncv1alpha1.AnnotationHookDeletePolicy)}
 	}
