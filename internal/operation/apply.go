@@ -156,7 +156,7 @@ func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	waiting, err := e.Hooks.Create(ctx, op, t, r.Name)
 	switch {
 	case err == nil && waiting:
-		r.Message = "waiting for the previous object of the same name to be deleted (BeforeHookCreation)"
+		r.Message = "waiting for the previous object of the same name to be deleted"
 		out.RequeueAfter = time.Second
 	case err == nil:
 		now := metav1.NewMicroTime(e.Clock.Now())
