@@ -357,6 +357,13 @@ func Truncate(s string, n int) string {
 		return s
 	}
 	cut := n - len(marker)
+	if cut <= 0 { // no room for the marker
+		cut = max(n, 0)
+		for cut > 0 && !utf8Start(s[cut]) {
+			cut--
+		}
+		return s[:cut]
+	}
 	for cut > 0 && !utf8Start(s[cut]) {
 		cut--
 	}

@@ -126,11 +126,15 @@ func tailBytes(s string, n int) string {
 	if n <= 0 || len(s) <= n {
 		return s
 	}
-	cut := len(s) - n + len(truncatedHead)
+	head := truncatedHead
+	if n <= len(head) { // no room for the marker: the bare tail
+		head = ""
+	}
+	cut := len(s) - n + len(head)
 	for cut < len(s) && !utf8Start(s[cut]) {
 		cut++
 	}
-	return truncatedHead + s[cut:]
+	return head + s[cut:]
 }
 
 // OutcomeSummary is one line about an outcome: the pod and container, the

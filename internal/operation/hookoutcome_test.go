@@ -180,6 +180,14 @@ func TestTailLog(t *testing.T) {
 	g.Expect(len(long)).To(BeNumerically("<=", 20))
 	g.Expect(utf8.ValidString(long)).To(BeTrue(), "cut at a character")
 	g.Expect(operation.TailLog("x\ny", operation.LogLimit{})).To(Equal("x\ny"), "no limit")
+	for n := 1; n <= 5; n++ { // limits shorter than the marker
+		got := operation.TailLog(strings.Repeat("é", 30), operation.LogLimit{Bytes: n})
+		g.Expect(len(got)).To(BeNumerically("<=", n), "limit %d", n)
+		g.Expect(utf8.ValidString(got)).To(BeTrue(), "limit %d", n)
+		short := operation.Truncate(strings.Repeat("é", 30), n)
+		g.Expect(len(short)).To(BeNumerically("<=", n), "Truncate to %d", n)
+		g.Expect(utf8.ValidString(short)).To(BeTrue(), "Truncate to %d", n)
+	}
 }
 
 func TestOutcomeSummary(t *testing.T) {
