@@ -343,5 +343,11 @@ func appendMsg(a, b string) string {
 	case b == "" || strings.Contains(a, b):
 		return a
 	}
+	if len(a)+len("; ")+len(b) > MaxMessage {
+		// Both stay within MaxMessage: what came later is not lost to
+		// the cut of a long first message.
+		b = Truncate(b, MaxMessage/2)
+		a = Truncate(a, MaxMessage-len("; ")-len(b))
+	}
 	return a + "; " + b
 }

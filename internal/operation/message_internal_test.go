@@ -1,0 +1,40 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package operation
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAppendMsgKeepsBothWithinTheBound(t *testing.T) {
+	long := strings.Repeat("x", 2*MaxMessage)
+	later := "SyncFail step failed: hook Job prod/notify failed: BackoffLimitExceeded"
+	got := appendMsg(Truncate(long, MaxMessage), later)
+	if len(got) > MaxMessage {
+		t.Errorf("%d bytes, more than %d", len(got), MaxMessage)
+	}
+	if !strings.HasSuffix(got, "; "+later) {
+		t.Errorf("the later message is lost: ...%s", got[len(got)-80:])
+	}
+	if got := appendMsg("a", "b"); got != "a; b" {
+		t.Errorf("short messages: %q", got)
+	}
+	if got := appendMsg(Truncate(long, MaxMessage), strings.Repeat("y", 2*MaxMessage)); len(got) > MaxMessage {
+		t.Errorf("two long messages: %d bytes", len(got))
+	}
+}
