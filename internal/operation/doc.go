@@ -102,7 +102,9 @@ limitations under the License.
 // one turns Terminating: its live hooks, found on the cluster by the
 // operation's UID label (so also a hook whose creation status never
 // recorded), are deleted, and the operation ends Failed/Terminated once
-// they are gone. No new step starts and no SyncFail step runs.
+// they are gone, or once its timeout has passed while another finalizer
+// still holds one (syncwave's is removed first). No new step starts and no
+// SyncFail step runs.
 //
 // # The pinned plan and the status
 //

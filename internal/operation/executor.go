@@ -165,7 +165,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		e.finish(op, l, out, syncv1alpha1.OperationFailed, reason, msg)
 		e.restoreBlockers(op, l)
 	case ActionTerminate:
-		return e.terminate(ctx, op, l, out)
+		return e.terminate(ctx, op, l, in, out)
 	case ActionRetry:
 		e.scheduleRetry(op, l, d, out)
 	case ActionRestart:

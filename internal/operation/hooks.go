@@ -26,8 +26,11 @@ import (
 
 // terminate ends the operation at once when it has not started (nothing is
 // applied), and otherwise deletes its running hooks, found on the cluster
-// by the operation's UID label, staying Terminating until they are gone.
-func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome) error {
+// by the operation's UID label, staying Terminating until they are gone,
+// or until the operation's timeout has passed: a hook that another
+// finalizer holds (its controller is down) does not keep the operation
+// Terminating forever; ours is gone from it by then.
+func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input, out *Outcome) error {
 	st := &op.Status
 	if st.Phase == "" || st.Phase == syncv1alpha1.OperationPending {
 		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate before it started: nothing was applied")
@@ -46,6 +49,11 @@ func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation
 		return err
 	}
 	if left > 0 {
+		if limit, ok := opLimit(in); ok && !in.Now.Before(limit) {
+			e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, fmt.Sprintf(
+				"terminated by spec.terminate; %d hook(s) still being deleted past the operation's timeout of %s (held by finalizers that are not syncwave's)", left, in.Timing.Timeout))
+			return nil
+		}
 		st.Message = fmt.Sprintf("terminating: waiting for %d running hook(s) to be deleted", left)
 		out.RequeueAfter = notReadyRetry * 4
 		return nil

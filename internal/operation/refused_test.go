@@ -113,3 +113,36 @@ func TestARefusedNamespaceEndsTheOperation(t *testing.T) {
 	g.Expect(w.objects).To(BeEmpty(), "nothing applied")
 	g.Expect(events).NotTo(ContainElement(HavePrefix("error:")))
 }
+
+// lingering is a world whose deleted hooks stay: another finalizer (not
+// syncwave's) holds them, its controller down.
+type lingering struct{ *world }
+
+func (w lingering) Release(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string, _ bool) error {
+	return w.world.Release(ctx, op, t, name, false) // the finalizer goes, the object stays
+}
+
+// TestTerminatingEndsAtTheTimeout: the running hook is deleted but never
+// goes; the operation stays Terminating until its timeout, then ends
+// Terminated saying so, with syncwave's finalizer gone from the hook.
+func TestTerminatingEndsAtTheTimeout(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := lingering{newWorld("")}
+	clk := clocktesting.NewFakeClock(t0)
+	timing := operation.Timing{Timeout: 30 * time.Second}
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	op, _ = runToEnd(t, l, w, op, clk, timing, 1)
+	g.Expect(w.created).To(HaveKey("Job/prod/migrate"))
+	op.Spec.Terminate = true
+	op, _ = runToEnd(t, l, w, op, clk, timing, 10)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationTerminating), "the hook is not gone yet")
+	op, events := runToEnd(t, l, w, op, clk, timing, 100)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed), op.Status.Message)
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTerminated))
+	g.Expect(op.Status.Message).To(ContainSubstring("1 hook(s) still being deleted past the operation's timeout of 30s"))
+	g.Expect(w.objects).To(HaveKey("Job/prod/migrate"))
+	g.Expect(w.finalized()).To(BeEmpty(), "syncwave's finalizer is gone")
+	g.Expect(operation.Settled(op)).To(BeTrue())
+	g.Expect(events).NotTo(ContainElement(HavePrefix("error:")))
+}
