@@ -111,6 +111,7 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 			r.Status, r.Message, r.FinishedAt = syncv1alpha1.ResultSyncFailed, err.Error(), &now
 			out.Prunes = append(out.Prunes, PruneRun{Result: "Failed"})
 		default:
+			r.Message = Truncate("not deleted yet, tried again: "+err.Error(), MaxMessage)
 			if transient == nil {
 				transient = fmt.Errorf("prune %s: %w", t.ID, err)
 			}

@@ -43,6 +43,9 @@ func runToEnd(t *testing.T, l *operation.Layout, w worldLike, op *syncv1alpha1.S
 		next := op.DeepCopy()
 		next.Status.Resources = l.Expand(&next.Status, func(t *plan.Task) string { return w.Name(next, t) })
 		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+		if p, ok := w.(operation.Pruner); ok {
+			ex.Pruner = p
+		}
 		out, err := ex.Run(context.Background(), next, l, timing)
 		if err != nil {
 			events = append(events, "error: "+err.Error())
@@ -145,4 +148,50 @@ func TestTerminatingEndsAtTheTimeout(t *testing.T) {
 	g.Expect(w.finalized()).To(BeEmpty(), "syncwave's finalizer is gone")
 	g.Expect(operation.Settled(op)).To(BeTrue())
 	g.Expect(events).NotTo(ContainElement(HavePrefix("error:")))
+}
+
+// unreachablePrune is a world whose first prune call fails for a while
+// (the API server does not answer).
+type unreachablePrune struct {
+	*world
+	failed *int
+}
+
+func (w unreachablePrune) Prune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (operation.PruneResult, error) {
+	if *w.failed == 0 {
+		*w.failed++
+		return operation.PruneResult{}, errors.New("dial tcp 10.0.0.1:6443: connect: connection refused")
+	}
+	return w.world.Prune(ctx, op, t)
+}
+
+// TestATransientPruneErrorIsShown: a prune that fails for a while says
+// why in its entry, and succeeds when tried again.
+func TestATransientPruneErrorIsShown(t *testing.T) {
+	g := NewWithT(t)
+	pw, inv := pruneWorld()
+	l := buildLayout(t, pruneV2)
+	plan.AddPrune(l.Plan, plan.PruneCandidates(l.Plan, inv))
+	l = operation.NewLayout(l.Plan)
+	failed := 0
+	w := unreachablePrune{pw, &failed}
+	clk := clocktesting.NewFakeClock(t0)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	var events []string
+	for range 20 {
+		if op, events = runToEnd(t, l, w, op, clk, operation.Timing{Timeout: time.Hour}, 1); failed > 0 {
+			break
+		}
+	}
+	g.Expect(events).To(ContainElement(ContainSubstring("connection refused")), "the error is returned, to be retried")
+	full := l.Expand(&op.Status, func(t *plan.Task) string { return t.ID.Name })
+	var msgs []string
+	for i, tk := range l.Tasks {
+		if tk.Prune {
+			msgs = append(msgs, full[i].Message)
+		}
+	}
+	g.Expect(msgs).To(ContainElement(ContainSubstring("connection refused")), "the entry says why it is not pruned yet")
+	op, _ = runToEnd(t, l, w, op, clk, operation.Timing{Timeout: time.Hour}, 100)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
 }
