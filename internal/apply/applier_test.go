@@ -125,19 +125,27 @@ func TestInvalidObjectsAreRejectedNamingTheObject(t *testing.T) {
 	g.Expect(operation.IsNotReady(err)).To(BeTrue(), "its write waits for the CRD")
 }
 
+// impersonated is a client of the test cluster that acts as user.
+func impersonated(t *testing.T, user string) client.Client {
+	t.Helper()
+	cfg := rest.CopyConfig(env.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
+	c, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestForbiddenDryRunIsLeftToTheRealWrite(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	ns := env.NamespaceT(t, "apply-")
 	user := "system:serviceaccount:" + ns + ":nobody"
-	cfg := rest.CopyConfig(env.Config)
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
-	as, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
-	g.Expect(err).NotTo(HaveOccurred())
-	a := &apply.Applier{Client: as, User: user}
+	a := &apply.Applier{Client: impersonated(t, user), User: user}
 	tk := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`)[0]
 	g.Expect(a.DryRun(ctx, op(ns), tk)).To(Succeed(), "an earlier step may grant the permission")
-	_, err = a.Apply(ctx, op(ns), tk)
+	_, err := a.Apply(ctx, op(ns), tk)
 	g.Expect(operation.IsRejected(err)).To(BeTrue())
 	g.Expect(err).To(MatchError(ContainSubstring("ConfigMap/" + ns + "/cfg as " + user)))
 	g.Expect(err).To(MatchError(ContainSubstring("cannot patch")))
@@ -182,12 +190,8 @@ func TestEnsureNamespace(t *testing.T) {
 	// naming the namespace; once it may read the namespace, an existing
 	// one is fine.
 	user := "system:serviceaccount:" + ns + ":deployer"
-	cfg := rest.CopyConfig(env.Config)
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
-	as, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
-	g.Expect(err).NotTo(HaveOccurred())
-	limited := &apply.Applier{Client: as, User: user}
-	err = limited.EnsureNamespace(ctx, op(ns), ns)
+	limited := &apply.Applier{Client: impersonated(t, user), User: user}
+	err := limited.EnsureNamespace(ctx, op(ns), ns)
 	g.Expect(operation.IsRejected(err)).To(BeTrue(), "%v", err)
 	g.Expect(err).To(MatchError(ContainSubstring("Namespace/" + ns)))
 	g.Expect(k8s.Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: ns + "-read-ns"},

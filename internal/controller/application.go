@@ -66,6 +66,12 @@ func (r *SyncOperationReconciler) ofApplication(ctx context.Context, ns, app str
 	return list.Items, nil
 }
 
+// applicationKey is "namespace/application" of op: the key of its
+// application in the hold, the dependency graph and IndexDependsOn.
+func applicationKey(op *syncv1alpha1.SyncOperation) string {
+	return op.Namespace + "/" + op.Spec.Application
+}
+
 // clearOperationBlockers drops status.blockedBy when it lists the
 // operations that an operation waited for (queue or dependencies).
 func clearOperationBlockers(st *syncv1alpha1.SyncOperationStatus) {
@@ -89,7 +95,7 @@ func (r *SyncOperationReconciler) gate(ctx context.Context, op *syncv1alpha1.Syn
 	if err != nil {
 		return true, err
 	}
-	key := op.Namespace + "/" + op.Spec.Application
+	key := applicationKey(op)
 	a := operation.Admit(op, peers, r.held.get(key))
 	switch a.Verdict {
 	case operation.VerdictRun:

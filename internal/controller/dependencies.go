@@ -224,7 +224,7 @@ func dependencyBlocker(ns, app string, dep *syncv1alpha1.SyncOperation, msg stri
 func (r *SyncOperationReconciler) dependencyCycle(ctx context.Context, op *syncv1alpha1.SyncOperation) (string, error) {
 	self := ""
 	if op.Spec.Application != "" {
-		self = op.Namespace + "/" + op.Spec.Application
+		self = applicationKey(op)
 	}
 	edges := func(node string) ([]string, error) {
 		if node == self || node == "" {
@@ -280,7 +280,7 @@ func depKeys(op *syncv1alpha1.SyncOperation) []string {
 // application, so that they start the moment op finishes.
 func (r *SyncOperationReconciler) enqueueDependents(ctx context.Context, op *syncv1alpha1.SyncOperation, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 	list := &syncv1alpha1.SyncOperationList{}
-	if err := r.Client.List(ctx, list, client.MatchingFields{IndexDependsOn: op.Namespace + "/" + op.Spec.Application}); err != nil {
+	if err := r.Client.List(ctx, list, client.MatchingFields{IndexDependsOn: applicationKey(op)}); err != nil {
 		return
 	}
 	for i := range list.Items {

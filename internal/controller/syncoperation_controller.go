@@ -260,7 +260,7 @@ func (r *SyncOperationReconciler) terminateUnstarted(op *syncv1alpha1.SyncOperat
 func (r *SyncOperationReconciler) forget(op *syncv1alpha1.SyncOperation) {
 	r.Sources.Forget(types.NamespacedName{Namespace: op.Namespace, Name: op.Name})
 	if op.Spec.Application != "" {
-		r.held.release(op.Namespace+"/"+op.Spec.Application, op.UID)
+		r.held.release(applicationKey(op), op.UID)
 	}
 	r.plans.drop(op.UID)
 	r.Watcher.Release(op.UID)

@@ -42,9 +42,6 @@ func (e *Executor) applyReady(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	}
 	st := &op.Status
 	start, end := l.Range(i)
-	if err := e.ensureTargetNamespace(ctx, op, l, i, out); err != nil || st.Phase.Terminal() {
-		return err
-	}
 	var group []int
 	var gk schema.GroupKind
 	flush := func() (bool, error) {
@@ -175,30 +172,27 @@ func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperatio
 }
 
 // ensureTargetNamespace creates spec.targetNamespace when the operation's
-// CreateNamespace=true sync option asks for it, before the first write. A
-// create the API server refuses (Forbidden even when the namespace exists,
-// for a namespace-scoped identity) ends the operation ApplyFailed at once,
-// with nothing applied; other errors are tried again.
-func (e *Executor) ensureTargetNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
-	if i != l.FirstStep() {
-		return nil
-	}
+// CreateNamespace=true sync option asks for it: at the start, once the
+// plan is validated, before the first step. A create the API server
+// refuses (Forbidden even when the namespace exists, for a
+// namespace-scoped identity) is a rejection like a refused dry-run: the
+// operation ends ApplyFailed with nothing applied. Other errors are
+// returned, and the start is tried again.
+func (e *Executor) ensureTargetNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout) (rejected string, err error) {
 	opts, _ := syncv1alpha1.ParseSyncOptions(op.Spec.SyncOptions)
-	if opts[syncv1alpha1.SyncOptionCreateNamespace] != "true" {
-		return nil
+	if opts[syncv1alpha1.SyncOptionCreateNamespace] != "true" || l.FirstStep() < 0 {
+		return "", nil
 	}
 	ns := op.Spec.TargetNamespace
 	if ns == "" {
 		ns = op.Namespace
 	}
-	err := e.Applier.EnsureNamespace(ctx, op, ns)
+	err = e.Applier.EnsureNamespace(ctx, op, ns)
 	switch {
 	case err == nil:
-		return nil
+		return "", nil
 	case IsRejected(err):
-		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, Truncate(fmt.Sprintf(
-			"spec.syncOptions CreateNamespace=true: namespace %s cannot be created: %v; nothing was applied", ns, err), MaxMessage))
-		return nil
+		return Truncate(fmt.Sprintf("spec.syncOptions CreateNamespace=true: namespace %s cannot be created: %v; nothing was applied", ns, err), MaxMessage), nil
 	}
-	return fmt.Errorf("create namespace %s: %w", ns, err)
+	return "", fmt.Errorf("create namespace %s: %w", ns, err)
 }

@@ -33,7 +33,7 @@ const maxChain = 64
 // hook, or with an object that is not yet healthy, waits for watch events.
 func (e *Executor) applyAndChain(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, in Input, out *Outcome) error {
 	for range maxChain {
-		if err := e.applyStep(ctx, op, l, i, out); err != nil || out.RequeueAfter > 0 || op.Status.Phase.Terminal() {
+		if err := e.applyStep(ctx, op, l, i, out); err != nil || out.RequeueAfter > 0 {
 			return err
 		}
 		start, end := l.Range(i)

@@ -251,6 +251,12 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	if op.Spec.DryRun {
 		return e.preview(ctx, op, l, out)
 	}
+	if msg, err := e.ensureTargetNamespace(ctx, op, l); err != nil || msg != "" {
+		if msg != "" {
+			e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, msg)
+		}
+		return err
+	}
 	now := metav1.NewTime(e.Clock.Now())
 	st.Phase, st.StartedAt = syncv1alpha1.OperationRunning, &now
 	out.event(eventNormal, EventOperationStarted, fmt.Sprintf("started: %d steps, %d tasks", len(l.Plan.Steps), skippedFrom))

@@ -141,7 +141,7 @@ func waitingFor(l *Layout, dep int, r *syncv1alpha1.ResourceStatus) string {
 // once: its dependents are applied in the same call, each the moment its
 // own last dependency's write returns (applyReleased), not round by round.
 func (e *Executor) applyStep(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, i int, out *Outcome) error {
-	if err := e.applyReady(ctx, op, l, i, out); err != nil || out.RequeueAfter > 0 || op.Status.Phase.Terminal() || l.deps == nil || l.IsPruneStep(i) || rejected(op, l, i) {
+	if err := e.applyReady(ctx, op, l, i, out); err != nil || out.RequeueAfter > 0 || l.deps == nil || l.IsPruneStep(i) || rejected(op, l, i) {
 		return err
 	}
 	start, end := l.Range(i)
