@@ -19,8 +19,10 @@ limitations under the License.
 // from Options. cmd/manager, the demo and the end-to-end tests all start the
 // controller through Run.
 //
-// /readyz fails until the manager's cache (SyncOperations, hook Jobs, the
-// health ConfigMap) and the cache of managed objects have synced; /healthz
-// answers as soon as the process serves. Both run on every replica, the
-// leader and the standbys.
+// /readyz fails until the manager's cache (SyncOperations and ConfigMaps:
+// sources, the health ConfigMap) and the cache of managed objects have
+// synced; it holds only what the controller's own ClusterRole may list, so
+// a controller without access to its targets (targetAccess none) is Ready
+// too. /healthz answers as soon as the process serves. Both run on every
+// replica, the leader and the standbys.
 package manager

@@ -26,7 +26,6 @@ import (
 	"time"
 
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -214,7 +213,7 @@ type readiness struct {
 // the cache has synced only when they have (the manager would otherwise
 // create them when the controller starts, after the cache reported synced).
 func watchedKinds() []client.Object {
-	return []client.Object{&syncv1alpha1.SyncOperation{}, &batchv1.Job{}, &corev1.ConfigMap{}}
+	return []client.Object{&syncv1alpha1.SyncOperation{}, &corev1.ConfigMap{}}
 }
 
 // newReadiness registers the informers of watchedKinds and adds the

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -32,8 +33,11 @@ import (
 	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/yaml"
 
 	"github.com/syncwave/syncwave/internal/manager"
 	"github.com/syncwave/syncwave/test/cluster"
@@ -149,4 +153,41 @@ func TestReadyzWaitsForCaches(t *testing.T) {
 	gt.release()
 	g.Eventually(func() int { return status(readyz) }, 30*time.Second, 20*time.Millisecond).Should(Equal(http.StatusOK))
 	g.Expect(status("http://"+pprof+"/debug/pprof/cmdline")).To(Equal(http.StatusOK), "--pprof-bind-address serves the profiles")
+}
+
+// TestReadyWithTheControllerRole runs the manager as a ServiceAccount bound
+// to nothing but the controller's ClusterRole (config/rbac/role.yaml, what
+// the chart grants with targetAccess none): every informer it starts before
+// the caches sync must be one that role may list, or /readyz never answers.
+func TestReadyWithTheControllerRole(t *testing.T) {
+	ctrllog.SetLogger(logr.Discard())
+	g := NewWithT(t)
+	c := cluster.StartT(t, cluster.Options{CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}})
+	cl, err := c.Client(nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	raw, err := os.ReadFile(filepath.Join("..", "..", "config", "rbac", "role.yaml"))
+	g.Expect(err).NotTo(HaveOccurred())
+	role := &rbacv1.ClusterRole{}
+	g.Expect(yaml.Unmarshal(raw, role)).To(Succeed())
+	ctx := context.Background()
+	g.Expect(cl.Create(ctx, role)).To(Succeed())
+	g.Expect(cl.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "manager"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "manager", Namespace: "default"}}})).To(Succeed())
+
+	cfg := rest.CopyConfig(c.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:default:manager"}
+	probes := freeAddress(t)
+	o := manager.DefaultOptions()
+	o.MetricsBindAddress, o.HealthProbeBindAddress = "0", probes
+	o.Registry = prometheus.NewRegistry()
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- manager.Run(runCtx, cfg, o) }()
+	t.Cleanup(func() {
+		cancel()
+		g.Eventually(done, 30*time.Second).Should(Receive(Succeed()))
+	})
+	g.Eventually(func() int { return status("http://" + probes + "/readyz") }, 30*time.Second, 50*time.Millisecond).
+		Should(Equal(http.StatusOK), "the manager never became ready with the controller's ClusterRole")
 }
