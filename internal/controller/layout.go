@@ -124,6 +124,9 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 		if apierrors.IsNotFound(err) {
 			return nil, invalid("the pinned plan is gone: %v", err)
 		}
+		if errors.Is(err, snapshot.ErrCorrupt) {
+			return nil, invalid("%w", err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
 		}
@@ -136,6 +139,9 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 		return nil, err
 	}
 	kind := snapshot.KindConfigMap
+	if p.HoldsSecrets() {
+		kind = snapshot.KindSecret
+	}
 	for _, s := range op.Spec.Sources {
 		if s.SecretRef != nil {
 			kind = snapshot.KindSecret

@@ -165,3 +165,39 @@ func TestTerminateCannotBeUnset(t *testing.T) {
 	g.Expect(k8s.Patch(context.Background(), back, client.RawPatch("application/json-patch+json",
 		[]byte(`[{"op":"remove","path":"/spec/terminate"}]`)))).To(MatchError(ContainSubstring("terminate cannot be unset")))
 }
+
+// TestDeleteWithAnEditedSnapshot: a snapshot that no longer reads back (its
+// digest annotation edited; annotations of an immutable ConfigMap can be)
+// does not keep a deleted operation's finalizer: the plan is corrupt, not
+// missing for a while, so reading it again would never help.
+func TestDeleteWithAnEditedSnapshot(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: one}}`)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	pin := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: op.Status.Snapshot.Name}, pin)).To(Succeed())
+	patch := client.MergeFrom(pin.DeepCopy())
+	pin.Annotations[snapshot.AnnotationDigest] = "sha256:edited"
+	g.Expect(k8s.Patch(context.Background(), pin, patch)).To(Succeed())
+
+	g.Expect(k8s.Delete(context.Background(), op)).To(Succeed())
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(k8s.Get(context.Background(), client.ObjectKeyFromObject(op), op))
+	}, 10*time.Second, 20*time.Millisecond).Should(BeTrue(), "the deleted operation keeps its finalizer: %v", op.Finalizers)
+}
+
+// TestASecretIsPinnedInASecret: a plan that writes a Secret is pinned in a
+// Secret, whatever its sources are (here inline manifests), so that its
+// data is no more readable than the Secret it creates.
+func TestASecretIsPinnedInASecret(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t,
+		`{apiVersion: v1, kind: Secret, metadata: {name: db}, stringData: {password: hunter2}}`)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(op.Status.Snapshot.Kind).To(Equal(snapshot.KindSecret))
+	g.Expect(exists(t, &corev1.Secret{}, ns, op.Status.Snapshot.Name)).To(BeTrue())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, op.Status.Snapshot.Name)).To(BeFalse())
+}

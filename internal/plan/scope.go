@@ -53,3 +53,19 @@ func (p *Plan) DefinedKinds() map[schema.GroupKind]bool {
 	}
 	return out
 }
+
+// HoldsSecrets tells whether any step of the plan writes a core Secret: its
+// snapshot must then be a Secret too, or the Secret's data would be
+// readable by whoever may read ConfigMaps.
+func (p *Plan) HoldsSecrets() bool {
+	for _, steps := range [][]Step{p.Steps, p.OnFail, p.OnDelete} {
+		for i := range steps {
+			for j := range steps[i].Tasks {
+				if id := steps[i].Tasks[j].ID; id.Group == "" && id.Kind == "Secret" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

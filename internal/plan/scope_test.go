@@ -66,3 +66,20 @@ func TestNamespacedFrom(t *testing.T) {
 		g.Expect([]bool{ns, known}).To(Equal([]bool{tc.namespaced, tc.known}), tc.kind)
 	}
 }
+
+func TestHoldsSecrets(t *testing.T) {
+	g := NewWithT(t)
+	for _, tc := range []struct {
+		manifests string
+		want      bool
+	}{
+		{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", false},
+		{"apiVersion: other.example.com/v1\nkind: Secret\nmetadata: {name: s}\n", false},
+		{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: hunter2}\n", true},
+		{"apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {argocd.argoproj.io/hook: SyncFail}}\n", true},
+	} {
+		p, err := plan.Build(parse(t, tc.manifests), plan.Options{DefaultNamespace: "ns"})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(p.HoldsSecrets()).To(Equal(tc.want), tc.manifests)
+	}
+}

@@ -19,7 +19,8 @@ limitations under the License.
 // The plan, every task with its object as the planner defaulted it, is
 // encoded (package plan), compressed with gzip and written into immutable
 // objects that the operation owns: a ConfigMap, or a Secret when any of the
-// operation's sources is a Secret, named <operation>-plan. A plan larger
+// operation's sources is a Secret or the plan writes a Secret, named
+// <operation>-plan. A plan larger
 // than one object can hold is split over parts <name>-1, <name>-2, ... and
 // status.snapshot names the first part, the number of parts and the digest
 // of the manifests.
@@ -33,4 +34,14 @@ limitations under the License.
 // Pin is idempotent: when the objects exist already (a status write that
 // recorded them was lost), the existing snapshot is kept and returned, so an
 // operation is pinned exactly once even if its sources changed in between.
+// The parts are written last to first: the first part, which records the
+// number of parts, exists only once the others do, so a Pin that failed
+// half-way (a refused create, a crash) leaves no first part, and the next
+// Pin replaces what it left. A plan over MaxPlanSize encoded is not pinned
+// (ErrTooLarge).
+//
+// Load verifies every part's digest against status.snapshot. A snapshot
+// that cannot be read back (edited, truncated, not a plan) is ErrCorrupt:
+// reading it again gives the same answer, so callers fail the operation
+// with it instead of retrying.
 package snapshot

@@ -55,8 +55,9 @@ const (
 // 1 MiB limit of a ConfigMap or Secret.
 var PartSize = 768 << 10
 
-// MaxPlanSize bounds the decompressed plan read back, against corruption.
-const MaxPlanSize = 256 << 20
+// MaxPlanSize bounds the encoded plan: Pin refuses a larger one, and
+// Decode refuses to read more back (against corruption).
+var MaxPlanSize = 256 << 20
 
 // maxParts bounds how many objects one snapshot may use.
 const maxParts = 64
@@ -80,11 +81,15 @@ func partName(base string, i int) string {
 	return fmt.Sprintf("%s-%d", base, i)
 }
 
-// Encode compresses the encoded plan.
+// Encode compresses the encoded plan. A plan that Decode would refuse to
+// read back (over MaxPlanSize) is ErrTooLarge.
 func Encode(p *plan.Plan) ([]byte, error) {
 	raw, err := plan.Marshal(p)
 	if err != nil {
 		return nil, err
+	}
+	if len(raw) > MaxPlanSize {
+		return nil, fmt.Errorf("%w: %d MiB encoded, more than %d MiB", ErrTooLarge, len(raw)>>20, MaxPlanSize>>20)
 	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
@@ -97,27 +102,44 @@ func Encode(p *plan.Plan) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Decode reverses Encode.
+// Decode reverses Encode. Whatever it cannot read is ErrCorrupt.
 func Decode(b []byte) (*plan.Plan, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("decompress plan: %w", err)
+		return nil, fmt.Errorf("%w: decompress plan: %w", ErrCorrupt, err)
 	}
-	raw, err := io.ReadAll(io.LimitReader(zr, MaxPlanSize+1))
+	raw, err := io.ReadAll(io.LimitReader(zr, int64(MaxPlanSize)+1))
 	if err != nil {
-		return nil, fmt.Errorf("decompress plan: %w", err)
+		return nil, fmt.Errorf("%w: decompress plan: %w", ErrCorrupt, err)
 	}
 	if len(raw) > MaxPlanSize {
-		return nil, fmt.Errorf("decompress plan: larger than %d bytes", MaxPlanSize)
+		return nil, fmt.Errorf("%w: decompress plan: larger than %d bytes", ErrCorrupt, MaxPlanSize)
 	}
-	return plan.Unmarshal(raw)
+	p, err := plan.Unmarshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return p, nil
 }
 
-// ErrTooLarge says a plan does not fit in a snapshot.
-var ErrTooLarge = errors.New("plan too large to pin")
+var (
+	// ErrTooLarge says a plan does not fit in a snapshot.
+	ErrTooLarge = errors.New("plan too large to pin")
+	// ErrCorrupt says a snapshot's objects do not hold a plan that can be
+	// read: edited, or not what status.snapshot names. Reading it again
+	// gives the same answer.
+	ErrCorrupt = errors.New("the pinned plan cannot be read")
+)
 
 // Pin writes the snapshot of op's plan and returns its reference. kind is
 // KindConfigMap or KindSecret.
+//
+// The parts are created last to first, so the first part, which
+// status.snapshot names and which records the number of parts, exists
+// only once every other part does. When the first part exists already (an
+// earlier Pin whose status write was lost), that snapshot is kept and its
+// reference returned. A later part left by an earlier Pin that failed
+// before its first part was written is replaced.
 func Pin(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, p *plan.Plan, digest, kind string) (*syncv1alpha1.SnapshotRef, error) {
 	data, err := Encode(p)
 	if err != nil {
@@ -131,17 +153,30 @@ func Pin(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, p
 		return nil, fmt.Errorf("%w: %d MiB compressed, more than %d parts of %d KiB", ErrTooLarge, len(data)>>20, maxParts, PartSize>>10)
 	}
 	ref := &syncv1alpha1.SnapshotRef{Kind: kind, Name: Name(op), Parts: int32(parts), Digest: digest}
-	for i := range parts {
+	got, err := pin(ctx, c, op, ref, data)
+	var inc *incomplete
+	if errors.As(err, &inc) {
+		// A first part without all of its parts was never a snapshot
+		// anything ran from (an older release wrote the first part
+		// first): it is replaced.
+		if err := c.Delete(ctx, inc.first, client.Preconditions{UID: ptr.To(inc.first.GetUID())}); client.IgnoreNotFound(err) != nil {
+			return nil, fmt.Errorf("replace snapshot %s %s/%s: %w", kind, op.Namespace, ref.Name, err)
+		}
+		got, err = pin(ctx, c, op, ref, data)
+	}
+	return got, err
+}
+
+func pin(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, ref *syncv1alpha1.SnapshotRef, data []byte) (*syncv1alpha1.SnapshotRef, error) {
+	kind, parts := ref.Kind, int(ref.Parts)
+	for i := parts - 1; i >= 0; i-- {
 		chunk := data[i*PartSize : min(len(data), (i+1)*PartSize)]
 		obj := newObject(op, ref, i, chunk)
 		err := c.Create(ctx, obj, client.FieldOwner(syncv1alpha1.FieldManager))
 		if apierrors.IsAlreadyExists(err) {
-			existing, err := adopt(ctx, c, op, ref, i)
-			if err != nil {
-				return nil, err
-			}
-			if i == 0 && existing != nil {
-				return existing, nil // pinned before: keep what was pinned first
+			var prev *syncv1alpha1.SnapshotRef
+			if prev, err = existing(ctx, c, op, ref, i, chunk); prev != nil || err != nil {
+				return prev, err
 			}
 			continue
 		}
@@ -152,25 +187,95 @@ func Pin(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, p
 	return ref, nil
 }
 
-// adopt checks that an existing part belongs to op; for the first part it
-// returns the reference recorded on it.
-func adopt(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation, ref *syncv1alpha1.SnapshotRef, i int) (*syncv1alpha1.SnapshotRef, error) {
-	obj, err := get(ctx, c, op.Namespace, ref.Kind, partName(ref.Name, i))
+// existing decides about part i of ref that exists already: the reference
+// of an earlier complete snapshot to keep, or nil to go on (the part holds
+// chunk, or it was left by an earlier Pin that failed and is created again).
+func existing(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, ref *syncv1alpha1.SnapshotRef, i int, chunk []byte) (*syncv1alpha1.SnapshotRef, error) {
+	if i == 0 {
+		return adopt(ctx, c, op, ref)
+	}
+	obj, err := owned(ctx, c, op, ref.Kind, partName(ref.Name, i))
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Equal(chunkOf(obj), chunk) {
+		return nil, nil
+	}
+	if _, err := owned(ctx, c, op, ref.Kind, ref.Name); err == nil {
+		return adopt(ctx, c, op, ref) // an earlier snapshot of other parts
+	} else if !apierrors.IsNotFound(err) {
+		return nil, err
+	}
+	// Left by a Pin that failed before it wrote the first part: nothing
+	// names it, so it is replaced.
+	if err := c.Delete(ctx, obj, client.Preconditions{UID: ptr.To(obj.GetUID())}); client.IgnoreNotFound(err) != nil {
+		return nil, fmt.Errorf("replace snapshot %s %s/%s: %w", ref.Kind, op.Namespace, obj.GetName(), err)
+	}
+	if err := c.Create(ctx, newObject(op, ref, i, chunk), client.FieldOwner(syncv1alpha1.FieldManager)); err != nil {
+		return nil, fmt.Errorf("create snapshot %s %s/%s: %w", ref.Kind, op.Namespace, obj.GetName(), err)
+	}
+	return nil, nil
+}
+
+// owned reads an existing part and checks that it belongs to op.
+func owned(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation, kind, name string) (client.Object, error) {
+	obj, err := get(ctx, c, op.Namespace, kind, name)
 	if err != nil {
 		return nil, err
 	}
 	if !ownedBy(obj, op) {
-		return nil, fmt.Errorf("snapshot %s %s/%s exists and is not owned by this operation", ref.Kind, op.Namespace, obj.GetName())
+		return nil, fmt.Errorf("snapshot %s %s/%s exists and is not owned by this operation", kind, op.Namespace, name)
 	}
-	if i != 0 {
-		return nil, nil
+	return obj, nil
+}
+
+// adopt returns the reference recorded on the existing first part of op's
+// snapshot, once every part it counts exists with its digest.
+func adopt(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation, ref *syncv1alpha1.SnapshotRef) (*syncv1alpha1.SnapshotRef, error) {
+	obj, err := owned(ctx, c, op, ref.Kind, ref.Name)
+	if err != nil {
+		return nil, err
 	}
 	prev := *ref
 	prev.Digest = obj.GetAnnotations()[AnnotationDigest]
-	if n, err := fmt.Sscan(obj.GetAnnotations()[annotationParts], &prev.Parts); n != 1 || err != nil {
-		return nil, fmt.Errorf("snapshot %s %s/%s has no part count", ref.Kind, op.Namespace, obj.GetName())
+	if n, err := fmt.Sscan(obj.GetAnnotations()[annotationParts], &prev.Parts); n != 1 || err != nil || prev.Parts < 1 {
+		return nil, fmt.Errorf("%w: snapshot %s %s/%s has no part count", ErrCorrupt, ref.Kind, op.Namespace, obj.GetName())
+	}
+	for i := 1; i < int(prev.Parts); i++ {
+		part, err := owned(ctx, c, op, ref.Kind, partName(ref.Name, i))
+		if apierrors.IsNotFound(err) {
+			return nil, &incomplete{first: obj, err: err}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if d := part.GetAnnotations()[AnnotationDigest]; d != prev.Digest {
+			return nil, fmt.Errorf("%w: snapshot %s %s/%s has digest %q, its first part %q", ErrCorrupt, ref.Kind, op.Namespace, part.GetName(), d, prev.Digest)
+		}
 	}
 	return &prev, nil
+}
+
+// incomplete is a first part whose other parts are not all there.
+type incomplete struct {
+	first client.Object
+	err   error
+}
+
+func (e *incomplete) Error() string {
+	return fmt.Sprintf("snapshot %s is incomplete: %v", e.first.GetName(), e.err)
+}
+
+func (e *incomplete) Unwrap() error { return e.err }
+
+func chunkOf(obj client.Object) []byte {
+	switch o := obj.(type) {
+	case *corev1.ConfigMap:
+		return o.BinaryData[Key]
+	case *corev1.Secret:
+		return o.Data[Key]
+	}
+	return nil
 }
 
 const annotationParts = "syncwave.dev/parts"
@@ -222,14 +327,9 @@ func Load(ctx context.Context, r client.Reader, namespace string, ref *syncv1alp
 			return nil, err
 		}
 		if d := obj.GetAnnotations()[AnnotationDigest]; d != ref.Digest {
-			return nil, fmt.Errorf("snapshot %s %s/%s has digest %q, status names %q", ref.Kind, namespace, obj.GetName(), d, ref.Digest)
+			return nil, fmt.Errorf("%w: snapshot %s %s/%s has digest %q, status names %q", ErrCorrupt, ref.Kind, namespace, obj.GetName(), d, ref.Digest)
 		}
-		switch o := obj.(type) {
-		case *corev1.ConfigMap:
-			data = append(data, o.BinaryData[Key]...)
-		case *corev1.Secret:
-			data = append(data, o.Data[Key]...)
-		}
+		data = append(data, chunkOf(obj)...)
 	}
 	p, err := Decode(data)
 	if err != nil {

@@ -18,16 +18,19 @@ package snapshot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/plan"
@@ -107,4 +110,105 @@ func TestDecodeRefusesGarbage(t *testing.T) {
 	g := NewWithT(t)
 	_, err := snapshot.Decode([]byte("not gzip"))
 	g.Expect(err).To(MatchError(ContainSubstring("decompress plan")))
+}
+
+// failingOnce fails the first create of the named object.
+func failingOnce(name string) interceptor.Funcs {
+	failed := false
+	return interceptor.Funcs{Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+		if obj.GetName() == name && !failed {
+			failed = true
+			return apierrors.NewInternalError(errors.New("etcd timeout"))
+		}
+		return c.Create(ctx, obj, opts...)
+	}}
+}
+
+// TestPinAfterAFailedPin: a Pin that failed half-way (a part's create
+// refused, a crash) leaves parts but no first part; the next Pin, of the
+// same or of other manifests, writes a snapshot that reads back whole.
+func TestPinAfterAFailedPin(t *testing.T) {
+	old := snapshot.PartSize
+	snapshot.PartSize = 16 << 10
+	t.Cleanup(func() { snapshot.PartSize = old })
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "u1"}}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		again *plan.Plan
+	}{
+		{"the same plan", bigPlan(t, 2000)},
+		{"other manifests", bigPlan(t, 2500)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			c := fake.NewClientBuilder().WithInterceptorFuncs(failingOnce("op-plan-1")).Build()
+			_, err := snapshot.Pin(ctx, c, op, bigPlan(t, 2000), "sha256:one", snapshot.KindConfigMap)
+			g.Expect(err).To(MatchError(ContainSubstring("etcd timeout")))
+			g.Expect(c.Get(ctx, client.ObjectKey{Namespace: "prod", Name: "op-plan"}, &corev1.ConfigMap{})).
+				NotTo(Succeed(), "the first part is written last")
+
+			ref, err := snapshot.Pin(ctx, c, op, tc.again, "sha256:two", snapshot.KindConfigMap)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(ref.Digest).To(Equal("sha256:two"))
+			back, err := snapshot.Load(ctx, c, "prod", ref)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(equality.Semantic.DeepEqual(tc.again, back)).To(BeTrue())
+		})
+	}
+
+	t.Run("a first part without its other parts", func(t *testing.T) {
+		g := NewWithT(t)
+		c := fake.NewClientBuilder().Build()
+		ref, err := snapshot.Pin(ctx, c, op, bigPlan(t, 2000), "sha256:one", snapshot.KindConfigMap)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(c.Delete(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "prod", Name: ref.Name + "-1"}})).To(Succeed())
+		small := bigPlan(t, 3)
+		ref, err = snapshot.Pin(ctx, c, op, small, "sha256:two", snapshot.KindConfigMap)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(ref.Digest).To(Equal("sha256:two"), "an incomplete snapshot is not adopted")
+		back, err := snapshot.Load(ctx, c, "prod", ref)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(equality.Semantic.DeepEqual(small, back)).To(BeTrue())
+	})
+
+	t.Run("an earlier snapshot of fewer parts is kept", func(t *testing.T) {
+		g := NewWithT(t)
+		c := fake.NewClientBuilder().Build()
+		first, err := snapshot.Pin(ctx, c, op, bigPlan(t, 3), "sha256:one", snapshot.KindConfigMap)
+		g.Expect(err).NotTo(HaveOccurred())
+		again, err := snapshot.Pin(ctx, c, op, bigPlan(t, 2000), "sha256:two", snapshot.KindConfigMap)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(again).To(Equal(first))
+		_, err = snapshot.Load(ctx, c, "prod", again)
+		g.Expect(err).NotTo(HaveOccurred())
+	})
+}
+
+// TestCorruptSnapshots: what cannot be read back is ErrCorrupt (the
+// controller fails the operation with it instead of retrying forever), and
+// a plan that could not be read back is not pinned.
+func TestCorruptSnapshots(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	c := fake.NewClientBuilder().Build()
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "u1"}}
+	ref, err := snapshot.Pin(ctx, c, op, bigPlan(t, 10), "sha256:x", snapshot.KindConfigMap)
+	g.Expect(err).NotTo(HaveOccurred())
+
+	edited := *ref
+	edited.Digest = "sha256:y"
+	_, err = snapshot.Load(ctx, c, "prod", &edited)
+	g.Expect(err).To(MatchError(snapshot.ErrCorrupt))
+	_, err = snapshot.Decode([]byte("not gzip"))
+	g.Expect(err).To(MatchError(snapshot.ErrCorrupt))
+	_, err = snapshot.Load(ctx, c, "prod", &syncv1alpha1.SnapshotRef{Kind: ref.Kind, Name: "gone", Parts: 1, Digest: "sha256:x"})
+	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "a deleted snapshot is NotFound, not corrupt: %v", err)
+
+	old := snapshot.MaxPlanSize
+	snapshot.MaxPlanSize = 1 << 10
+	t.Cleanup(func() { snapshot.MaxPlanSize = old })
+	_, err = snapshot.Pin(ctx, c, &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "big", Namespace: "prod", UID: "u2"}},
+		bigPlan(t, 100), "sha256:z", snapshot.KindConfigMap)
+	g.Expect(err).To(MatchError(snapshot.ErrTooLarge))
 }
