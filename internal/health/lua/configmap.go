@@ -62,7 +62,10 @@ func (e *KeyError) objectError() error {
 // key that health uses; actions, ignoreDifferences and so on are ignored.
 type customization struct {
 	HealthLua   string `json:"health.lua"`
-	UseOpenLibs bool   `json:"useOpenLibs"`
+	UseOpenLibs bool   `json:"health.lua.useOpenLibs,omitempty"`
+	// LegacyOpenLibs is the key that earlier builds of syncwave read and
+	// wrote (useOpenLibs, not Argo CD's); it is still read, never written.
+	LegacyOpenLibs bool `json:"useOpenLibs,omitempty"`
 }
 
 // cmEntry gathers what the keys of a ConfigMap say about one pattern.
@@ -145,7 +148,7 @@ func (c *cmParser) customizations(raw string) {
 			continue
 		}
 		e := c.entry(p)
-		e.script = Script{Lua: cz.HealthLua, UseOpenLibs: cz.UseOpenLibs, Origin: fmt.Sprintf("%s[%q]", CustomizationsKey, p)}
+		e.script = Script{Lua: cz.HealthLua, UseOpenLibs: cz.UseOpenLibs || cz.LegacyOpenLibs, Origin: fmt.Sprintf("%s[%q]", CustomizationsKey, p)}
 	}
 }
 

@@ -24,7 +24,8 @@ limitations under the License.
 // Overrides holds scripts by group and kind. ParseConfigMap reads the health
 // ConfigMap with Argo CD's keys (resource.customizations.health.<group>_<Kind>,
 // resource.customizations.useOpenLibs.<group>_<Kind> and the YAML
-// resource.customizations key, with * wildcards in the group or kind); a key
+// resource.customizations key, whose entries hold health.lua and
+// health.lua.useOpenLibs, with * wildcards in the group or kind); a key
 // that does not parse is a *KeyError naming it, and the kinds it was meant
 // for get a broken Script (Script.Err) that judges their objects Unknown
 // with that error, so that nothing is dropped silently. FromHealthChecks

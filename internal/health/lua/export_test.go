@@ -37,7 +37,7 @@ func TestConfigMapDataRoundTrip(t *testing.T) {
 	g.Expect(data).To(HaveKeyWithValue(UseOpenLibsKeyPrefix+"example.com_Widget", "true"))
 	g.Expect(data).To(HaveKey(HealthKeyPrefix + "ConfigMap"))
 	g.Expect(data[CustomizationsKey]).To(HavePrefix("'*.example.com/*':\n  health.lua: |\n"))
-	g.Expect(data[CustomizationsKey]).To(ContainSubstring("useOpenLibs: true"))
+	g.Expect(data[CustomizationsKey]).To(ContainSubstring("\n  health.lua.useOpenLibs: true\n"), "Argo CD's key")
 
 	cm, errs := ParseConfigMap(data)
 	g.Expect(errs).To(BeEmpty())

@@ -189,3 +189,32 @@ func TestAssessorLayers(t *testing.T) {
 	g.Expect(HasScript(schema.GroupKind{Kind: "Secret"}, op, cm)).To(BeFalse())
 	_ = context.Background()
 }
+
+// TestArgoCDsOpenLibsKey: an entry of resource.customizations opens the
+// libraries with Argo CD's key, health.lua.useOpenLibs (the key earlier
+// builds of syncwave used, useOpenLibs, is still read), so a script that
+// needs string functions runs as in Argo CD.
+func TestArgoCDsOpenLibsKey(t *testing.T) {
+	g := NewWithT(t)
+	const needsLibs = `if string.find("Ready", "Rea") then return {status = "Healthy"} end return {status = "Degraded"}`
+	o, errs := ParseConfigMap(map[string]string{"resource.customizations": `
+cert-manager.io/Certificate:
+  health.lua.useOpenLibs: true
+  health.lua: '` + needsLibs + `'
+example.com/Legacy:
+  useOpenLibs: true
+  health.lua: '` + needsLibs + `'
+example.com/Closed:
+  health.lua: '` + needsLibs + `'
+`})
+	g.Expect(errs).To(BeEmpty())
+	for kind, want := range map[schema.GroupKind]bool{
+		{Group: "cert-manager.io", Kind: "Certificate"}: true,
+		{Group: "example.com", Kind: "Legacy"}:          true,
+		{Group: "example.com", Kind: "Closed"}:          false,
+	} {
+		s, ok := o.Lookup(kind)
+		g.Expect(ok).To(BeTrue(), kind.String())
+		g.Expect(s.UseOpenLibs).To(Equal(want), kind.String())
+	}
+}
