@@ -37,7 +37,9 @@ import (
 //   - Pending is Progressing; Unknown (the node stopped reporting) is Unknown.
 //
 // When the kubelet reports status.observedGeneration, a status older than the
-// pod's generation is Progressing.
+// pod's generation is Progressing, whatever its containers wait for: a pod
+// stuck on a bad image and then applied with a good one is not Degraded by
+// what the kubelet said of the old image.
 func podHealth(obj *unstructured.Unstructured) (Result, error) {
 	var p corev1.Pod
 	if err := fromUnstructured(obj, &p); err != nil {
@@ -51,13 +53,13 @@ func podHealth(obj *unstructured.Unstructured) (Result, error) {
 	case corev1.PodUnknown:
 		return result(Unknown, "%s", describe(p.Status.Reason, p.Status.Message, "pod state is unknown")), nil
 	}
-	if msg, bad := podStuckContainer(&p); bad {
-		return degraded("%s", msg), nil
-	}
 	if og := p.Status.ObservedGeneration; og > 0 {
 		if r, stale := staleStatus("kubelet", p.Generation, og); stale {
-			return r, nil
+			return r, nil // e.g. a stuck image the new spec has replaced
 		}
+	}
+	if msg, bad := podStuckContainer(&p); bad {
+		return degraded("%s", msg), nil
 	}
 	if p.Status.Phase != corev1.PodRunning {
 		if c, ok := podCondition(&p, corev1.PodScheduled); ok && c.Status == corev1.ConditionFalse {
