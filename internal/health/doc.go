@@ -46,9 +46,11 @@ limitations under the License.
 //   - Namespace: Terminating is Progressing, unless the namespace controller
 //     reports that deletion fails (NamespaceDeletion...Failure), which is
 //     Degraded.
-//   - HorizontalPodAutoscaler: a condition False for a Failed.../Invalid...
-//     reason is Degraded; ScalingActive False for ScalingDisabled is
-//     Suspended.
+//   - HorizontalPodAutoscaler: a condition False because metrics could not
+//     be had (FailedGet...Metric, FailedComputeMetricsReplicas) is
+//     Progressing, as every new autoscaler starts; False for another
+//     Failed.../Invalid... reason is Degraded; ScalingActive False for
+//     ScalingDisabled is Suspended.
 //   - APIService: Available False is Progressing (the aggregator retries).
 //   - CRD: NamesAccepted False is Degraded; otherwise Healthy once
 //     Established.

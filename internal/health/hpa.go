@@ -31,9 +31,18 @@ const hpaConditionsAnnotation = "autoscaling.alpha.kubernetes.io/conditions"
 // hpaHealth reads the autoscaler's conditions (AbleToScale, ScalingActive,
 // ScalingLimited):
 //
-//   - a condition that is False for a failure reason (FailedGetScale,
-//     FailedGetResourceMetric, InvalidSelector, ...) is Degraded: the
-//     autoscaler cannot do its job;
+//   - a condition that is False because the metrics could not be had
+//     (FailedGetResourceMetric, FailedGetPodsMetric, ...,
+//     FailedComputeMetricsReplicas) is Progressing: that is how every new
+//     autoscaler starts, before the metrics pipeline has samples of its
+//     new pods, and with the default degradedGracePeriod of 0 a Degraded
+//     verdict would fail the first deploy of every Deployment with an HPA
+//     (kstatus calls an HPA Current; Argo CD, which does not fail a sync
+//     on a Degraded resource, calls it Degraded). A metric that never
+//     comes ends the step at its waveTimeout with the autoscaler's message;
+//   - a condition that is False for another failure reason (FailedGetScale,
+//     FailedUpdateScale, InvalidSelector, ...) is Degraded: the autoscaler
+//     cannot do its job;
 //   - ScalingActive False with reason ScalingDisabled (the target was scaled
 //     to zero) is Suspended;
 //   - no conditions yet is Progressing: the autoscaler has not run;
@@ -62,8 +71,13 @@ func hpaHealth(obj *unstructured.Unstructured) (Result, error) {
 		}
 	}
 	for _, c := range conds {
-		if c.Status == "False" && isHPAFailureReason(c.Reason) {
+		if c.Status == "False" && isHPAFailureReason(c.Reason) && !isHPAMetricsReason(c.Reason) {
 			return degraded("%s: %s", c.Type, describe(c.Reason, c.Message, "")), nil
+		}
+	}
+	for _, c := range conds {
+		if c.Status == "False" && isHPAMetricsReason(c.Reason) {
+			return progressing("waiting for metrics: %s: %s", c.Type, describe(c.Reason, c.Message, "")), nil
 		}
 	}
 	if c, ok := findCondition(conds, "ScalingActive"); ok && c.Status == "False" && c.Reason == "ScalingDisabled" {
@@ -82,4 +96,12 @@ func hpaHealth(obj *unstructured.Unstructured) (Result, error) {
 // InvalidMetricSourceType).
 func isHPAFailureReason(reason string) bool {
 	return strings.HasPrefix(reason, "Failed") || strings.HasPrefix(reason, "Invalid")
+}
+
+// isHPAMetricsReason reports whether reason says the autoscaler could not
+// read or use its metrics (FailedGet<Source>Metric(s),
+// FailedComputeMetricsReplicas), which new pods have none of yet.
+func isHPAMetricsReason(reason string) bool {
+	return reason == "FailedComputeMetricsReplicas" ||
+		strings.HasPrefix(reason, "FailedGet") && (strings.HasSuffix(reason, "Metric") || strings.HasSuffix(reason, "Metrics"))
 }
