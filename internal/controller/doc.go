@@ -86,11 +86,16 @@ limitations under the License.
 //
 // Whether a remote cluster answers is learnt from every request that goes
 // to it (a transport wrapper): a failed one marks it unreachable and wakes
-// its operations (Remotes.Source), any answer marks it reachable again.
+// its operations (Remotes.Source), any answer marks it reachable again. A
+// request its caller cancelled, or one the API server hands to a kubelet
+// (a pod's log), says nothing of the cluster and is not counted.
 // While it is unreachable, reads of its objects fail fast and the step
 // waits with them Unknown, saying why; writes that fail requeue after 5 s
 // instead of returning an error (no growing backoff); one reconcile at a
-// time probes /readyz, at most every 2 s. An operation that has not started
+// time probes /readyz, at most every 2 s, started operations too, so a
+// cluster marked unreachable by one slow request is asked again at once
+// rather than when an informer's next request answers. An operation that
+// has not started
 // stays Pending until its timeout; a started one is decided by its
 // timeouts, with UnreachableGrace past its timeout as a last resort.
 package controller

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -68,13 +69,24 @@ func (r *reachability) wrap(next http.RoundTripper) http.RoundTripper {
 		switch {
 		case err == nil:
 			r.record(nil)
-		case !errors.Is(req.Context().Err(), context.Canceled):
+		case errors.Is(req.Context().Err(), context.Canceled), proxied(req):
 			// A request its caller gave up on says nothing of the
-			// cluster; one that failed or timed out does.
+			// cluster, nor does one the API server passes on to a
+			// kubelet (a pod's log); one that failed or timed out does.
+		default:
 			r.record(err)
 		}
 		return resp, err
 	})
+}
+
+// proxied tells a request that the API server answers by asking a kubelet
+// (pods/log, exec, attach, port-forward, proxy): a kubelet that hangs makes
+// it time out while the API server serves.
+func proxied(req *http.Request) bool {
+	p := req.URL.Path
+	return strings.Contains(p, "/pods/") && (strings.HasSuffix(p, "/log") || strings.HasSuffix(p, "/exec") ||
+		strings.HasSuffix(p, "/attach") || strings.HasSuffix(p, "/portforward") || strings.Contains(p, "/proxy"))
 }
 
 func (r *reachability) record(err error) {

@@ -148,6 +148,11 @@ func TestReachabilityFollowsRequestsAndProbesAtMostEveryInterval(t *testing.T) {
 	cancel()
 	_, _ = rt.RoundTrip(req.WithContext(ctx))
 	g.Expect(r.Unreachable()).To(Succeed())
+	// Nor does a pod's log that the kubelet does not serve in time.
+	probeErr = context.DeadlineExceeded
+	logs, _ := http.NewRequest(http.MethodGet, up.URL+"/api/v1/namespaces/ns/pods/migrate-x/log?container=main", nil)
+	_, _ = rt.RoundTrip(logs)
+	g.Expect(r.Unreachable()).To(Succeed(), "a kubelet that does not answer is not the API server")
 	fail = false
 	resp, err := rt.RoundTrip(req)
 	g.Expect(err).NotTo(HaveOccurred())

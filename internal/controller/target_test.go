@@ -18,6 +18,9 @@ package controller
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -86,4 +89,36 @@ func TestImpersonationDisabled(t *testing.T) {
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
 	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
 	g.Expect(op.Status.Message).To(ContainSubstring("spec.serviceAccountName: impersonation is disabled in this controller"))
+}
+
+// TestStartedOperationProbesAClusterMarkedUnreachable: one request that
+// failed (a slow webhook, a timeout) marks the remote cluster unreachable;
+// a started operation asks the cluster again (/readyz) and goes on when it
+// answers, rather than waiting until some informer's next request does.
+func TestStartedOperationProbesAClusterMarkedUnreachable(t *testing.T) {
+	g := NewWithT(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	defer srv.Close()
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "remote"},
+		Data: map[string][]byte{"value": kubeconfig(srv.URL, "    token: t\n")}}
+	r := &SyncOperationReconciler{APIReader: fake.NewClientBuilder().WithObjects(sec).Build(), Remotes: &Remotes{},
+		Clock: clocktesting.NewFakePassiveClock(time.Unix(10000, 0)), DefaultTimeout: time.Minute}
+	at := metav1.NewTime(time.Unix(10000, 0))
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "op", UID: types.UID("u")},
+		Spec: syncv1alpha1.SyncOperationSpec{KubeConfig: &syncv1alpha1.KubeConfigReference{SecretRef: syncv1alpha1.SecretKeyReference{Name: "remote"}}},
+		Status: syncv1alpha1.SyncOperationStatus{Phase: syncv1alpha1.OperationRunning, StartedAt: &at,
+			Snapshot: &syncv1alpha1.SnapshotRef{Kind: "ConfigMap", Name: "op-plan"}}}
+
+	tg, wait, err := r.resolveTarget(context.Background(), op, &operation.Outcome{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(wait).To(BeFalse())
+	later := time.Now().Add(probeInterval) // past the interval since the first probe
+	tg.remote.reach.now = func() time.Time { return later }
+	tg.remote.reach.record(errors.New("context deadline exceeded"))
+	g.Expect(tg.remote.reach.Unreachable()).To(HaveOccurred())
+
+	tg, wait, err = r.resolveTarget(context.Background(), op, &operation.Outcome{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(wait).To(BeFalse(), "the cluster answers its probe: %s", op.Status.Message)
+	g.Expect(tg.remote.reach.Unreachable()).To(Succeed())
 }
