@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -46,12 +47,20 @@ type Sharder interface {
 func (r *SyncOperationReconciler) admitted(ctx context.Context, req ctrl.Request) (*syncv1alpha1.SyncOperation, error) {
 	op := &syncv1alpha1.SyncOperation{}
 	if err := r.Client.Get(ctx, req.NamespacedName, op); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.Watcher.Forget(req.NamespacedName)
+		}
 		return nil, client.IgnoreNotFound(err)
 	}
 	if r.Shard == nil {
 		return op, nil
 	}
 	if ok, err := r.Shard.Admit(ctx, op); !ok || err != nil {
+		if !ok && err == nil {
+			// Another replica drives it (a hand-over released it, or it
+			// never was ours): what this process keeps for it goes.
+			r.forget(op)
+		}
 		return nil, err
 	}
 	return op, nil

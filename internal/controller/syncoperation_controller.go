@@ -258,7 +258,9 @@ func (r *SyncOperationReconciler) terminateUnstarted(op *syncv1alpha1.SyncOperat
 // more: its watches of missing sources, its cached plan and its share of
 // impersonated caches.
 func (r *SyncOperationReconciler) forget(op *syncv1alpha1.SyncOperation) {
-	r.Sources.Forget(types.NamespacedName{Namespace: op.Namespace, Name: op.Name})
+	key := types.NamespacedName{Namespace: op.Namespace, Name: op.Name}
+	r.Sources.Forget(key)
+	r.Watcher.Forget(key)
 	if op.Spec.Application != "" {
 		r.held.release(applicationKey(op), op.UID)
 	}

@@ -156,6 +156,18 @@ func (w *Watcher) EventAt(op types.NamespacedName) time.Time {
 	return t
 }
 
+// Forget drops what the watcher noted of operation op's events, for an
+// operation that needs no more transitions (settled, gone, another
+// replica's).
+func (w *Watcher) Forget(op types.NamespacedName) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.events, op)
+}
+
 // Release says that operation uid needs no impersonated cache any more;
 // caches that no running operation uses are stopped.
 func (w *Watcher) Release(uid types.UID) {
