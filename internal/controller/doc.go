@@ -95,7 +95,8 @@ limitations under the License.
 // time probes /readyz, at most every 2 s, started operations too, so a
 // cluster marked unreachable by one slow request is asked again at once
 // rather than when an informer's next request answers. An operation that
-// has not started
-// stays Pending until its timeout; a started one is decided by its
-// timeouts, with UnreachableGrace past its timeout as a last resort.
+// has not started stays Pending until its timeout; a started one goes on
+// with its step, whose objects are Unknown, "unreachable since" when, and
+// is decided by its timeouts, with UnreachableGrace past its timeout as a
+// last resort.
 package controller

@@ -304,10 +304,15 @@ func (tg *target) crds() *CRDStatus {
 // an operation that has not started stays Pending until its timeout).
 func (r *SyncOperationReconciler) resolveTarget(ctx context.Context, op *syncv1alpha1.SyncOperation, out *operation.Outcome) (*target, bool, error) {
 	started := op.Status.Snapshot != nil
-	// A started operation probes too: a cluster marked unreachable by one
-	// failed request is asked again (at most every probeInterval) rather
-	// than waited on until some informer's next request answers.
-	tg, err := r.probedTarget(ctx, op, true)
+	tg, err := r.probedTarget(ctx, op, !started)
+	if err == nil && started {
+		// A started operation probes too: a cluster marked unreachable by
+		// one failed request is asked again (at most every probeInterval)
+		// rather than waited on until some informer's next request
+		// answers. Its step goes on either way, so that its objects
+		// say, Unknown, since when their cluster does not answer.
+		_ = tg.reachable(ctx)
+	}
 	var cw *clusterWait
 	var inv *invalidError
 	switch {

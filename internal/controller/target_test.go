@@ -94,7 +94,9 @@ func TestImpersonationDisabled(t *testing.T) {
 // TestStartedOperationProbesAClusterMarkedUnreachable: one request that
 // failed (a slow webhook, a timeout) marks the remote cluster unreachable;
 // a started operation asks the cluster again (/readyz) and goes on when it
-// answers, rather than waiting until some informer's next request does.
+// answers, rather than waiting until some informer's next request does;
+// when the probe fails too, the step goes on and reports its objects
+// Unknown, their cluster unreachable since when.
 func TestStartedOperationProbesAClusterMarkedUnreachable(t *testing.T) {
 	g := NewWithT(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
@@ -121,4 +123,15 @@ func TestStartedOperationProbesAClusterMarkedUnreachable(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(wait).To(BeFalse(), "the cluster answers its probe: %s", op.Status.Message)
 	g.Expect(tg.remote.reach.Unreachable()).To(Succeed())
+
+	// A cluster that really stopped: the probe fails, and the step still
+	// goes on, so that its objects say since when the cluster is down.
+	srv.Close()
+	later = later.Add(probeInterval)
+	tg.remote.reach.record(errors.New("connection refused"))
+	later = later.Add(probeInterval)
+	tg, wait, err = r.resolveTarget(context.Background(), op, &operation.Outcome{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(wait).To(BeFalse(), "a started operation's step goes on while its cluster is down")
+	g.Expect(tg.remote.reach.Unreachable()).To(MatchError(ContainSubstring("unreachable since")))
 }

@@ -66,9 +66,8 @@ func Scheme() *runtime.Scheme {
 	return s
 }
 
-// Run starts the controller and blocks until ctx ends.
-func Run(ctx context.Context, cfg *rest.Config, o Options) error {
-	scheme := Scheme()
+// managerOptions are the options of controller-runtime's manager.
+func (o *Options) managerOptions(scheme *runtime.Scheme) (ctrl.Options, error) {
 	metricsOpts := metricsserver.Options{BindAddress: o.MetricsBindAddress, SecureServing: o.MetricsSecure}
 	if o.MetricsSecure {
 		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
@@ -91,13 +90,23 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		// so no transition is decided on a stale status.
 		Client: client.Options{Cache: &client.CacheOptions{EnableReadYourWritesConsistency: ptr.To(true)}},
 	}
+	if o.SkipNameValidation {
+		mopts.Controller.SkipNameValidation = ptr.To(true)
+	}
 	mopts.Cache.DefaultTransform = cache.TransformStripManagedFields()
 	by, err := o.cacheByObject()
 	if err != nil {
-		return err
+		return mopts, err
 	}
 	mopts.Cache.ByObject = by
-	if err := o.Shard.cacheOptions(&mopts, o.Namespace); err != nil {
+	return mopts, o.Shard.cacheOptions(&mopts, o.Namespace)
+}
+
+// Run starts the controller and blocks until ctx ends.
+func Run(ctx context.Context, cfg *rest.Config, o Options) error {
+	scheme := Scheme()
+	mopts, err := o.managerOptions(scheme)
+	if err != nil {
 		return err
 	}
 	mgr, err := ctrl.NewManager(cfg, mopts)

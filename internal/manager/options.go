@@ -82,6 +82,9 @@ type Options struct {
 	// registry, which the metrics endpoint serves. Tests that run several
 	// managers in one process give each its own.
 	Registry prometheus.Registerer
+	// SkipNameValidation lets a process run a second manager (tests):
+	// controller-runtime refuses two controllers of one name in a process.
+	SkipNameValidation bool
 	// Shard divides the operations among replicas (shard.go).
 	Shard ShardOptions
 }

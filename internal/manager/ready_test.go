@@ -106,13 +106,17 @@ func freeAddress(t *testing.T) string {
 	return addr
 }
 
+// probeClient gives up on a probe that does not answer, so that one hung
+// request does not outlast the Eventually that polls it.
+var probeClient = &http.Client{Timeout: 5 * time.Second}
+
 // status is the HTTP status of a GET of url, 0 when it does not answer.
 func status(url string) int {
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, http.NoBody)
 	if err != nil {
 		return 0
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := probeClient.Do(req)
 	if err != nil {
 		return 0
 	}
@@ -134,6 +138,7 @@ func TestReadyzWaitsForCaches(t *testing.T) {
 	o := manager.DefaultOptions()
 	o.MetricsBindAddress, o.HealthProbeBindAddress, o.PprofBindAddress = "0", probes, pprof
 	o.Registry = prometheus.NewRegistry()
+	o.SkipNameValidation = true
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- manager.Run(ctx, cfg, o) }()
@@ -181,6 +186,8 @@ func TestReadyWithTheControllerRole(t *testing.T) {
 	o := manager.DefaultOptions()
 	o.MetricsBindAddress, o.HealthProbeBindAddress = "0", probes
 	o.Registry = prometheus.NewRegistry()
+	// TestReadyzWaitsForCaches ran a manager in this process already.
+	o.SkipNameValidation = true
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- manager.Run(runCtx, cfg, o) }()
