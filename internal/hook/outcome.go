@@ -151,10 +151,13 @@ func podOutcome(pod *corev1.Pod, result syncv1alpha1.HookPhase) *syncv1alpha1.Ho
 	out := &syncv1alpha1.HookOutcome{Pod: pod.Name}
 	failed := result == syncv1alpha1.HookFailed
 	// An init container that failed stopped the pod; one that completed
-	// says less than the containers that ran after it.
-	statuses := append(slices.Clone(pod.Status.ContainerStatuses), pod.Status.InitContainerStatuses...)
+	// says less than the containers that ran after it. A sidecar (an init
+	// container that restarts always) is stopped, non-zero, when the
+	// others end: it comes last.
+	inits, sidecars := splitSidecars(pod)
+	statuses := slices.Concat(pod.Status.ContainerStatuses, inits, sidecars)
 	if failed {
-		statuses = append(slices.Clone(pod.Status.InitContainerStatuses), pod.Status.ContainerStatuses...)
+		statuses = slices.Concat(inits, pod.Status.ContainerStatuses, sidecars)
 	}
 	cs, term := pickContainer(statuses, failed)
 	if cs == nil {
@@ -170,6 +173,25 @@ func podOutcome(pod *corev1.Pod, result syncv1alpha1.HookPhase) *syncv1alpha1.Ho
 	}
 	out.ExitCode = ptr.To(term.ExitCode)
 	return out
+}
+
+// splitSidecars divides the init containers' statuses of pod into those
+// that ran to completion before the others and the sidecars.
+func splitSidecars(pod *corev1.Pod) (inits, sidecars []corev1.ContainerStatus) {
+	always := map[string]bool{}
+	for _, c := range pod.Spec.InitContainers {
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			always[c.Name] = true
+		}
+	}
+	for _, cs := range pod.Status.InitContainerStatuses {
+		if always[cs.Name] {
+			sidecars = append(sidecars, cs)
+		} else {
+			inits = append(inits, cs)
+		}
+	}
+	return inits, sidecars
 }
 
 // pickContainer finds the container that failed (its current or, after a

@@ -175,3 +175,34 @@ func TestOutcomeOfAPodHookAndOfOtherKinds(t *testing.T) {
 	g.Expect(r.Outcome(t.Context(), nil, hookTask(t, "ns", "v1", "ConfigMap", "c"), "c", syncv1alpha1.HookFailed, operation.FailedHookLog)).
 		To(BeNil(), "a kind that runs no pod has no outcome")
 }
+
+// A native sidecar (an init container that restarts always) is stopped
+// with a non-zero code when the Job's container fails: the container that
+// failed is named, not the sidecar that was listed first.
+func TestOutcomeDoesNotBlameANativeSidecar(t *testing.T) {
+	g := NewWithT(t)
+	p := jobPod("ns", "migrate", "migrate-x", 1, corev1.PodFailed, 3)
+	p.Spec.InitContainers = append(p.Spec.InitContainers, corev1.Container{Name: "proxy", RestartPolicy: ptr.To(corev1.ContainerRestartPolicyAlways)})
+	p.Status.InitContainerStatuses = append(p.Status.InitContainerStatuses, corev1.ContainerStatus{Name: "proxy",
+		State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Error", ExitCode: 143}}})
+	cs := fake.NewClientset(p)
+	var opts []*corev1.PodLogOptions
+	cs.PrependReactor("get", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if a.GetSubresource() != "log" {
+			return false, nil, nil
+		}
+		return logReactor(1, &opts)(a)
+	})
+	o := (&hook.Outcomes{Pods: cs.CoreV1()}).Outcome(t.Context(), nil, hookTask(t, "ns", "batch/v1", "Job", "migrate"), "migrate",
+		syncv1alpha1.HookFailed, operation.FailedHookLog)
+	g.Expect(o.Container).To(Equal("main"))
+	g.Expect(o.ExitCode).To(Equal(ptr.To[int32](3)))
+
+	// Only the sidecar failed: it is the one named.
+	p.Status.ContainerStatuses[0].State.Terminated.ExitCode = 0
+	cs = fake.NewClientset(p)
+	o = (&hook.Outcomes{Pods: cs.CoreV1()}).Outcome(t.Context(), nil, hookTask(t, "ns", "batch/v1", "Job", "migrate"), "migrate",
+		syncv1alpha1.HookFailed, operation.FailedHookLog)
+	g.Expect(o.Container).To(Equal("proxy"))
+	g.Expect(o.ExitCode).To(Equal(ptr.To[int32](143)))
+}
