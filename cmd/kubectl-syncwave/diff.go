@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,6 +46,9 @@ type diffOptions struct {
 	manifests   *manifestFlags
 	kube        *cluster
 	application string
+	// targetNamespace is create's --target-namespace: where namespaced
+	// objects that name none go.
+	targetNamespace string
 }
 
 func newDiffCmd() *cobra.Command {
@@ -64,7 +68,8 @@ With --application, live objects labelled syncwave.dev/application=A, of
 the kinds in the manifests, that the manifests no longer contain are listed
 as "- would prune group/Kind namespace/name". The namespace of -n (else the
 kubeconfig context's) is both the one of objects that name none and the
-application's.
+application's; --target-namespace, as for create, puts the objects that
+name none in another.
 
 KUBECTL_EXTERNAL_DIFF selects a diff program as for kubectl diff: both
 sides of the changed objects are written to two directories, one file per
@@ -86,6 +91,7 @@ status above 1) on error, as kubectl diff.`,
 	o.kube = addClusterFlags(cmd)
 	o.manifests = addManifestFlags(cmd)
 	cmd.Flags().StringVar(&o.application, "application", "", "application the manifests belong to: list what its sync would prune")
+	cmd.Flags().StringVar(&o.targetNamespace, "target-namespace", "", "namespace for namespaced objects that name none (default: -n's), as create's")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitError{code: 2, err: err} })
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		changed, err := o.run(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -116,7 +122,7 @@ func (o *diffOptions) run(ctx context.Context, stdin io.Reader, out, stderr io.W
 		return false, err
 	}
 	p, err := plan.Build(manifest.Unstructured(set.objs), plan.Options{
-		DefaultNamespace: ns,
+		DefaultNamespace: cmp.Or(o.targetNamespace, ns),
 		IsNamespaced:     plan.NamespacedFrom(c.RESTMapper()),
 		Origins:          manifest.Origins(set.objs),
 	})

@@ -249,6 +249,14 @@ func TestLiveDiffErrorsAndNewNamespaces(t *testing.T) {
 	g.Expect(stdout).To(ContainSubstring("+++ merged/Namespace/" + fresh + "\n"))
 	g.Expect(stdout).To(ContainSubstring("+++ merged/ConfigMap/" + fresh + "/inside\n"))
 
+	// --target-namespace puts the objects that name none there, as create.
+	other := ns + "-target"
+	stdout, stderr, code = kubectlSyncwaveStdin(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: moved}\n",
+		"diff", "-f", "-", "--target-namespace", other)
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stderr).To(Equal("ConfigMap/" + other + "/moved: shown as written: namespace " + other + " does not exist yet\n"))
+	g.Expect(stdout).To(ContainSubstring("+++ merged/ConfigMap/" + other + "/moved\n"))
+
 	// An object the API server rejects is an error naming it; the others
 	// are still shown.
 	bad := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\ndata: {k: v}\n---\n" +
@@ -263,6 +271,14 @@ func TestLiveDiffErrorsAndNewNamespaces(t *testing.T) {
 	_, stderr, code = kubectlSyncwaveStdin(t, ns, unknown, "diff", "-f", "-")
 	g.Expect(code).To(Equal(2))
 	g.Expect(stderr).To(HavePrefix("Error: read live example.com/Widget/" + ns + "/w: "))
+	// ... unless it says to skip its dry-run then: shown as written, as
+	// the controller would apply it.
+	skipped := "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n" +
+		"  annotations: {argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true}\n"
+	stdout, stderr, code = kubectlSyncwaveStdin(t, ns, skipped, "diff", "-f", "-")
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stderr).To(Equal("example.com/Widget/" + ns + "/w: shown as written: Widget.example.com is not served, and the object says SkipDryRunOnMissingResource=true\n"))
+	g.Expect(stdout).To(ContainSubstring("+++ merged/example.com/Widget/" + ns + "/w\n"))
 
 	// Hooks are not diffed.
 	hook := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: h\n  annotations: {argocd.argoproj.io/hook: PreSync}\n"

@@ -70,6 +70,9 @@ func (d *Differ) Object(ctx context.Context, t *plan.Task) (c Change, why Writte
 	case meta.IsNoMatchError(err) && d.CRDKinds[t.ID.GroupKind()]:
 		c.Merged = u
 		return c, Written(fmt.Sprintf("the CustomResourceDefinition of %s is not served yet", t.ID.GroupKind())), nil
+	case meta.IsNoMatchError(err) && t.Option(syncv1alpha1.SyncOptionSkipDryRunOnMissingResource):
+		c.Merged = u
+		return c, Written(fmt.Sprintf("%s is not served, and the object says %s=true", t.ID.GroupKind(), syncv1alpha1.SyncOptionSkipDryRunOnMissingResource)), nil
 	case err != nil:
 		return c, "", fmt.Errorf("read live %s: %w", t.ID, err)
 	}
