@@ -18,11 +18,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	. "github.com/onsi/gomega"
@@ -246,4 +249,20 @@ func TestPlanGraph(t *testing.T) {
 	g.Expect(errOut).To(ContainSubstring("ConfigMap/shop/early: metadata.annotations[syncwave.dev/depends-on]: depends on ConfigMap/shop/late, which is in step Sync/1, not in this object's step Sync/0"))
 	g.Expect(errOut).To(ContainSubstring("depends on Secret/shop/nowhere, which is not in the manifests"))
 	checkPlanGolden(t, "graph-invalid.stderr", errOut)
+}
+
+// Ctrl-C (the context ending) ends a read of the standard input that
+// nothing writes to: the plugin exits with an error instead of hanging.
+func TestInterruptEndsAReadOfStdin(t *testing.T) {
+	g := NewWithT(t)
+	r, w := io.Pipe()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	code := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() { code <- runContext(ctx, []string{"plan", "-f", "-"}, r, io.Discard, &stderr) }()
+	g.Consistently(code, 200*time.Millisecond).ShouldNot(Receive(), "the plugin waits for its input")
+	cancel()
+	g.Eventually(code, 5*time.Second).Should(Receive(Equal(1)))
+	g.Expect(stderr.String()).To(ContainSubstring("interrupted: context canceled"))
 }

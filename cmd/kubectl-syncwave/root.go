@@ -83,10 +83,16 @@ follows and terminates SyncOperations.`,
 // success, 1 on any error (the error is printed to stderr unless the
 // command reported it already), or the code a command chose.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdin, stdout, stderr)
-	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	return runContext(ctx, args, stdin, stdout, stderr)
+}
+
+// runContext is run until ctx ends (Ctrl-C): a command that waits, even
+// on a read of its standard input, ends then.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(&interruptible{ctx: ctx, r: stdin}, stdout, stderr)
+	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
@@ -100,4 +106,34 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "Error: %v\n", err)
 	return 1
+}
+
+// interruptible is a reader whose reads end with ctx: a read of a terminal
+// or a pipe that nothing writes to does not outlast Ctrl-C.
+type interruptible struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (i *interruptible) Read(p []byte) (int, error) {
+	if err := i.ctx.Err(); err != nil {
+		return 0, err
+	}
+	type read struct {
+		n   int
+		err error
+	}
+	buf := make([]byte, len(p))
+	done := make(chan read, 1)
+	go func() {
+		n, err := i.r.Read(buf)
+		done <- read{n, err}
+	}()
+	select {
+	case r := <-done:
+		return copy(p, buf[:r.n]), r.err
+	case <-i.ctx.Done():
+		// The read goes on in the background; the program is ending.
+		return 0, fmt.Errorf("interrupted: %w", i.ctx.Err())
+	}
 }

@@ -263,8 +263,10 @@ func terminalWidth(w io.Writer) int {
 
 // watchOperation sends a snapshot of the operation at the start and on
 // every change, until it is terminal or ctx ends. When the API server ends
-// the watch (timeouts, compaction), it reads the operation again and
-// watches on; it gives up on errors reading it, and when it is deleted.
+// the watch (timeouts), it watches on from the last version it saw, so
+// that an operation that finished and was deleted in between is seen to
+// finish; after a watch error (an expired version) it reads the operation
+// again. It gives up on errors reading it, and when it is deleted.
 func watchOperation(ctx context.Context, c client.WithWatch, key types.NamespacedName) <-chan snapshot {
 	ch := make(chan snapshot)
 	send := func(u snapshot) bool {
@@ -277,27 +279,32 @@ func watchOperation(ctx context.Context, c client.WithWatch, key types.Namespace
 	}
 	go func() {
 		defer close(ch)
+		rv := ""
 		for {
-			op := &syncv1alpha1.SyncOperation{}
-			if err := c.Get(ctx, key, op); err != nil {
-				send(snapshot{err: fmt.Errorf("get SyncOperation %s: %w", key, err)})
-				return
-			}
-			if !send(snapshot{op: op}) || op.Status.Phase.Terminal() {
-				return
+			if rv == "" {
+				op := &syncv1alpha1.SyncOperation{}
+				if err := c.Get(ctx, key, op); err != nil {
+					send(snapshot{err: fmt.Errorf("get SyncOperation %s: %w", key, err)})
+					return
+				}
+				if !send(snapshot{op: op}) || op.Status.Phase.Terminal() {
+					return
+				}
+				rv = op.ResourceVersion
 			}
 			w, err := c.Watch(ctx, &syncv1alpha1.SyncOperationList{}, client.InNamespace(key.Namespace),
 				client.MatchingFields{"metadata.name": key.Name},
-				&client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: op.ResourceVersion}})
+				&client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: rv}})
 			if err != nil {
 				send(snapshot{err: fmt.Errorf("watch SyncOperation %s: %w", key, err)})
 				return
 			}
-			done := relay(w, key, send)
+			done, last := relay(w, key, rv, send)
 			w.Stop()
 			if done {
 				return
 			}
+			rv = last
 			select {
 			case <-ctx.Done():
 				return
@@ -308,10 +315,11 @@ func watchOperation(ctx context.Context, c client.WithWatch, key types.Namespace
 	return ch
 }
 
-// relay forwards the events of one watch. It returns true when following
-// is over (terminal, deleted, or nobody listens) and false when the watch
-// ended and should be started again.
-func relay(w watch.Interface, key types.NamespacedName, send func(snapshot) bool) bool {
+// relay forwards the events of one watch, which started at version rv.
+// It returns true when following is over (terminal, deleted, or nobody
+// listens) and, when the watch ended and should be started again, the
+// version to start from: the last one seen, "" after a watch error.
+func relay(w watch.Interface, key types.NamespacedName, rv string, send func(snapshot) bool) (bool, string) {
 	for ev := range w.ResultChan() {
 		switch ev.Type {
 		case watch.Added, watch.Modified:
@@ -320,14 +328,15 @@ func relay(w watch.Interface, key types.NamespacedName, send func(snapshot) bool
 				continue
 			}
 			if !send(snapshot{op: op}) || op.Status.Phase.Terminal() {
-				return true
+				return true, ""
 			}
+			rv = op.ResourceVersion
 		case watch.Deleted:
 			send(snapshot{err: fmt.Errorf("SyncOperation %s was deleted", key)})
-			return true
+			return true, ""
 		case watch.Error:
-			return false
+			return false, ""
 		}
 	}
-	return false
+	return false, rv
 }

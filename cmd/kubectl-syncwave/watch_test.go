@@ -24,7 +24,11 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
@@ -126,4 +130,59 @@ func TestProgressViewBoundsBlocked(t *testing.T) {
 	}
 	view := progressView(op, fixtureNow)
 	g.Expect(view[len(view)-1]).To(Equal("  ... and 3 more"))
+}
+
+// resumingClient serves one Get, then watches: the first ends at once (as
+// the API server ends a watch on its timeout), the second, which must start
+// from the version last seen, sends the operation's end. Any other read
+// finds the operation deleted.
+type resumingClient struct {
+	client.WithWatch
+	gets     int
+	watchRVs []string
+}
+
+func (c *resumingClient) Get(_ context.Context, key client.ObjectKey, obj client.Object, _ ...client.GetOption) error {
+	c.gets++
+	if c.gets > 1 {
+		return apierrors.NewNotFound(syncv1alpha1.GroupVersion.WithResource("syncoperations").GroupResource(), key.Name)
+	}
+	op := runningOperation()
+	op.ResourceVersion = "7"
+	op.DeepCopyInto(obj.(*syncv1alpha1.SyncOperation))
+	return nil
+}
+
+func (c *resumingClient) Watch(_ context.Context, _ client.ObjectList, opts ...client.ListOption) (watch.Interface, error) {
+	lo := &client.ListOptions{}
+	lo.ApplyOptions(opts)
+	c.watchRVs = append(c.watchRVs, lo.Raw.ResourceVersion)
+	w, first := watch.NewFake(), len(c.watchRVs) == 1
+	go func() {
+		if first {
+			w.Stop()
+			return
+		}
+		done := failedOperation()
+		done.Status.Phase, done.ResourceVersion = syncv1alpha1.OperationSucceeded, "9"
+		w.Modify(done)
+	}()
+	return w, nil
+}
+
+// An operation that ends, and is deleted, while the watch is restarted is
+// seen to end: the watch resumes from the last version, it does not read
+// the operation again.
+func TestWatchResumesFromTheLastVersion(t *testing.T) {
+	g := NewWithT(t)
+	c := &resumingClient{}
+	var got []snapshot
+	for s := range watchOperation(t.Context(), c, types.NamespacedName{Namespace: "shop", Name: "deploy"}) {
+		got = append(got, s)
+	}
+	g.Expect(got).To(HaveLen(2))
+	g.Expect(got[1].err).NotTo(HaveOccurred())
+	g.Expect(got[1].op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded))
+	g.Expect(c.watchRVs).To(Equal([]string{"7", "7"}))
+	g.Expect(c.gets).To(Equal(1))
 }
