@@ -51,24 +51,9 @@ type Pruner struct {
 // deleted, and never deletes twice: an object already being deleted is
 // only waited for.
 func (p *Pruner) Prune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (operation.PruneResult, error) {
-	live := &unstructured.Unstructured{}
-	live.SetGroupVersionKind(t.Object.GroupVersionKind())
-	err := p.Reader.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: t.ID.Name}, live)
-	switch {
-	case meta.IsNoMatchError(err):
-		return operation.PruneResult{Kept: true, Gone: true,
-			Message: fmt.Sprintf("kind %s is not served any more (its CustomResourceDefinition was removed?): nothing to delete", t.ID.GroupKind())}, nil
-	case apierrors.IsNotFound(err):
-		return operation.PruneResult{Gone: true, Message: "already gone"}, nil
-	case err != nil:
-		return operation.PruneResult{}, p.classify("get", t, err)
-	}
-	if got := live.GetLabels()[syncv1alpha1.LabelApplication]; got != op.Spec.Application {
-		return operation.PruneResult{Kept: true, Message: fmt.Sprintf("not deleted: the live object is labelled %s=%q, not %q", syncv1alpha1.LabelApplication, got, op.Spec.Application)}, nil
-	}
-	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(live.GetAnnotations()[syncv1alpha1.AnnotationSyncOptions], ","))
-	if opts[syncv1alpha1.SyncOptionPrune] == "false" {
-		return operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Prune=false"}, nil
+	live, decided, err := p.inspect(ctx, op, t)
+	if live == nil || err != nil {
+		return decided, err
 	}
 	if live.GetDeletionTimestamp() != nil {
 		return operation.PruneResult{Message: "being deleted"}, nil
@@ -86,6 +71,42 @@ func (p *Pruner) Prune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *p
 		return operation.PruneResult{}, p.classify("delete", t, err)
 	}
 	return operation.PruneResult{Message: fmt.Sprintf("deleting (%s propagation)", policy)}, nil
+}
+
+// PreviewPrune implements operation.PrunePreviewer: what Prune would
+// decide, read from the live object, without deleting it.
+func (p *Pruner) PreviewPrune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (operation.PruneResult, error) {
+	live, decided, err := p.inspect(ctx, op, t)
+	if live == nil || err != nil {
+		return decided, err
+	}
+	return operation.PruneResult{Message: "would be deleted"}, nil
+}
+
+// inspect reads the live object of t and decides whether it must be kept
+// (or is gone): then live is nil and the result says why. Otherwise live
+// is the object to delete.
+func (p *Pruner) inspect(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (*unstructured.Unstructured, operation.PruneResult, error) {
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(t.Object.GroupVersionKind())
+	err := p.Reader.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: t.ID.Name}, live)
+	switch {
+	case meta.IsNoMatchError(err):
+		return nil, operation.PruneResult{Kept: true, Gone: true,
+			Message: fmt.Sprintf("kind %s is not served any more (its CustomResourceDefinition was removed?): nothing to delete", t.ID.GroupKind())}, nil
+	case apierrors.IsNotFound(err):
+		return nil, operation.PruneResult{Gone: true, Message: "already gone"}, nil
+	case err != nil:
+		return nil, operation.PruneResult{}, p.classify("get", t, err)
+	}
+	if got := live.GetLabels()[syncv1alpha1.LabelApplication]; got != op.Spec.Application {
+		return nil, operation.PruneResult{Kept: true, Message: fmt.Sprintf("not deleted: the live object is labelled %s=%q, not %q", syncv1alpha1.LabelApplication, got, op.Spec.Application)}, nil
+	}
+	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(live.GetAnnotations()[syncv1alpha1.AnnotationSyncOptions], ","))
+	if opts[syncv1alpha1.SyncOptionPrune] == "false" {
+		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Prune=false"}, nil
+	}
+	return live, operation.PruneResult{}, nil
 }
 
 // classify names the object, the verb and, for a refused request, the

@@ -28,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/snapshot"
 )
 
 // blockingJob is a PreSync hook Job that never finishes here (no
@@ -124,6 +125,22 @@ func TestPruneAndDelete(t *testing.T) {
 	patch := client.MergeFrom(live.DeepCopy())
 	live.Annotations = map[string]string{syncv1alpha1.AnnotationSyncOptions: "Prune=false"}
 	g.Expect(k8s.Patch(context.Background(), live, patch)).To(Succeed())
+
+	// A dry run of v2 tells the prune that would delete from the one that
+	// Prune=false keeps, and deletes nothing.
+	preview := create(t, ns, "preview", syncv1alpha1.SyncOperationSpec{Application: "web", Prune: true, DryRun: true,
+		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: keep}}`)})
+	waitDone(t, preview)
+	g.Expect(preview.Status.Message).To(Equal("dry run: 0 to create, 0 to update, 2 unchanged, 1 to delete; nothing was changed"))
+	rows, err := snapshot.Resources(context.Background(), k8s, preview)
+	g.Expect(err).NotTo(HaveOccurred())
+	changes := map[string]string{}
+	for _, r := range rows {
+		changes[r.Name+"/"+string(r.SyncPhase)] = string(r.Change) + " " + r.Message
+	}
+	g.Expect(changes).To(HaveKeyWithValue("old/Prune", "Delete "))
+	g.Expect(changes).To(HaveKeyWithValue("protected/Prune", "Unchanged not deleted: the live object has the sync option Prune=false"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "old")).To(BeTrue())
 
 	v2 := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "v2", Namespace: ns}, Spec: syncv1alpha1.SyncOperationSpec{
 		Application: "web", Prune: true, Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: keep}}`)}}

@@ -93,7 +93,9 @@ limitations under the License.
 // With spec.dryRun, the start validates and dry-runs the plan as usual and
 // then ends the operation: each task records the change a sync would make
 // (Previewer: Create, Update with the changed fields, Unchanged; hooks are
-// Create, prune tasks Delete), and no step runs, so nothing is written.
+// Create; a prune task is Delete, or Unchanged with the reason when its live
+// object is gone or would be kept, as PrunePreviewer reads it), and no step
+// runs, so nothing is written.
 //
 // # Terminate
 //

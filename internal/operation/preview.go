@@ -48,7 +48,7 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 		case t.IsHook():
 			r.Change = syncv1alpha1.ChangeCreate
 		case t.Prune:
-			r.Change = syncv1alpha1.ChangeDelete
+			r.Change, r.Message, errs[i] = e.previewPrune(ctx, op, t)
 		case e.Previewer == nil:
 			errs[i] = fmt.Errorf("preview %s: no previewer", t.ID)
 		default:
@@ -78,4 +78,21 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 		"dry run: %d to create, %d to update, %d unchanged, %d to delete; nothing was changed",
 		count[syncv1alpha1.ChangeCreate], count[syncv1alpha1.ChangeUpdate], count[syncv1alpha1.ChangeUnchanged], count[syncv1alpha1.ChangeDelete]))
 	return nil
+}
+
+// previewPrune tells what the prune of t would do: Delete, or Unchanged
+// when the live object is gone or would be kept (the message says why).
+func (e *Executor) previewPrune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (syncv1alpha1.Change, string, error) {
+	pp, ok := e.Pruner.(PrunePreviewer)
+	if !ok {
+		return syncv1alpha1.ChangeDelete, "", nil
+	}
+	res, err := pp.PreviewPrune(ctx, op, t)
+	switch {
+	case err != nil:
+		return "", "", err
+	case res.Kept || res.Gone:
+		return syncv1alpha1.ChangeUnchanged, Truncate(res.Message, MaxMessage), nil
+	}
+	return syncv1alpha1.ChangeDelete, "", nil
 }

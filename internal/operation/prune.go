@@ -42,6 +42,12 @@ type Pruner interface {
 	Prune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (PruneResult, error)
 }
 
+// PrunePreviewer is a Pruner that also tells, for a dry-run operation,
+// what Prune would do, reading the live object and deleting nothing.
+type PrunePreviewer interface {
+	PreviewPrune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (PruneResult, error)
+}
+
 // PruneResult is what Prune did with one object.
 type PruneResult struct {
 	// Kept is true when the object stays (PruneSkipped); Message says why.
