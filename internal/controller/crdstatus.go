@@ -159,6 +159,6 @@ type StatusWait struct {
 	// never waits.
 	CRDs *CRDStatus
 	// Grace is the longest wait (--status-grace); zero means
-	// health.DefaultStatusGrace.
+	// health.DefaultStatusGrace, health.NoStatusGrace none.
 	Grace time.Duration
 }

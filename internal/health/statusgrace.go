@@ -32,6 +32,10 @@ import (
 // --status-grace nor the object's syncwave.dev/status-grace says otherwise.
 const DefaultStatusGrace = 10 * time.Second
 
+// NoStatusGrace as a StatusWait's Grace waits for no status write
+// (--status-grace=0), unless an object's annotation says otherwise.
+const NoStatusGrace time.Duration = -1
+
 // StatusWait tells the generic check how to judge a custom resource that
 // shows none of the generic signals because it has no status at all yet
 // (SPEC §7). When its CRD declares the status subresource, a status is
@@ -43,8 +47,9 @@ type StatusWait struct {
 	// HasStatusSubresource tells whether the CRD of gvk declares the status
 	// subresource (for that version); nil means never.
 	HasStatusSubresource func(gvk schema.GroupVersionKind) bool
-	// Grace is the longest wait; DefaultStatusGrace when zero. The
-	// syncwave.dev/status-grace annotation of an object overrides it.
+	// Grace is the longest wait; DefaultStatusGrace when zero, none when
+	// NoStatusGrace. The syncwave.dev/status-grace annotation of an object
+	// overrides it.
 	Grace time.Duration
 	// Now is the time of the judgement.
 	Now time.Time
@@ -84,11 +89,15 @@ func (w StatusWait) judge(obj *unstructured.Unstructured, r Result) Result {
 }
 
 // StatusGraceOf is the status grace of obj: its syncwave.dev/status-grace
-// annotation, else def, else DefaultStatusGrace. A value that is not a
-// non-negative duration is an error naming the object and the annotation.
+// annotation, else def (none when negative), else DefaultStatusGrace. A
+// value that is not a non-negative duration is an error naming the object
+// and the annotation.
 func StatusGraceOf(obj *unstructured.Unstructured, def time.Duration) (time.Duration, error) {
-	if def <= 0 {
+	switch {
+	case def == 0:
 		def = DefaultStatusGrace
+	case def < 0:
+		def = 0
 	}
 	v, ok := obj.GetAnnotations()[syncv1alpha1.AnnotationStatusGrace]
 	if !ok {

@@ -46,6 +46,7 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	healthlib "github.com/syncwave/syncwave/config/health"
 	"github.com/syncwave/syncwave/internal/controller"
+	"github.com/syncwave/syncwave/internal/health"
 	"github.com/syncwave/syncwave/internal/health/cel"
 	"github.com/syncwave/syncwave/internal/health/lua"
 	"github.com/syncwave/syncwave/internal/metrics"
@@ -141,7 +142,11 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err != nil {
 		return err
 	}
-	hc.StatusWait = &controller.StatusWait{Grace: o.StatusGrace,
+	grace := o.StatusGrace
+	if grace <= 0 {
+		grace = health.NoStatusGrace // --status-grace=0 turns the wait off
+	}
+	hc.StatusWait = &controller.StatusWait{Grace: grace,
 		CRDs: &controller.CRDStatus{Metadata: mgr.GetCache(), Reader: mgr.GetAPIReader(), Mapper: mgr.GetRESTMapper()}}
 	hc.Recorder = mgr.GetEventRecorder("syncwave")
 	imp := &controller.Impersonator{Config: mgr.GetConfig(), DefaultServiceAccount: o.DefaultServiceAccount,
