@@ -218,9 +218,11 @@ type SyncOperationSpec struct {
 // HealthCheck is a Lua health script for one group and kind, in Argo CD's
 // format: the script reads the global obj and returns {status, message}.
 type HealthCheck struct {
-	// group of the resource; empty for the core group.
+	// group of the resource, without its version ("apps", not
+	// "apps/v1"); empty for the core group; * is a wildcard.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9.*-]*$`
 	Group string `json:"group,omitempty"`
 
 	// kind of the resource (* is a wildcard).

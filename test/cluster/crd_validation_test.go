@@ -76,6 +76,8 @@ var invalidOps = []struct {
 		[]string{"spec.healthChecks[0].lua", "should be at least 1 chars long"}},
 	{"a health check kind with a slash", map[string]any{"manifests": oneManifest(), "healthChecks": []any{map[string]any{"kind": "apps/Deployment", "lua": "return {}"}}},
 		[]string{"spec.healthChecks[0].kind", "should match"}},
+	{"a health check group with its version", map[string]any{"manifests": oneManifest(), "healthChecks": []any{map[string]any{"group": "apps/v1", "kind": "Deployment", "lua": "return {}"}}},
+		[]string{"spec.healthChecks[0].group", "should match"}},
 	{"two health checks for one kind", map[string]any{"manifests": oneManifest(), "healthChecks": []any{
 		map[string]any{"group": "example.com", "kind": "Thing", "lua": "return {}"},
 		map[string]any{"group": "example.com", "kind": "Thing", "lua": "return {}"}}},
