@@ -57,7 +57,10 @@ limitations under the License.
 //     dofile, loadfile, load, loadstring, getfenv, setfenv, module or
 //     newproxy, and no package library.
 //   - table.
-//   - os with only time, date and clock.
+//   - os with only time, date and clock. A script that reads the time
+//     (os.time(), os.date() of now, os.clock()) and does not find the object
+//     Healthy is judged again after ClockRecheck: its answer may change with
+//     no event of the object (a deadline in the script).
 //   - with useOpenLibs: also string (without dump) and math.
 //
 // useOpenLibs follows Argo CD: without it Argo CD gives a health script the

@@ -177,6 +177,11 @@ func (e *Engine) Options() Options { return e.opts }
 // ErrMemoryLimit or ErrInvalidResult; or ctx's error when ctx ended first)
 // and the Result is then already the Unknown result with the error's text as
 // message. The Result's Source is always health.SourceLua.
+// ClockRecheck is how soon an object is judged again whose script read
+// the time and did not find it Healthy: its result may change with no
+// event of the object (a deadline in the script).
+const ClockRecheck = 10 * time.Second
+
 func (e *Engine) Eval(ctx context.Context, script string, useOpenLibs bool, obj *unstructured.Unstructured) (res health.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -209,6 +214,10 @@ func (e *Engine) Eval(ctx context.Context, script string, useOpenLibs bool, obj 
 		return unknown(err), err
 	}
 	res, err = decodeResult(ret)
+	if err == nil && st.readClock && res.Status != health.Healthy {
+		// Nothing of the object changes when the time does: judge it again.
+		res.RecheckAfter = ClockRecheck
+	}
 	st.reset()
 	pool.Put(st)
 	if err != nil {

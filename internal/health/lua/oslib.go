@@ -34,6 +34,7 @@ const maxDateFormat = 4096
 // osTime is os.time([table]).
 func (st *state) osTime(L *lua.LState) int {
 	if L.GetTop() == 0 || L.Get(1) == lua.LNil {
+		st.readClock = true
 		L.Push(lua.LNumber(st.opts.Now().Unix()))
 		return 1
 	}
@@ -69,6 +70,7 @@ func (st *state) osDate(L *lua.LState) int {
 	if L.GetTop() >= 2 && L.Get(2) != lua.LNil {
 		when = time.Unix(L.CheckInt64(2), 0)
 	} else {
+		st.readClock = true
 		when = st.opts.Now()
 	}
 	when = when.In(time.Local)
@@ -97,6 +99,7 @@ func (st *state) osDate(L *lua.LState) int {
 // osClock is os.clock(): seconds since the first os.clock call of this
 // evaluation, which is what differences of os.clock() measure.
 func (st *state) osClock(L *lua.LState) int {
+	st.readClock = true
 	now := float64(st.opts.Now().UnixNano()) / 1e9
 	if !st.clockSet {
 		st.clockStart, st.clockSet = now, true

@@ -71,6 +71,9 @@ type state struct {
 	// clockStart is the zero of os.clock in this evaluation.
 	clockStart float64
 	clockSet   bool
+	// readClock is set when the script read the time (os.time(),
+	// os.date() of now, os.clock()): its result may change with no event.
+	readClock bool
 }
 
 func newState(opts *Options, openLibs bool) *state {
@@ -215,7 +218,7 @@ func (st *state) reset() {
 	st.L.SetTop(0)
 	clear(st.loaded)
 	st.limitErr = ""
-	st.clockSet = false
+	st.clockSet, st.readClock = false, false
 }
 
 func (st *state) close() { st.L.Close() }
