@@ -26,6 +26,10 @@ import (
 // with volumeBindingMode WaitForFirstConsumer stays Pending until a pod uses
 // it; such a claim should be in the same wave as (or a later wave than) its
 // first consumer, or carry a Lua override.
+// annSelectedNode is set on a claim of delayed binding once the scheduler
+// chose the node of its first consumer.
+const annSelectedNode = "volume.kubernetes.io/selected-node"
+
 func pvcHealth(obj *unstructured.Unstructured) (Result, error) {
 	var pvc corev1.PersistentVolumeClaim
 	if err := fromUnstructured(obj, &pvc); err != nil {
@@ -36,6 +40,13 @@ func pvcHealth(obj *unstructured.Unstructured) (Result, error) {
 		return healthy("claim is bound to volume %q", pvc.Spec.VolumeName), nil
 	case corev1.ClaimLost:
 		return degraded("claim lost its volume %q", pvc.Spec.VolumeName), nil
+	case corev1.ClaimPending:
+		if _, scheduled := pvc.Annotations[annSelectedNode]; !scheduled && pvc.Spec.VolumeName == "" {
+			// Say what may block: a claim that binds on first consumer
+			// waits for a pod, perhaps of a later wave.
+			return progressing("waiting for the claim to be bound (phase %q; with a storage class of volumeBindingMode WaitForFirstConsumer, until a pod that uses it is scheduled)", pvc.Status.Phase), nil
+		}
+		return progressing("waiting for the claim to be bound (phase %q)", pvc.Status.Phase), nil
 	default:
 		return progressing("waiting for the claim to be bound (phase %q)", pvc.Status.Phase), nil
 	}
