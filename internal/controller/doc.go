@@ -21,6 +21,14 @@ limitations under the License.
 // events and metrics. It is the only package that knows about
 // controller-runtime results, events and metrics.
 //
+// While the informer of a kind has not synced (a kind a CRD of the same
+// step just defined), its objects are read from the API server, judged,
+// and looked at again after a few seconds (operation.ErrUnwatched), since
+// no event tells of their changes. An informer that has not synced 30 s
+// after it was asked for never will (its identity, a ServiceAccount say,
+// may get the kind but not list or watch it): reads of its kind fail then,
+// saying which permission is missing, and the step's timeouts apply.
+//
 // Events (SPEC §9) go through the events.k8s.io recorder after the status
 // write that they describe. That recorder folds events that agree on type,
 // reason, action and related object into a series of the first one,

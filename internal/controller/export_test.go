@@ -16,5 +16,14 @@ limitations under the License.
 
 package controller
 
+import "time"
+
 // Kubeconfig is kubeconfig, for the tests of package controller_test.
 var Kubeconfig = kubeconfig
+
+// SetUnsyncedGrace sets how long an informer may take to sync, and returns
+// a function that restores it.
+func SetUnsyncedGrace(d time.Duration) (restore func()) {
+	old := unsyncedGrace.Swap(int64(d))
+	return func() { unsyncedGrace.Store(old) }
+}

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -58,10 +59,11 @@ type Watcher struct {
 	// impersonation support).
 	NewCache func(user string, namespaces []string) (cache.Cache, error)
 
-	mu      sync.Mutex
-	ctx     context.Context
-	ctrl    controller.Controller
-	watched map[watchKey]bool
+	mu   sync.Mutex
+	ctx  context.Context
+	ctrl controller.Controller
+	// watched holds when each informer was asked for.
+	watched map[watchKey]time.Time
 	tenants map[string]*tenant
 	// events holds when the latest event of an operation's objects arrived.
 	events map[types.NamespacedName]time.Time
@@ -89,7 +91,7 @@ type watchKey struct {
 // NewWatcher returns a Watcher that reads from c, a cache selected by the
 // managed label.
 func NewWatcher(c cache.Cache) *Watcher {
-	return &Watcher{main: c, watched: map[watchKey]bool{}, tenants: map[string]*tenant{}, events: map[types.NamespacedName]time.Time{}}
+	return &Watcher{main: c, watched: map[watchKey]time.Time{}, tenants: map[string]*tenant{}, events: map[types.NamespacedName]time.Time{}}
 }
 
 // Start keeps the context that impersonating caches run under; it is a
@@ -113,7 +115,7 @@ func (w *Watcher) ensure(key string, c cache.Cache, gvk schema.GroupVersionKind)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	k := watchKey{cache: key, gvk: gvk}
-	if w.watched[k] || w.ctrl == nil {
+	if _, ok := w.watched[k]; ok || w.ctrl == nil {
 		return nil
 	}
 	u := &unstructured.Unstructured{}
@@ -122,8 +124,32 @@ func (w *Watcher) ensure(key string, c cache.Cache, gvk schema.GroupVersionKind)
 	if err := w.ctrl.Watch(src); err != nil {
 		return fmt.Errorf("watch %s: %w", gvk, err)
 	}
-	w.watched[k] = true
+	w.watched[k] = time.Now()
 	return nil
+}
+
+// unsyncedGrace is how long an informer may take to sync: one that has
+// not synced by then never will (its identity may get the kind but not
+// list or watch it), and reads of its kind fail saying so.
+var unsyncedGrace atomic.Int64
+
+func init() { unsyncedGrace.Store(int64(30 * time.Second)) }
+
+// unsynced returns an error when the informer of gvk in cache key has not
+// synced within unsyncedGrace of being asked for.
+func (w *Watcher) unsynced(key string, gvk schema.GroupVersionKind, user string) error {
+	w.mu.Lock()
+	since, ok := w.watched[watchKey{cache: key, gvk: gvk}]
+	w.mu.Unlock()
+	grace := time.Duration(unsyncedGrace.Load())
+	if !ok || time.Since(since) < grace {
+		return nil
+	}
+	if user == "" {
+		user = "the controller"
+	}
+	return fmt.Errorf("the informer of %s has not synced in %s: %s may not list or watch it, so none of its changes would be seen (it needs get, list and watch on it)",
+		gvk.GroupKind(), grace, user)
 }
 
 // operationOf maps a managed object to the operation that applied it, and
@@ -368,10 +394,13 @@ func (o *cacheObserver) Get(ctx context.Context, op *syncv1alpha1.SyncOperation,
 	}
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	reader := client.Reader(o.c)
+	reader, direct := client.Reader(o.c), false
 	if o.direct != nil {
 		if inf, err := o.c.GetInformer(ctx, u, cache.BlockUntilSynced(false)); err == nil && !inf.HasSynced() {
-			reader = o.direct
+			if err := o.w.unsynced(o.key, gvk, o.user); err != nil {
+				return nil, err
+			}
+			reader, direct = o.direct, true
 		}
 	}
 	err := reader.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: name}, u)
@@ -383,6 +412,11 @@ func (o *cacheObserver) Get(ctx context.Context, op *syncv1alpha1.SyncOperation,
 			return nil, fmt.Errorf("read %s as %s (it needs get, list and watch on it): %w", gvk.Kind, o.user, err)
 		}
 		return nil, err
+	}
+	if direct {
+		// Judged as read; the operation looks again, since no event will
+		// come until the informer syncs.
+		return u, operation.ErrUnwatched
 	}
 	return u, nil
 }

@@ -32,7 +32,10 @@ limitations under the License.
 // that state is at least as new as the write (metadata.generation), and a
 // step whose objects all come back healthy from the write itself (a
 // ConfigMap, a Service, RBAC) advances in the same call. An object that
-// cannot be read counts as Unknown, so the step's timeouts still apply.
+// cannot be read counts as Unknown, so the step's timeouts still apply, and
+// is read again after a few seconds; one read with ErrUnwatched (from the
+// API server, its informer not synced) is judged as read and also read
+// again then, since no event will tell of its changes.
 //
 // # A graph inside a step
 //

@@ -293,6 +293,9 @@ func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 			continue
 		}
 		u, err := e.Observer.Get(ctx, op, l.Tasks[i], r.Name)
+		if u != nil && errors.Is(err, ErrUnwatched) {
+			failed, err = true, nil // judged; looked at again after observeRetry
+		}
 		if err != nil {
 			// A read that fails (forbidden, a kind not served any more)
 			// must not stop the state machine: the object counts as

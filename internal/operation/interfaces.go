@@ -77,8 +77,15 @@ type LiveHook struct {
 // Observer reads live objects.
 type Observer interface {
 	// Get returns the live object of a task, or nil when it does not exist.
+	// It may return the object with an error that wraps ErrUnwatched: the
+	// object is judged, and the operation looks again after a while, since
+	// no watch event will tell of its changes.
 	Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error)
 }
+
+// ErrUnwatched says that an object was read from the API server because
+// the informer of its kind has not synced (yet): its changes send no event.
+var ErrUnwatched = errors.New("read directly: no watch event tells of its changes yet")
 
 // IsRejected reports whether err says the API server rejected a write for
 // good (invalid, forbidden, unknown kind), as opposed to a transient error

@@ -18,6 +18,7 @@ package operation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -189,14 +190,15 @@ func evaluatePrune(v *verdict, in Input, i int, t *plan.Task, r syncv1alpha1.Res
 // one: the pruned object is gone.
 func (e *Executor) observePrune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, r *syncv1alpha1.ResourceStatus) (Observation, bool) {
 	u, err := e.Observer.Get(ctx, op, t, t.ID.Name)
-	if err != nil {
+	unwatched := u != nil && errors.Is(err, ErrUnwatched)
+	if err != nil && !unwatched {
 		msg := fmt.Sprintf("cannot observe %s: %v", t.ID, err)
 		return Observation{Exists: true, Health: health.Result{Status: health.Unknown, Message: msg}}, true
 	}
 	if u == nil || recreated(u, r) {
 		return Observation{}, false
 	}
-	return Observation{Exists: true, Health: health.Result{Status: health.Progressing, Message: deletionMessage(u)}}, false
+	return Observation{Exists: true, Health: health.Result{Status: health.Progressing, Message: deletionMessage(u)}}, unwatched
 }
 
 func recreated(u *unstructured.Unstructured, r *syncv1alpha1.ResourceStatus) bool {

@@ -395,6 +395,43 @@ func TestUnreadableObjectStillTimesOut(t *testing.T) {
 	g.Expect(sawRetry).To(BeTrue(), "an unreadable object is looked at again without waiting for an event")
 }
 
+// unwatched is a world whose every read comes from the API server: no
+// informer has synced, so no event would tell of a change.
+type unwatched struct{ *world }
+
+func (u *unwatched) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
+	obj, err := u.world.Get(ctx, op, t, name)
+	if obj == nil || err != nil {
+		return obj, err
+	}
+	return obj, fmt.Errorf("%s: %w", name, operation.ErrUnwatched)
+}
+
+// TestObjectsReadDirectlyAreJudgedAndLookedAtAgain: an object read with
+// ErrUnwatched is judged as read (the operation succeeds), and each wait
+// asks to be run again soon, since no event will come.
+func TestObjectsReadDirectlyAreJudgedAndLookedAtAgain(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, guideYAML)
+	w := &unwatched{world: newWorld("")}
+	clk := clocktesting.NewFakeClock(t0)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Pruner: w, Clock: clk}
+	waits := 0
+	for i := 0; i < 200 && !op.Status.Phase.Terminal(); i++ {
+		clk.Step(500 * time.Millisecond)
+		out, err := ex.Run(context.Background(), op, l, operation.Timing{Timeout: time.Hour})
+		g.Expect(err).NotTo(HaveOccurred())
+		if out.Decision.Action == operation.ActionWait {
+			waits++
+			g.Expect(out.RequeueAfter).To(And(BeNumerically(">", 0), BeNumerically("<=", 5*time.Second)), "a wait on objects read directly is looked at again")
+		}
+	}
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(op.Status.Message).NotTo(ContainSubstring("cannot observe"))
+	g.Expect(waits).To(BeNumerically(">", 0))
+}
+
 // TestTerminateFindsAHookWhoseRecordWasLost: the status write that recorded
 // a hook's creation is lost; terminate still finds the hook by its UID
 // label, deletes it and leaves no finalizer.
