@@ -26,7 +26,6 @@ import (
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -64,9 +63,11 @@ unified diff per changed object. Hooks are left out: each sync creates
 them anew. Secret values are never shown: a changed key shows as
 "*** (before)" / "*** (after)".
 
-With --application, live objects labelled syncwave.dev/application=A, of
-the kinds in the manifests, that the manifests no longer contain are listed
-as "- would prune group/Kind namespace/name". The namespace of -n (else the
+With --application, what a sync with prune would delete is listed as
+"- would prune group/Kind namespace/name": the objects of the application's
+inventory (the pinned plan of its last Succeeded operation) that the
+manifests no longer contain, still labelled syncwave.dev/application=A and
+not kept by Prune=false. The namespace of -n (else the
 kubeconfig context's) is both the one of objects that name none and the
 application's; --target-namespace, as for create, puts the objects that
 name none in another.
@@ -185,16 +186,8 @@ func (o *diffOptions) objectChanges(ctx context.Context, c client.Client, ns str
 
 // pruneChanges lists the prune candidates of the application.
 func (o *diffOptions) pruneChanges(ctx context.Context, c client.Client, ns string, p *plan.Plan) ([]diff.Change, error) {
-	q := diff.PruneQuery{Application: o.application, Namespace: ns}
-	seen := map[schema.GroupKind]bool{}
-	for _, t := range tasks(p) {
-		q.Desired = append(q.Desired, t.ID)
-		if gk := t.ID.GroupKind(); !seen[gk] && !t.IsHook() {
-			seen[gk] = true
-			q.Kinds = append(q.Kinds, t.Object.GroupVersionKind())
-		}
-	}
-	var pruner diff.Pruner = &diff.LabelPruner{Client: c}
+	q := diff.PruneQuery{Application: o.application, Namespace: ns, Plan: p}
+	var pruner diff.Pruner = &diff.InventoryPruner{Client: c}
 	live, err := pruner.Candidates(ctx, q)
 	if err != nil {
 		return nil, err

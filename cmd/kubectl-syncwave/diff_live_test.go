@@ -22,22 +22,22 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
-	"github.com/syncwave/syncwave/internal/apply"
 	"github.com/syncwave/syncwave/internal/manifest"
-	"github.com/syncwave/syncwave/internal/plan"
 )
 
-// The diff tests apply manifests the way the controller does (the real
-// apply.Applier, labelled with the application as the controller labels
-// them), then diff other manifests against them.
+// The diff tests sync manifests with a SyncOperation of an application
+// (the controller applies them and pins them as the application's
+// inventory), then diff other manifests against them.
 
 const diffAppV1 = `apiVersion: v1
 kind: ConfigMap
@@ -86,33 +86,33 @@ var diffAppV2 = strings.NewReplacer(
 	"  name: legacy\ndata:\n  old: \"true\"", "  name: flags\ndata:\n  beta: \"on\"",
 ).Replace(diffAppV1)
 
-// applyAsController applies the manifests into ns as an operation of the
-// application would.
+// applyAsController syncs the manifests into ns with a SyncOperation of
+// the application run by the controller, so that they are its inventory.
+// No controller makes a Deployment available here: a health check of the
+// operation says it is.
 func applyAsController(t *testing.T, ns, application, manifests string) {
 	t.Helper()
 	objs, err := manifest.Parse("manifests", []byte(manifests))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := plan.Build(manifest.Unstructured(objs), plan.Options{DefaultNamespace: ns})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &apply.Applier{Client: live.client}
-	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "release-1"}}
-	for _, task := range tasks(p) {
-		u := task.Object.DeepCopy()
-		lbl := u.GetLabels()
-		if lbl == nil {
-			lbl = map[string]string{}
-		}
-		lbl[syncv1alpha1.LabelApplication] = application
-		u.SetLabels(lbl)
-		task.Object = u
-		if _, err := a.Apply(context.Background(), op, task); err != nil {
+	var raw []runtime.RawExtension
+	for _, u := range manifest.Unstructured(objs) {
+		b, err := u.MarshalJSON()
+		if err != nil {
 			t.Fatal(err)
 		}
+		raw = append(raw, runtime.RawExtension{Raw: b})
 	}
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "release-1"},
+		Spec: syncv1alpha1.SyncOperationSpec{Application: application, Manifests: raw,
+			HealthChecks: []syncv1alpha1.HealthCheck{{Group: "apps", Kind: "Deployment", Lua: `return {status = "Healthy"}`}}}}
+	g := NewWithT(t)
+	g.Expect(live.client.Create(context.Background(), op)).To(Succeed())
+	g.Eventually(func() syncv1alpha1.OperationPhase {
+		_ = live.client.Get(context.Background(), client.ObjectKeyFromObject(op), op)
+		return op.Status.Phase
+	}, 30*time.Second, 50*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded), func() string { return op.Status.Message })
 }
 
 // stable replaces the test's namespace, which is random, by NS.
@@ -171,6 +171,23 @@ func TestLiveDiff(t *testing.T) {
 		stdout, _, code := kubectlSyncwave(t, ns, "diff", "-f", v2)
 		g.Expect(code).To(Equal(1))
 		g.Expect(stdout).NotTo(ContainSubstring("would prune"))
+	})
+
+	t.Run("prune is decided from the inventory as the controller decides", func(t *testing.T) {
+		g := NewWithT(t)
+		// Labelled with the application, but in no inventory: never pruned.
+		outsider := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "outsider", Namespace: ns,
+			Labels:      map[string]string{syncv1alpha1.LabelApplication: "shop"},
+			Annotations: map[string]string{syncv1alpha1.AnnotationOperation: ns + "/release-0"}}}
+		g.Expect(live.client.Create(context.Background(), outsider)).To(Succeed())
+		// Without any Secret in the manifests, the one of the inventory is
+		// still pruned.
+		noSecret := writeManifests(t, map[string]string{"app.yaml": strings.Replace(diffAppV2,
+			"apiVersion: v1\nkind: Secret\nmetadata:\n  name: credentials\nstringData:\n  password: hunter3\n  user: admin\n---\n", "", 1)})
+		stdout, stderr, code := kubectlSyncwave(t, ns, "diff", "-f", noSecret, "--application", "shop")
+		g.Expect(code).To(Equal(1), stderr)
+		g.Expect(stdout).To(HaveSuffix("- would prune ConfigMap " + ns + "/legacy\n- would prune Secret " + ns + "/credentials\n"))
+		g.Expect(stdout).NotTo(ContainSubstring("outsider"))
 	})
 
 	t.Run("another application's objects are not pruned", func(t *testing.T) {

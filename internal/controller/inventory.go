@@ -45,7 +45,7 @@ func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv
 	if err != nil {
 		return nil, err
 	}
-	resolveVersions(inv, mapper)
+	plan.ResolveVersions(inv, mapper)
 	if op.Spec.IsDelete() {
 		return plan.Teardown(p, inv), nil
 	}
@@ -76,27 +76,5 @@ func (r *SyncOperationReconciler) inventory(ctx context.Context, op *syncv1alpha
 		}
 		pn = newPinned(p, ref.Digest)
 	}
-	full := pn.layout.Expand(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) })
-	kept := map[plan.ObjectID]bool{}
-	for i, t := range pn.layout.Tasks {
-		if t.Prune && i < len(full) && full[i].Status == syncv1alpha1.ResultPruneSkipped {
-			kept[t.ID] = true
-		}
-	}
-	return plan.Inventory(pn.layout.Plan, func(t *plan.Task) bool { return kept[t.ID] }), nil
-}
-
-// resolveVersions moves inventory entries whose version is not served any
-// more to the version the API server prefers for their kind; entries of
-// kinds not served at all keep theirs (the prune reports them).
-func resolveVersions(inv []plan.Entry, mapper meta.RESTMapper) {
-	for i := range inv {
-		gk := inv[i].ID.GroupKind()
-		if _, err := mapper.RESTMapping(gk, inv[i].Version); err == nil {
-			continue
-		}
-		if m, err := mapper.RESTMapping(gk); err == nil {
-			inv[i].Version = m.GroupVersionKind.Version
-		}
-	}
+	return pn.layout.Inventory(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) }), nil
 }

@@ -40,8 +40,9 @@ limitations under the License.
 // kubectl does.
 //
 // Pruner finds the live objects that a sync of an application would prune.
-// LabelPruner, the one implementation today, lists objects with the
-// syncwave.dev/application label of the kinds in the manifests; an
-// implementation that reads the application's inventory can replace it
-// without changing the command.
+// InventoryPruner decides as the controller does: the entries of the
+// application's inventory (its last Succeeded operation's pinned plan) that
+// the manifests no longer contain, whose live object still carries the
+// application's label and is not kept by Prune=false; an object that only
+// carries the label is in no inventory and is never pruned.
 package diff

@@ -23,12 +23,16 @@ import (
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/hook"
+	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/plan"
+	"github.com/syncwave/syncwave/internal/snapshot"
 )
 
 // PruneQuery describes the sync whose prune candidates are wanted.
@@ -37,10 +41,9 @@ type PruneQuery struct {
 	Application string
 	// Namespace is the namespace of the application's operations.
 	Namespace string
-	// Desired are the objects the manifests contain: never candidates.
-	Desired []plan.ObjectID
-	// Kinds are the kinds of the manifests, in the versions written.
-	Kinds []schema.GroupVersionKind
+	// Plan is the plan of the manifests: what it contains is never a
+	// candidate.
+	Plan *plan.Plan
 }
 
 // Pruner finds the live objects that a sync would prune: objects of the
@@ -50,37 +53,38 @@ type Pruner interface {
 	Candidates(ctx context.Context, q PruneQuery) ([]*unstructured.Unstructured, error)
 }
 
-// LabelPruner finds candidates by the syncwave.dev/application label: the
-// live objects of q.Kinds with that label, in every namespace, that an
-// operation in q.Namespace applied (their syncwave.dev/operation
-// annotation says so: applications of the same name in other namespaces
-// are others), and that are not desired. Hooks (which each operation
-// creates anew), objects being deleted, and objects with the sync option
-// Prune=false are left out.
-// Listing every namespace needs the permission to; where it is forbidden,
-// the namespaces of the desired objects and q.Namespace are listed one by
-// one.
-type LabelPruner struct {
+// InventoryPruner finds candidates as the controller does (SPEC §13): the
+// entries of the application's inventory, the pinned plan of its last
+// Succeeded operation in q.Namespace (and what that one's prunes kept),
+// that q.Plan does not contain, whose live object still carries the
+// application's label and is not kept by Prune=false or being deleted.
+// Objects that only carry the label, in no inventory, are never pruned,
+// so they are not listed.
+type InventoryPruner struct {
+	// Client reads the operations, their pinned plans and the live objects.
 	Client client.Client
 }
 
 // Candidates implements Pruner.
-func (p *LabelPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unstructured.Unstructured, error) {
-	desired := make(map[plan.ObjectID]bool, len(q.Desired))
-	for _, id := range q.Desired {
-		desired[id] = true
+func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unstructured.Unstructured, error) {
+	inv, err := p.inventory(ctx, q)
+	if err != nil {
+		return nil, err
 	}
+	plan.ResolveVersions(inv, p.Client.RESTMapper())
 	var out []*unstructured.Unstructured
-	for _, gvk := range q.Kinds {
-		items, err := p.list(ctx, gvk, q)
-		if err != nil {
-			return nil, err
+	for _, e := range plan.PruneCandidates(q.Plan, inv) {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(schema.GroupVersionKind{Group: e.ID.Group, Version: e.Version, Kind: e.ID.Kind})
+		err := p.Client.Get(ctx, client.ObjectKey{Namespace: e.ID.Namespace, Name: e.ID.Name}, u)
+		switch {
+		case apierrors.IsNotFound(err), meta.IsNoMatchError(err):
+			continue // nothing left to delete
+		case err != nil:
+			return nil, fmt.Errorf("read %s of the inventory of application %s: %w", e.ID, q.Application, err)
 		}
-		for i := range items {
-			u := &items[i]
-			if !desired[objectID(u)] && appliedFrom(u, q.Namespace) && prunable(u) {
-				out = append(out, u)
-			}
+		if u.GetLabels()[syncv1alpha1.LabelApplication] == q.Application && prunable(u) {
+			out = append(out, u)
 		}
 	}
 	slices.SortFunc(out, func(a, b *unstructured.Unstructured) int {
@@ -89,47 +93,24 @@ func (p *LabelPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unstruct
 	return out, nil
 }
 
-// list lists the objects of one kind with the application's label.
-func (p *LabelPruner) list(ctx context.Context, gvk schema.GroupVersionKind, q PruneQuery) ([]unstructured.Unstructured, error) {
-	sel := client.MatchingLabels{syncv1alpha1.LabelApplication: q.Application}
-	list := &unstructured.UnstructuredList{}
-	list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
-	err := p.Client.List(ctx, list, sel)
-	if err == nil {
-		return list.Items, nil
+// inventory reads the application's inventory: nil when it has no
+// Succeeded operation yet, or its last one was a teardown.
+func (p *InventoryPruner) inventory(ctx context.Context, q PruneQuery) ([]plan.Entry, error) {
+	list := &syncv1alpha1.SyncOperationList{}
+	if err := p.Client.List(ctx, list, client.InNamespace(q.Namespace)); err != nil {
+		return nil, fmt.Errorf("list the SyncOperations of application %s in namespace %s: %w", q.Application, q.Namespace, err)
 	}
-	if !apierrors.IsForbidden(err) {
-		return nil, fmt.Errorf("list %s labelled %s=%s: %w", gvk.GroupKind(), syncv1alpha1.LabelApplication, q.Application, err)
+	peers := slices.DeleteFunc(list.Items, func(op syncv1alpha1.SyncOperation) bool { return op.Spec.Application != q.Application })
+	last := operation.LastSucceeded(peers, nil)
+	if last == nil || last.Spec.IsDelete() || last.Status.Snapshot == nil {
+		return nil, nil
 	}
-	var items []unstructured.Unstructured
-	for _, ns := range namespaces(q) {
-		list := &unstructured.UnstructuredList{}
-		list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
-		if err := p.Client.List(ctx, list, sel, client.InNamespace(ns)); err != nil {
-			return nil, fmt.Errorf("list %s in namespace %s labelled %s=%s: %w", gvk.GroupKind(), ns, syncv1alpha1.LabelApplication, q.Application, err)
-		}
-		items = append(items, list.Items...)
+	pinned, err := snapshot.Load(ctx, p.Client, last.Namespace, last.Status.Snapshot)
+	if err != nil {
+		return nil, fmt.Errorf("read the inventory of application %s, the pinned plan of SyncOperation %s/%s: %w", q.Application, last.Namespace, last.Name, err)
 	}
-	return items, nil
-}
-
-// namespaces are the namespaces listed one by one: q.Namespace and those
-// of the desired objects, sorted.
-func namespaces(q PruneQuery) []string {
-	out := []string{q.Namespace}
-	for _, id := range q.Desired {
-		if id.Namespace != "" {
-			out = append(out, id.Namespace)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// appliedFrom tells whether an operation in namespace ns applied u.
-func appliedFrom(u *unstructured.Unstructured, ns string) bool {
-	opNamespace, _, ok := strings.Cut(u.GetAnnotations()[syncv1alpha1.AnnotationOperation], "/")
-	return ok && opNamespace == ns
+	l := operation.NewLayout(pinned)
+	return l.Inventory(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) }), nil
 }
 
 // prunable tells whether a live object would be pruned at all.

@@ -102,6 +102,20 @@ func retriesKey(st *syncv1alpha1.SyncOperationStatus) string {
 	return b.String()
 }
 
+// Inventory is what a Succeeded operation of layout l and status st leaves
+// to its application (plan.Inventory): every plain resource it applied and
+// the objects its own prune steps kept (PruneSkipped). hookName is Expand's.
+func (l *Layout) Inventory(st *syncv1alpha1.SyncOperationStatus, hookName func(*plan.Task) string) []plan.Entry {
+	full := l.Expand(st, hookName)
+	kept := map[plan.ObjectID]bool{}
+	for i, t := range l.Tasks {
+		if t.Prune && i < len(full) && full[i].Status == syncv1alpha1.ResultPruneSkipped {
+			kept[t.ID] = true
+		}
+	}
+	return plan.Inventory(l.Plan, func(t *plan.Task) bool { return kept[t.ID] })
+}
+
 // Expand rebuilds the full record (one entry per task, in layout order)
 // from a persisted status. hookName gives the live name of generateName
 // hooks; it must be the function the operation started with.

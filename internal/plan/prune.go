@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"slices"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -239,4 +240,19 @@ func lintPruned(p *Plan) []Warning {
 		}
 	}
 	return out
+}
+
+// ResolveVersions moves inventory entries whose version is not served any
+// more to the version the API server prefers for their kind; entries of
+// kinds not served at all keep theirs (the prune reports them).
+func ResolveVersions(inv []Entry, mapper meta.RESTMapper) {
+	for i := range inv {
+		gk := inv[i].ID.GroupKind()
+		if _, err := mapper.RESTMapping(gk, inv[i].Version); err == nil {
+			continue
+		}
+		if m, err := mapper.RESTMapping(gk); err == nil {
+			inv[i].Version = m.GroupVersionKind.Version
+		}
+	}
 }
