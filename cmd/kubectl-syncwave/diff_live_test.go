@@ -297,6 +297,21 @@ func TestLiveDiffErrorsAndNewNamespaces(t *testing.T) {
 	g.Expect(stderr).To(Equal("example.com/Widget/" + ns + "/w: shown as written: Widget.example.com is not served, and the object says SkipDryRunOnMissingResource=true\n"))
 	g.Expect(stdout).To(ContainSubstring("+++ merged/example.com/Widget/" + ns + "/w\n"))
 
+	// Replace=true replaces the live object whole: a key that another
+	// field manager wrote is gone after the sync, so the diff shows it
+	// removed (a server-side apply would have kept it).
+	edited := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "replaced", Namespace: ns}, Data: map[string]string{"kept": "1", "byhand": "2"}}
+	g.Expect(live.client.Create(context.Background(), edited)).To(Succeed())
+	replaced := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: replaced\n" +
+		"  annotations: {argocd.argoproj.io/sync-options: Replace=true}\ndata: {kept: \"1\"}\n"
+	stdout, stderr, code = kubectlSyncwaveStdin(t, ns, replaced, "diff", "-f", "-")
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stdout).To(ContainSubstring("-  byhand: \"2\"\n"))
+	g.Expect(stdout).To(ContainSubstring("   kept: \"1\"\n"))
+	withApply := strings.Replace(replaced, "Replace=true", "Validate=true", 1)
+	stdout, _, _ = kubectlSyncwaveStdin(t, ns, withApply, "diff", "-f", "-")
+	g.Expect(stdout).NotTo(ContainSubstring("-  byhand"), "an apply keeps another manager's key")
+
 	// Hooks are not diffed.
 	hook := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: h\n  annotations: {argocd.argoproj.io/hook: PreSync}\n"
 	stdout, stderr, code = kubectlSyncwaveStdin(t, ns, hook, "diff", "-f", "-", "-v")

@@ -77,8 +77,12 @@ func (d *Differ) Object(ctx context.Context, t *plan.Task) (c Change, why Writte
 		return c, "", fmt.Errorf("read live %s: %w", t.ID, err)
 	}
 	merged := u.DeepCopy()
-	err = d.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(merged), client.DryRunAll,
-		client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
+	if t.Option(syncv1alpha1.SyncOptionReplace) {
+		err = d.replace(ctx, merged, c.Live)
+	} else {
+		err = d.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(merged), client.DryRunAll,
+			client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
+	}
 	if apierrors.IsNotFound(err) && c.Live == nil && d.namespaceMissing(ctx, t.ID.Namespace) {
 		c.Merged = u
 		return c, Written(fmt.Sprintf("namespace %s does not exist yet", t.ID.Namespace)), nil
@@ -88,6 +92,17 @@ func (d *Differ) Object(ctx context.Context, t *plan.Task) (c Change, why Writte
 	}
 	c.Merged = merged
 	return c, "", nil
+}
+
+// replace dry-runs what the controller does with Replace=true: a create,
+// or an update that replaces the live object whole (fields that other
+// managers set are gone, unlike with an apply).
+func (d *Differ) replace(ctx context.Context, u, live *unstructured.Unstructured) error {
+	if live == nil {
+		return d.Client.Create(ctx, u, client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager))
+	}
+	u.SetResourceVersion(live.GetResourceVersion())
+	return d.Client.Update(ctx, u, client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager))
 }
 
 // live returns the live object, or nil when there is none.
