@@ -117,7 +117,10 @@ func why(err error, needs string) string {
 }
 
 // pickPod chooses, among the pods of Job name, the newest that ended like
-// the hook (Failed or Succeeded), else the newest.
+// the hook (Failed or Succeeded), else the newest. Pods of an earlier Job
+// of the same name (a hook created anew, whose old pods are still being
+// deleted) are left out: the newest pod is the current Job's, and only the
+// pods of its owner (by UID) count.
 func pickPod(pods []corev1.Pod, name string, result syncv1alpha1.HookPhase) *corev1.Pod {
 	var mine []*corev1.Pod
 	for i := range pods {
@@ -132,6 +135,12 @@ func pickPod(pods []corev1.Pod, name string, result syncv1alpha1.HookPhase) *cor
 	slices.SortStableFunc(mine, func(a, b *corev1.Pod) int {
 		return cmp.Or(b.CreationTimestamp.Compare(a.CreationTimestamp.Time), cmp.Compare(b.Name, a.Name))
 	})
+	if owner := metav1.GetControllerOf(mine[0]); owner != nil && owner.UID != "" {
+		mine = slices.DeleteFunc(mine, func(p *corev1.Pod) bool {
+			ref := metav1.GetControllerOf(p)
+			return ref != nil && ref.UID != owner.UID
+		})
+	}
 	want := corev1.PodSucceeded
 	if result == syncv1alpha1.HookFailed {
 		want = corev1.PodFailed

@@ -206,3 +206,19 @@ func TestOutcomeDoesNotBlameANativeSidecar(t *testing.T) {
 	g.Expect(o.Container).To(Equal("proxy"))
 	g.Expect(o.ExitCode).To(Equal(ptr.To[int32](143)))
 }
+
+// A hook Job created anew (BeforeHookCreation) whose old pods are still
+// being deleted: the outcome is the current Job's (the owner of the newest
+// pod), even when only the old Job had a pod that failed.
+func TestOutcomeIgnoresThePodsOfAnEarlierJob(t *testing.T) {
+	g := NewWithT(t)
+	old := jobPod("ns", "migrate", "migrate-old", 1, corev1.PodFailed, 1)
+	old.OwnerReferences[0].UID = "old-job"
+	current := jobPod("ns", "migrate", "migrate-now", 2, corev1.PodRunning, 0)
+	current.OwnerReferences[0].UID = "new-job"
+	current.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CreateContainerConfigError"}}
+	cs := fake.NewClientset(old, current)
+	o := (&hook.Outcomes{Pods: cs.CoreV1()}).Outcome(t.Context(), nil, hookTask(t, "ns", "batch/v1", "Job", "migrate"), "migrate",
+		syncv1alpha1.HookFailed, operation.FailedHookLog)
+	g.Expect(o.Pod).To(Equal("migrate-now"), "not the failed pod of the earlier Job")
+}
