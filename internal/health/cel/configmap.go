@@ -119,7 +119,14 @@ func (e *Engine) keyCheck(k string, i, n int, gk schema.GroupKind, x syncv1alpha
 	if got := GroupKindOf(x); x.APIVersion != "" && got != gk {
 		return nil, fmt.Errorf("%s: the entry checks %s (apiVersion %q, kind %q), not the key's %s", origin, describeGK(got), x.APIVersion, x.Kind, describeGK(gk))
 	}
-	return e.compileKept(origin, x)
+	ch, err := e.compileKept(origin, x)
+	if ch == nil && err != nil {
+		// An entry without apiVersion or current still names its kind
+		// through the key: its objects are Unknown with the error rather
+		// than judged by another check.
+		return &Check{Origin: origin, GroupKind: gk, err: err}, err
+	}
+	return ch, err
 }
 
 // keyGroupKind turns the "<group>_<Kind>" suffix of a key into a group and

@@ -70,9 +70,10 @@ func TestParseConfigMap(t *testing.T) {
 		"health.cel.a_b_c":                       "{apiVersion: example.com/v1, kind: X, current: 'true'}",
 		"health.cel.example.com_Twice":           "- {apiVersion: example.com/v1, kind: Twice, current: 'true'}\n- {apiVersion: example.com/v2, kind: Twice, current: 'false'}\n",
 		"health.cel.example.com_Empty":           "",
+		"health.cel.example.com_NoCurrent":       "{apiVersion: example.com/v1, failed: 'false'}",
 		"resource.customizations.health.x_Y":     "return {}",
 	})
-	g.Expect(errs).To(HaveLen(5))
+	g.Expect(errs).To(HaveLen(6))
 	g.Expect(errs).To(ContainElement(MatchError(ContainSubstring("health.cel.example.com_Broken (Broken.example.com): current"))))
 	g.Expect(errs).To(ContainElement(MatchError(ContainSubstring("health.cel.example.com_Mismatch: the entry checks Mismatch.other.com"))))
 	g.Expect(errs).To(ContainElement(MatchError(ContainSubstring(`health.cel.a_b_c: want a key suffix <group>_<Kind> or <Kind>, got "a_b_c"`))))
@@ -86,6 +87,7 @@ func TestParseConfigMap(t *testing.T) {
 		{Group: "example.com", Kind: "Broken"},
 		{Group: "example.com", Kind: "Twice"},
 		{Group: "example.com", Kind: "Empty"},
+		{Group: "example.com", Kind: "NoCurrent"},
 	} {
 		g.Expect(HasCheck(gk, checks)).To(BeTrue(), gk.String())
 	}
@@ -105,6 +107,11 @@ func TestParseConfigMap(t *testing.T) {
 	g.Expect(err).To(HaveOccurred())
 	g.Expect(r.Status).To(Equal(health.Unknown), "a key that does not parse is not skipped silently")
 	g.Expect(r.Message).To(HavePrefix("health ConfigMap key health.cel.example.com_Empty does not parse: "))
+	r, ok, err = a.Assess(object(t, `{apiVersion: example.com/v1, kind: NoCurrent, metadata: {name: n}}`))
+	g.Expect(ok).To(BeTrue())
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(r.Status).To(Equal(health.Unknown), "an entry without current is not skipped silently")
+	g.Expect(r.Message).To(ContainSubstring("health.cel.example.com_NoCurrent"))
 	r, _, _ = a.Assess(object(t, `{apiVersion: example.com/v1, kind: Twice, metadata: {name: t}}`))
 	g.Expect(r.Status).To(Equal(health.Healthy), "the first entry of a key is kept")
 }
