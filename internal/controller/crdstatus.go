@@ -50,6 +50,12 @@ type CRDStatus struct {
 	Reader client.Reader
 	// Mapper finds the CRD's name (<plural>.<group>) of a kind.
 	Mapper meta.RESTMapper
+	// MaxAge, when positive, is how long an answer is used without asking
+	// Metadata again: for a Metadata that is not a cache (a remote
+	// cluster's client), where each question would be a request.
+	MaxAge time.Duration
+	// now is the clock of MaxAge (time.Now when nil).
+	now func() time.Time
 
 	mu      sync.Mutex
 	entries map[string]crdEntry
@@ -62,6 +68,8 @@ type crdEntry struct {
 	// status holds, per served version, whether it has the status
 	// subresource.
 	status map[string]bool
+	// at is when the entry was last confirmed.
+	at time.Time
 }
 
 // HasStatusSubresource tells whether the CRD of gvk declares the status
@@ -91,6 +99,18 @@ func (c *CRDStatus) HasStatusSubresource(ctx context.Context, gvk schema.GroupVe
 
 // entry returns what the current version of CRD name says.
 func (c *CRDStatus) entry(ctx context.Context, name string) (crdEntry, error) {
+	now := time.Now
+	if c.now != nil {
+		now = c.now
+	}
+	if c.MaxAge > 0 {
+		c.mu.Lock()
+		e, ok := c.entries[name]
+		c.mu.Unlock()
+		if ok && now().Sub(e.at) < c.MaxAge {
+			return e, nil
+		}
+	}
 	pom := &metav1.PartialObjectMetadata{}
 	pom.SetGroupVersionKind(crdGVK)
 	rv := ""
@@ -103,10 +123,13 @@ func (c *CRDStatus) entry(ctx context.Context, name string) (crdEntry, error) {
 	}
 	c.mu.Lock()
 	e, ok := c.entries[name]
-	c.mu.Unlock()
 	if ok && e.resourceVersion == rv {
+		e.at = now()
+		c.entries[name] = e
+		c.mu.Unlock()
 		return e, nil
 	}
+	c.mu.Unlock()
 	// The informer may lag behind a CRD created a moment ago, so a CRD it
 	// does not know yet is read too.
 	e, err := c.read(ctx, name)
@@ -116,6 +139,7 @@ func (c *CRDStatus) entry(ctx context.Context, name string) (crdEntry, error) {
 	if rv != "" {
 		e.resourceVersion = rv
 	}
+	e.at = now()
 	c.mu.Lock()
 	if c.entries == nil {
 		c.entries = map[string]crdEntry{}

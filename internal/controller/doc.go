@@ -84,7 +84,8 @@ limitations under the License.
 // cluster of the kubeconfig in the named Secret (SPEC §12). Remotes keeps
 // one connection per kubeconfig content (clients with a 10 s request
 // timeout, a discovery REST mapper, an Impersonator, pod-log readers, CRD
-// lookups), shared by the operations that use it and closed with the last
+// lookups whose answers are used for 30 s, since no informer caches the
+// remote's CRDs), shared by the operations that use it and closed with the last
 // of them; the Watcher keeps one informer cache per remote cluster (per
 // impersonated user and namespaces when serviceAccountName is set), stopped
 // the same way. A kubeconfig with exec plugins, auth providers or file

@@ -220,10 +220,15 @@ func (m *Remotes) dial(key string, kubeconfig []byte, source string) (*remoteClu
 	return &remoteCluster{
 		key: key, mapper: mapper, imp: imp, reach: reach,
 		logs:  &HookLogs{Config: cfg, HTTPClient: hc},
-		crds:  &CRDStatus{Metadata: own, Reader: own, Mapper: mapper},
+		crds:  &CRDStatus{Metadata: own, Reader: own, Mapper: mapper, MaxAge: remoteCRDMaxAge},
 		users: map[types.UID]types.NamespacedName{},
 	}, nil
 }
+
+// remoteCRDMaxAge is how long what a remote cluster's CRD says of its
+// status subresource is used before the CRD is asked again: the remote has
+// no informer of CRDs, and each custom resource judged would be a request.
+const remoteCRDMaxAge = 30 * time.Second
 
 // restConfig parses a kubeconfig from a Secret. Only inline credentials are
 // accepted: exec plugins, auth providers and file paths would run commands
