@@ -27,7 +27,9 @@ limitations under the License.
 // no event tells of their changes. An informer that has not synced 30 s
 // after it was asked for never will (its identity, a ServiceAccount say,
 // may get the kind but not list or watch it): reads of its kind fail then,
-// saying which permission is missing, and the step's timeouts apply.
+// saying which permission is missing, and the step's timeouts apply. The
+// informers of a CRD that is deleted are removed (they would list and fail
+// forever); a kind needed again is watched anew.
 //
 // Events (SPEC §9) go through the events.k8s.io recorder after the status
 // write that they describe. That recorder folds events that agree on type,

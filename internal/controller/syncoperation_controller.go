@@ -384,6 +384,10 @@ func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
 		// An operation that finishes wakes the queued ones of its application.
 		Watches(&syncv1alpha1.SyncOperation{}, r.peerHandler())
+	if r.Watcher != nil {
+		// The informers of a CRD that is deleted go with it.
+		b = b.Watches(crdMetadata(), r.Watcher.crdDeletions())
+	}
 	if r.Sources != nil {
 		b = b.WatchesRawSource(r.Sources.Source())
 	}

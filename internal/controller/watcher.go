@@ -26,6 +26,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -58,12 +59,18 @@ type Watcher struct {
 	// NewCache builds a cache that reads as user in namespaces (nil: no
 	// impersonation support).
 	NewCache func(user string, namespaces []string) (cache.Cache, error)
+	// Mapper names the CRD of each watched custom kind, so that the
+	// informers of a CRD that is deleted are removed (nil: they stay).
+	Mapper meta.RESTMapper
 
 	mu   sync.Mutex
 	ctx  context.Context
 	ctrl controller.Controller
 	// watched holds when each informer was asked for.
 	watched map[watchKey]time.Time
+	// crdOf names the CRD (<plural>.<group>) of watched custom kinds of the
+	// controller's own cluster (watcher_crd.go).
+	crdOf   map[watchKey]string
 	tenants map[string]*tenant
 	// events holds when the latest event of an operation's objects arrived.
 	events map[types.NamespacedName]time.Time
@@ -91,7 +98,7 @@ type watchKey struct {
 // NewWatcher returns a Watcher that reads from c, a cache selected by the
 // managed label.
 func NewWatcher(c cache.Cache) *Watcher {
-	return &Watcher{main: c, watched: map[watchKey]time.Time{}, tenants: map[string]*tenant{}, events: map[types.NamespacedName]time.Time{}}
+	return &Watcher{main: c, watched: map[watchKey]time.Time{}, crdOf: map[watchKey]string{}, tenants: map[string]*tenant{}, events: map[types.NamespacedName]time.Time{}}
 }
 
 // Start keeps the context that impersonating caches run under; it is a
@@ -125,6 +132,7 @@ func (w *Watcher) ensure(key string, c cache.Cache, gvk schema.GroupVersionKind)
 		return fmt.Errorf("watch %s: %w", gvk, err)
 	}
 	w.watched[k] = time.Now()
+	w.noteCRD(k)
 	return nil
 }
 
@@ -352,71 +360,7 @@ func (w *Watcher) stopTenant(key string, t *tenant) {
 	for k := range w.watched {
 		if k.cache == key {
 			delete(w.watched, k)
+			delete(w.crdOf, k)
 		}
 	}
-}
-
-// cacheObserver reads live objects from one cache.
-type cacheObserver struct {
-	w   *Watcher
-	c   cache.Cache
-	key string
-	// user is the impersonated user, for messages.
-	user string
-	// unreachable, when set, tells why the cluster does not answer: the
-	// cache then holds what was last seen, which must not be judged.
-	unreachable func() error
-	// direct reads the API server while the cache's informer of a kind
-	// has not synced yet: the informer of a kind that a CRD of the same
-	// operation has just defined waits about a second for the API server's
-	// watch cache, and the step need not wait with it.
-	direct client.Reader
-}
-
-func (o *cacheObserver) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
-	gvk := t.Object.GroupVersionKind()
-	if o.unreachable != nil {
-		if err := o.unreachable(); err != nil {
-			return nil, err
-		}
-	}
-	if err := o.w.ensure(o.key, o.c, gvk); err != nil {
-		return nil, err
-	}
-	if t.Prune {
-		o.w.awaitDeletion(op, gvk, t.ID.Namespace, name)
-	}
-	if o.key != "" {
-		// An impersonated informer that may not list the kind never syncs.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, tenantReadTimeout)
-		defer cancel()
-	}
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(gvk)
-	reader, direct := client.Reader(o.c), false
-	if o.direct != nil {
-		if inf, err := o.c.GetInformer(ctx, u, cache.BlockUntilSynced(false)); err == nil && !inf.HasSynced() {
-			if err := o.w.unsynced(o.key, gvk, o.user); err != nil {
-				return nil, err
-			}
-			reader, direct = o.direct, true
-		}
-	}
-	err := reader.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: name}, u)
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		if o.user != "" {
-			return nil, fmt.Errorf("read %s as %s (it needs get, list and watch on it): %w", gvk.Kind, o.user, err)
-		}
-		return nil, err
-	}
-	if direct {
-		// Judged as read; the operation looks again, since no event will
-		// come until the informer syncs.
-		return u, operation.ErrUnwatched
-	}
-	return u, nil
 }

@@ -22,8 +22,11 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache/informertest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // stoppable is a cache that records when its context ends.
@@ -75,3 +78,44 @@ func TestTenantCachesStopWhenUnused(t *testing.T) {
 }
 
 func ptrTrue() *bool { b := true; return &b }
+
+// removals is a cache that records the kinds whose informers are removed.
+type removals struct {
+	*informertest.FakeInformers
+	removed []schema.GroupVersionKind
+}
+
+func (r *removals) RemoveInformer(_ context.Context, obj client.Object) error {
+	r.removed = append(r.removed, obj.GetObjectKind().GroupVersionKind())
+	return nil
+}
+
+// TestDroppedCRDRemovesItsInformers: when a CRD is deleted, the informers
+// of its kinds on the controller's cluster are removed (they would list
+// and fail forever), and the kind is watched anew when needed; other CRDs'
+// informers and remote clusters' stay.
+func TestDroppedCRDRemovesItsInformers(t *testing.T) {
+	g := NewWithT(t)
+	widget := schema.GroupVersionKind{Group: "example.com", Version: "v1", Kind: "Widget"}
+	gadget := schema.GroupVersionKind{Group: "example.com", Version: "v1", Kind: "Gadget"}
+	mapper := meta.NewDefaultRESTMapper(nil)
+	mapper.Add(widget, meta.RESTScopeNamespace)
+	mapper.Add(gadget, meta.RESTScopeNamespace)
+	main := &removals{FakeInformers: &informertest.FakeInformers{}}
+	w := NewWatcher(main)
+	w.Mapper = mapper
+	w.mu.Lock()
+	for _, k := range []watchKey{{gvk: widget}, {gvk: gadget}, {cache: "remote-1||", gvk: widget}} {
+		w.watched[k] = time.Now()
+		w.noteCRD(k)
+	}
+	w.mu.Unlock()
+
+	w.DropCRD(context.Background(), "widgets.example.com")
+	g.Expect(main.removed).To(Equal([]schema.GroupVersionKind{widget}))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	g.Expect(w.watched).NotTo(HaveKey(watchKey{gvk: widget}), "watched anew when an operation needs it")
+	g.Expect(w.watched).To(HaveKey(watchKey{gvk: gadget}))
+	g.Expect(w.watched).To(HaveKey(watchKey{cache: "remote-1||", gvk: widget}), "another cluster's CRD is not this one")
+}

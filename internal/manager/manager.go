@@ -154,6 +154,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 	watcher := controller.NewWatcher(managed)
 	watcher.NewCache = imp.Cache
 	watcher.Reader = mgr.GetAPIReader()
+	watcher.Mapper = mgr.GetRESTMapper()
 	if err := mgr.Add(watcher); err != nil {
 		return err
 	}
