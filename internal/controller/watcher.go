@@ -320,7 +320,7 @@ func (w *Watcher) Observer(ctx context.Context, uid types.UID, s Scope, direct c
 			cancel()
 			t = existing
 		} else {
-			t = &tenant{cache: nc, cancel: cancel, users: map[types.UID]bool{}}
+			t = &tenant{cache: &boundCache{Cache: nc, life: cctx}, cancel: cancel, users: map[types.UID]bool{}}
 			w.tenants[key] = t
 		}
 		t.users[uid] = true

@@ -94,3 +94,34 @@ func (o *cacheObserver) Get(ctx context.Context, op *syncv1alpha1.SyncOperation,
 	}
 	return u, nil
 }
+
+// boundCache is a tenant's cache whose waits end with the tenant (life):
+// the source of an informer that never syncs (its identity may not list the
+// kind) would otherwise wait in GetInformer until the controller stops, one
+// goroutine per tenant cache ever made. Once the tenant stopped,
+// GetInformer returns the informer without waiting and WaitForCacheSync
+// false, so the source gives up.
+type boundCache struct {
+	cache.Cache
+	life context.Context
+}
+
+func (b *boundCache) GetInformer(ctx context.Context, obj client.Object, opts ...cache.InformerGetOption) (cache.Informer, error) {
+	bound, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(b.life, cancel)
+	defer stop()
+	inf, err := b.Cache.GetInformer(bound, obj, opts...)
+	if err != nil && ctx.Err() == nil && b.life.Err() != nil {
+		return b.Cache.GetInformer(ctx, obj, cache.BlockUntilSynced(false))
+	}
+	return inf, err
+}
+
+func (b *boundCache) WaitForCacheSync(ctx context.Context) bool {
+	bound, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(b.life, cancel)
+	defer stop()
+	return b.Cache.WaitForCacheSync(bound)
+}

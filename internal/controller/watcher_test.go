@@ -22,6 +22,7 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -118,4 +119,48 @@ func TestDroppedCRDRemovesItsInformers(t *testing.T) {
 	g.Expect(w.watched).NotTo(HaveKey(watchKey{gvk: widget}), "watched anew when an operation needs it")
 	g.Expect(w.watched).To(HaveKey(watchKey{gvk: gadget}))
 	g.Expect(w.watched).To(HaveKey(watchKey{cache: "remote-1||", gvk: widget}), "another cluster's CRD is not this one")
+}
+
+// neverSyncs is a cache whose informers never sync: GetInformer waits
+// for its context unless told not to block, as a real cache does for an
+// identity that may not list the kind.
+type neverSyncs struct{ *informertest.FakeInformers }
+
+func (n *neverSyncs) GetInformer(ctx context.Context, obj client.Object, opts ...cache.InformerGetOption) (cache.Informer, error) {
+	o := &cache.InformerGetOptions{}
+	for _, opt := range opts {
+		opt(o)
+	}
+	if o.BlockUntilSynced == nil || *o.BlockUntilSynced {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return n.FakeInformers.GetInformer(ctx, obj, opts...)
+}
+
+func (n *neverSyncs) WaitForCacheSync(ctx context.Context) bool {
+	<-ctx.Done()
+	return false
+}
+
+// TestATenantsWaitsEndWithIt: the source of an informer that never syncs
+// waits in GetInformer; when its tenant cache is stopped, the wait ends
+// (with the informer, not blocking) and WaitForCacheSync says false, so
+// the source's goroutine ends instead of waiting until the controller
+// stops.
+func TestATenantsWaitsEndWithIt(t *testing.T) {
+	g := NewWithT(t)
+	life, stop := context.WithCancel(context.Background())
+	b := &boundCache{Cache: &neverSyncs{FakeInformers: &informertest.FakeInformers{}}, life: life}
+	got := make(chan error, 1)
+	synced := make(chan bool, 1)
+	go func() {
+		_, err := b.GetInformer(context.Background(), &corev1.ConfigMap{})
+		got <- err
+		synced <- b.WaitForCacheSync(context.Background())
+	}()
+	g.Consistently(got, 100*time.Millisecond).ShouldNot(Receive(), "waits while the tenant runs")
+	stop()
+	g.Eventually(got, 5*time.Second).Should(Receive(BeNil()))
+	g.Eventually(synced, 5*time.Second).Should(Receive(BeFalse()))
 }
