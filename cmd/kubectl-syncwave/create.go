@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/source/files"
 )
 
@@ -105,6 +106,7 @@ them in order.`,
 		if err != nil {
 			return err
 		}
+		warnSecrets(cmd.ErrOrStderr(), set.objs)
 		c, ns, err := kube.client()
 		if err != nil {
 			return err
@@ -121,6 +123,27 @@ them in order.`,
 		return followOperation(cmd.Context(), c, client.ObjectKeyFromObject(op), cmd.OutOrStdout())
 	}
 	return cmd
+}
+
+// warnSecrets says that Secret manifests go into ConfigMaps (SPEC §11):
+// their values become readable by whoever may read ConfigMaps there.
+func warnSecrets(stderr io.Writer, objs []manifest.Object) {
+	var names []string
+	for _, o := range objs {
+		if gvk := o.Object.GroupVersionKind(); gvk.Group == "" && gvk.Kind == "Secret" {
+			names = append(names, o.Object.GetName())
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	shown := names[:min(len(names), 5)]
+	more := ""
+	if len(names) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(names)-len(shown))
+	}
+	fmt.Fprintf(stderr, "warning: %d Secret manifest(s) (%s%s) are packed into ConfigMaps: whoever may read ConfigMaps in the operation's namespace reads their values; prefer a Secret source (spec.sources[].secretRef)\n",
+		len(names), strings.Join(shown, ", "), more)
 }
 
 // document is one manifest document and where it came from.

@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -36,6 +37,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/manifest"
 )
 
 func newFakeClient(t *testing.T, objs ...client.Object) client.WithWatch {
@@ -257,4 +259,22 @@ func TestCreateOperationCleansUpWhenTheOperationExists(t *testing.T) {
 	cms := &corev1.ConfigMapList{}
 	g.Expect(c.List(ctx, cms, client.InNamespace("prod"))).To(Succeed())
 	g.Expect(cms.Items).To(BeEmpty())
+}
+
+// Secrets go into the ConfigMaps as SPEC §11 says; the plugin warns that
+// their values become readable with ConfigMaps, naming them.
+func TestCreateWarnsOfSecrets(t *testing.T) {
+	g := NewWithT(t)
+	parse := func(doc string) []manifest.Object {
+		objs, err := manifest.Parse("test", []byte(doc))
+		g.Expect(err).NotTo(HaveOccurred())
+		return objs
+	}
+	var stderr bytes.Buffer
+	warnSecrets(&stderr, parse("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"+
+		"---\napiVersion: example.com/v1\nkind: Secret\nmetadata: {name: not-core}\n"))
+	g.Expect(stderr.String()).To(HavePrefix("warning: 1 Secret manifest(s) (db) are packed into ConfigMaps: "))
+	stderr.Reset()
+	warnSecrets(&stderr, parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"))
+	g.Expect(stderr.String()).To(BeEmpty())
 }
