@@ -80,6 +80,15 @@ limitations under the License.
 // ErrCompile, ErrRuntime, ErrTimeout, ErrMemoryLimit or ErrInvalidResult, so
 // that the caller can count script errors; nothing panics out of Eval.
 //
+// string.find, string.match, string.gmatch and string.gsub are our own
+// (pattern.go, match.go, strlib.go): gopher-lua's pattern matcher never
+// looks at the deadline, so one call on a hostile pattern ((.-)(.-)(.-)b,
+// or .*x on a large annotation) would hold a worker for hours. Ours give
+// gopher-lua's results and errors, including where gopher-lua departs from
+// Lua 5.1 (no %f frontier, for one), but stop at the deadline, and fail with
+// "pattern too complex" beyond 10000 nested repetitions to backtrack into
+// instead of growing the Go stack.
+//
 // The package is pure with respect to clusters: it reads objects, never an
 // API server, and keeps no clock of its own (scripts get the wall clock
 // through os.time and os.date only).

@@ -28,9 +28,9 @@ import (
 // call that builds gigabytes (string.rep("x", 1e10)) would exhaust memory
 // before the deadline is ever seen.
 
-// maxPatternSubject bounds the subject of string.gsub relative to
-// MaxStringBytes: gopher-lua collects every match before replacing, about a
-// hundred bytes for each.
+// maxPatternSubjectDivisor bounds the subject of string.gsub relative to
+// MaxStringBytes: gsub collects every match before replacing, as gopher-lua
+// does (8 bytes for each, and 8 more for each capture).
 const maxPatternSubjectDivisor = 8
 
 // raiseLimit records and raises a string-limit error.
@@ -108,12 +108,16 @@ func (st *state) strGsub(orig lua.LGFunction) lua.LGFunction {
 	return func(L *lua.LState) int {
 		s := L.CheckString(1)
 		L.CheckString(2)
+		L.CheckTypes(3, lua.LTString, lua.LTTable, lua.LTFunction)
 		limit := st.opts.MaxStringBytes
 		if len(s) > limit/maxPatternSubjectDivisor {
 			st.raiseLimit(L, "string.gsub: a subject of %d bytes is too large for pattern matching", len(s))
 		}
+		// Only a positive n bounds the replacements: in gopher-lua (and so
+		// in orig) 0 stops after a failed first try and means no limit
+		// after a successful one.
 		matches := len(s) + 1
-		if n := L.OptInt(4, -1); n >= 0 && n < matches {
+		if n := L.OptInt(4, -1); n > 0 && n < matches {
 			matches = n
 		}
 		switch repl := L.Get(3).(type) {

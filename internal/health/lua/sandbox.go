@@ -74,6 +74,12 @@ type state struct {
 	// readClock is set when the script read the time (os.time(),
 	// os.date() of now, os.clock()): its result may change with no event.
 	readClock bool
+
+	// The pattern functions' matcher, compiled patterns and gmatch's
+	// iterator (see strlib.go).
+	m          matcher
+	patterns   map[string]*pattern
+	gmatchIter *lua.LFunction
 }
 
 func newState(opts *Options, openLibs bool) *state {
@@ -122,7 +128,14 @@ func newState(opts *Options, openLibs bool) *state {
 		str := harvest(g.RawGetString(lua.StringLibName), map[string]bool{"dump": true})
 		str = replace(str, "rep", L.NewFunction(st.strRep))
 		str = replace(str, "format", L.NewFunction(st.strFormat(goFunc(g, lua.StringLibName, "format"))))
-		str = replace(str, "gsub", L.NewFunction(st.strGsub(goFunc(g, lua.StringLibName, "gsub"))))
+		// gopher-lua's pattern matching never looks at the deadline: ours
+		// does (strlib.go).
+		st.patterns = map[string]*pattern{}
+		st.gmatchIter = L.NewFunction(gmatchNext)
+		str = replace(str, "find", L.NewFunction(st.strFind))
+		str = replace(str, "match", L.NewFunction(st.strMatch))
+		str = replace(str, "gmatch", L.NewFunction(st.strGmatch))
+		str = replace(str, "gsub", L.NewFunction(st.strGsub(st.strGsubMatch)))
 		st.libs = append(st.libs, library{lua.StringLibName, str})
 		math := harvest(g.RawGetString(lua.MathLibName), nil)
 		// math.randomseed would reseed the process-wide generator.
@@ -219,6 +232,7 @@ func (st *state) reset() {
 	clear(st.loaded)
 	st.limitErr = ""
 	st.clockSet, st.readClock = false, false
+	st.m.release()
 }
 
 func (st *state) close() { st.L.Close() }
