@@ -60,8 +60,8 @@ func (r *SyncOperationReconciler) inventory(ctx context.Context, op *syncv1alpha
 	if err != nil {
 		return nil, err
 	}
-	last := operation.LastSucceeded(peers, op)
-	if last == nil || last.Spec.IsDelete() || last.Status.Snapshot == nil {
+	last := operation.InventoryHolder(peers, op)
+	if last == nil {
 		return nil, nil
 	}
 	ref := last.Status.Snapshot

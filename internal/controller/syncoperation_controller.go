@@ -30,9 +30,7 @@ import (
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -364,43 +362,4 @@ func (r *SyncOperationReconciler) reconcileDelete(ctx context.Context, op *syncv
 	patch := client.MergeFromWithOptions(op.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.RemoveFinalizer(op, syncv1alpha1.OperationFinalizer)
 	return r.Client.Patch(ctx, op, patch)
-}
-
-// SetupWithManager registers the controller. Managed objects are watched
-// through w, whose informers start when first needed.
-func (r *SyncOperationReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if err := indexApplication(context.Background(), mgr); err != nil {
-		return fmt.Errorf("index SyncOperations by %s: %w", IndexApplication, err)
-	}
-	if err := indexDependsOn(context.Background(), mgr); err != nil {
-		return fmt.Errorf("index SyncOperations by %s: %w", IndexDependsOn, err)
-	}
-	b := ctrl.NewControllerManagedBy(mgr).
-		// Every update counts: the controller's own status writes drive the
-		// next transition (e.g. a hook result recorded, then released).
-		For(&syncv1alpha1.SyncOperation{}, r.shardFor()).
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
-		Named("syncoperation").
-		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.mapConfigMapToOperations)).
-		// An operation that finishes wakes the queued ones of its application.
-		Watches(&syncv1alpha1.SyncOperation{}, r.peerHandler())
-	if r.Watcher != nil {
-		// The informers of a CRD that is deleted go with it.
-		b = b.Watches(crdMetadata(), r.Watcher.crdDeletions())
-	}
-	if r.Sources != nil {
-		b = b.WatchesRawSource(r.Sources.Source())
-	}
-	if r.Remotes != nil {
-		b = b.WatchesRawSource(r.Remotes.Source())
-	}
-	if r.Shard != nil {
-		b = b.WatchesRawSource(r.Shard.Source())
-	}
-	c, err := b.Build(r)
-	if err != nil {
-		return err
-	}
-	r.Watcher.setController(c)
-	return nil
 }

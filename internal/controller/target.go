@@ -109,11 +109,11 @@ func kubeconfigSecret(op *syncv1alpha1.SyncOperation) string {
 	return fmt.Sprintf("Secret %s/%s", op.Namespace, op.Spec.KubeConfig.SecretRef.Name)
 }
 
-// probedTarget returns the target of op and, when probe is set, checks
-// that its cluster answers (a *clusterWait when it does not).
-func (r *SyncOperationReconciler) probedTarget(ctx context.Context, op *syncv1alpha1.SyncOperation, probe bool) (*target, error) {
+// probedTarget returns the target of op and checks that its cluster
+// answers (a *clusterWait when it does not).
+func (r *SyncOperationReconciler) probedTarget(ctx context.Context, op *syncv1alpha1.SyncOperation) (*target, error) {
 	tg, err := r.target(ctx, op)
-	if err == nil && probe {
+	if err == nil {
 		err = tg.reachable(ctx)
 	}
 	return tg, err
@@ -259,7 +259,7 @@ func (tg *target) asClusterWait(err error) *clusterWait {
 // the deletion, or whose kubeconfig is gone, is given up on with a Warning
 // event: a cluster that is gone must not hold the deletion forever.
 func (r *SyncOperationReconciler) releaseDeleted(ctx context.Context, op *syncv1alpha1.SyncOperation) error {
-	tg, err := r.probedTarget(ctx, op, true)
+	tg, err := r.probedTarget(ctx, op)
 	if err == nil {
 		var pn *pinned
 		if pn, err = r.layout(ctx, op, tg); err == nil {
@@ -304,14 +304,17 @@ func (tg *target) crds() *CRDStatus {
 // an operation that has not started stays Pending until its timeout).
 func (r *SyncOperationReconciler) resolveTarget(ctx context.Context, op *syncv1alpha1.SyncOperation, out *operation.Outcome) (*target, bool, error) {
 	started := op.Status.Snapshot != nil
-	tg, err := r.probedTarget(ctx, op, !started)
-	if err == nil && started {
-		// A started operation probes too: a cluster marked unreachable by
-		// one failed request is asked again (at most every probeInterval)
-		// rather than waited on until some informer's next request
-		// answers. Its step goes on either way, so that its objects
+	tg, err := r.target(ctx, op)
+	if err == nil {
+		// A started operation probes too, so that a cluster marked
+		// unreachable by one failed request is asked again (at most every
+		// probeInterval) rather than when some informer's next request
+		// answers; but its step goes on either way, so that its objects
 		// say, Unknown, since when their cluster does not answer.
-		_ = tg.reachable(ctx)
+		probe := tg.reachable(ctx)
+		if !started {
+			err = probe
+		}
 	}
 	var cw *clusterWait
 	var inv *invalidError

@@ -107,9 +107,7 @@ type boundCache struct {
 }
 
 func (b *boundCache) GetInformer(ctx context.Context, obj client.Object, opts ...cache.InformerGetOption) (cache.Informer, error) {
-	bound, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(b.life, cancel)
+	bound, stop := b.bind(ctx)
 	defer stop()
 	inf, err := b.Cache.GetInformer(bound, obj, opts...)
 	if err != nil && ctx.Err() == nil && b.life.Err() != nil {
@@ -119,9 +117,15 @@ func (b *boundCache) GetInformer(ctx context.Context, obj client.Object, opts ..
 }
 
 func (b *boundCache) WaitForCacheSync(ctx context.Context) bool {
-	bound, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(b.life, cancel)
+	bound, stop := b.bind(ctx)
 	defer stop()
 	return b.Cache.WaitForCacheSync(bound)
+}
+
+// bind returns ctx ended also by the tenant's end, and the function that
+// releases it.
+func (b *boundCache) bind(ctx context.Context) (context.Context, func()) {
+	bound, cancel := context.WithCancel(ctx)
+	unhook := context.AfterFunc(b.life, cancel)
+	return bound, func() { unhook(); cancel() }
 }

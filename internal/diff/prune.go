@@ -101,8 +101,8 @@ func (p *InventoryPruner) inventory(ctx context.Context, q PruneQuery) ([]plan.E
 		return nil, fmt.Errorf("list the SyncOperations of application %s in namespace %s: %w", q.Application, q.Namespace, err)
 	}
 	peers := slices.DeleteFunc(list.Items, func(op syncv1alpha1.SyncOperation) bool { return op.Spec.Application != q.Application })
-	last := operation.LastSucceeded(peers, nil)
-	if last == nil || last.Spec.IsDelete() || last.Status.Snapshot == nil {
+	last := operation.InventoryHolder(peers, nil)
+	if last == nil {
 		return nil, nil
 	}
 	pinned, err := snapshot.Load(ctx, p.Client, last.Namespace, last.Status.Snapshot)

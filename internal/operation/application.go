@@ -168,6 +168,18 @@ func LastSucceeded(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.Sync
 	return best
 }
 
+// InventoryHolder returns the operation whose pinned plan is the
+// application's inventory: LastSucceeded, or nil when the inventory is
+// empty (no Succeeded operation, or the last one was a teardown or pinned
+// nothing).
+func InventoryHolder(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
+	last := LastSucceeded(peers, except)
+	if last == nil || last.Spec.IsDelete() || last.Status.Snapshot == nil {
+		return nil
+	}
+	return last
+}
+
 // compareFinished orders finished operations by when they finished
 // (status.finishedAt, to the microsecond), then by creation.
 func compareFinished(a, b *syncv1alpha1.SyncOperation) int {
