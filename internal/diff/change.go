@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/plan"
 )
 
@@ -43,7 +44,7 @@ type Change struct {
 // Sides returns both sides normalized and with Secret values masked, as
 // YAML ("" for an absent side).
 func (c *Change) Sides() (live, merged string, err error) {
-	l, m := Normalize(c.Live), Normalize(c.Merged)
+	l, m := c.normalized()
 	MaskSecrets(l, m)
 	if live, err = toYAML(l); err != nil {
 		return "", "", fmt.Errorf("render live %s: %w", c.ID, err)
@@ -52,6 +53,28 @@ func (c *Change) Sides() (live, merged string, err error) {
 		return "", "", fmt.Errorf("render merged %s: %w", c.ID, err)
 	}
 	return live, merged, nil
+}
+
+// normalized returns both sides normalized (see Normalize). When the live
+// object lacks syncwave's own syncwave.dev/managed label (an object
+// adopted from another tool), the label is left out of the merged side
+// too: that the object gains it says nothing about the object, as the
+// syncwave.dev/operation annotation, and the controller's dry-run preview
+// (Preview) and the CLI's diff must agree. A new object shows it, as a
+// create writes it.
+func (c *Change) normalized() (live, merged *unstructured.Unstructured) {
+	live, merged = Normalize(c.Live), Normalize(c.Merged)
+	if live == nil || merged == nil {
+		return live, merged
+	}
+	if _, ok := live.GetLabels()[syncv1alpha1.LabelManaged]; ok {
+		return live, merged
+	}
+	unstructured.RemoveNestedField(merged.Object, "metadata", "labels", syncv1alpha1.LabelManaged)
+	if l, ok, _ := unstructured.NestedMap(merged.Object, "metadata", "labels"); ok && len(l) == 0 {
+		unstructured.RemoveNestedField(merged.Object, "metadata", "labels")
+	}
+	return live, merged
 }
 
 // Changed reports whether the two sides differ once normalized.

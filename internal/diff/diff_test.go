@@ -28,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/diff"
 	"github.com/syncwave/syncwave/internal/plan"
 )
@@ -105,6 +106,23 @@ func TestUnified(t *testing.T) {
 	c = diff.Change{ID: id, Version: "v1", Live: live, Merged: same}
 	g.Expect(c.Changed()).To(BeFalse())
 	g.Expect(c.Unified()).To(BeEmpty())
+
+	// An object adopted from another tool: gaining syncwave's label alone
+	// is no change, here as in the controller's preview.
+	adopted := obj(t, strings.Replace(liveConfigMap, "  labels: {syncwave.dev/managed: \"true\"}\n", "", 1))
+	g.Expect(adopted.GetLabels()).To(BeEmpty())
+	c = diff.Change{ID: id, Version: "v1", Live: adopted, Merged: live}
+	g.Expect(c.Changed()).To(BeFalse())
+	ch, _ := diff.Preview(&c, 20)
+	g.Expect(ch).To(Equal(syncv1alpha1.ChangeUnchanged))
+	c = diff.Change{ID: id, Version: "v1", Live: adopted, Merged: merged}
+	text, err = c.Unified()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(text).NotTo(ContainSubstring("managed"), "the label is left out of both sides")
+	g.Expect(text).To(ContainSubstring("+  mode: green"))
+	ch, fields := diff.Preview(&c, 20)
+	g.Expect(ch).To(Equal(syncv1alpha1.ChangeUpdate))
+	g.Expect(fields).To(Equal([]string{"data.mode"}))
 
 	// A new object: everything added.
 	c = diff.Change{ID: id, Version: "v1", Merged: merged}

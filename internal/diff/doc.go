@@ -26,7 +26,11 @@ limitations under the License.
 // both, so they do not show as changes. Normalize then leaves out what
 // changes with every write or is not the user's to set: managedFields,
 // status, resourceVersion, uid, generation, creationTimestamp and the
-// syncwave.dev/operation annotation.
+// syncwave.dev/operation annotation; and, for a live object that does not
+// carry it yet (one adopted from another tool), the syncwave.dev/managed
+// label that the sync adds. The controller's spec.dryRun preview (Preview:
+// Unchanged, or Update with the changed field paths) compares the same two
+// sides, so the CLI and the controller agree on what changes.
 //
 // Secret values are never shown: MaskSecrets replaces every value of data
 // and stringData (and the last-applied-configuration annotation, which

@@ -22,8 +22,6 @@ import (
 	"slices"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
@@ -89,14 +87,7 @@ func Preview(c *Change, limit int) (syncv1alpha1.Change, []string) {
 	case c.Live == nil:
 		return syncv1alpha1.ChangeCreate, nil
 	}
-	live, merged := Normalize(c.Live), Normalize(c.Merged)
-	for _, u := range []map[string]any{live.Object, merged.Object} {
-		// syncwave's own bookkeeping label says nothing about the object.
-		unstructured.RemoveNestedField(u, "metadata", "labels", syncv1alpha1.LabelManaged)
-		if l, ok, _ := unstructured.NestedMap(u, "metadata", "labels"); ok && len(l) == 0 {
-			unstructured.RemoveNestedField(u, "metadata", "labels")
-		}
-	}
+	live, merged := c.normalized()
 	paths := Paths(live.Object, merged.Object, limit)
 	if len(paths) == 0 {
 		return syncv1alpha1.ChangeUnchanged, nil
