@@ -115,8 +115,8 @@ them in order.`,
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "syncoperation.syncwave.dev/%s created (%d manifests in %d ConfigMaps)\n",
-			op.Name, len(docs), len(op.Spec.Sources))
+		fmt.Fprintf(cmd.OutOrStdout(), "syncoperation.syncwave.dev/%s created (%s in %s)\n",
+			op.Name, counted(len(docs), "manifest"), counted(len(op.Spec.Sources), "ConfigMap"))
 		if !o.wait {
 			return nil
 		}
@@ -315,4 +315,12 @@ func createOperation(ctx context.Context, c client.Client, namespace, name strin
 		}
 	}
 	return op, nil
+}
+
+// counted is "1 manifest", "2 manifests".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

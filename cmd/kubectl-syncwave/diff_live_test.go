@@ -328,14 +328,14 @@ func TestLiveCreateFromStdinAndKustomization(t *testing.T) {
 	stdin := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: piped}\ndata: {k: v}\n"
 	stdout, stderr, code := kubectlSyncwaveStdin(t, ns, stdin, "create", "piped", "-f", "-")
 	g.Expect(code).To(Equal(0), stderr)
-	g.Expect(stdout).To(Equal("syncoperation.syncwave.dev/piped created (1 manifests in 1 ConfigMaps)\n"))
+	g.Expect(stdout).To(Equal("syncoperation.syncwave.dev/piped created (1 manifest in 1 ConfigMap)\n"))
 	cm := &corev1.ConfigMap{}
 	g.Expect(live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "piped-manifests-0"}, cm)).To(Succeed())
 	g.Expect(cm.Data).To(Equal(map[string]string{"0000.yaml": stdin}))
 
 	stdout, stderr, code = kubectlSyncwave(t, ns, "create", "kust", "-k", filepath.Join("testdata", "create", "kustomize", "overlay"))
 	g.Expect(code).To(Equal(0), stderr)
-	g.Expect(stdout).To(Equal("syncoperation.syncwave.dev/kust created (2 manifests in 1 ConfigMaps)\n"))
+	g.Expect(stdout).To(Equal("syncoperation.syncwave.dev/kust created (2 manifests in 1 ConfigMap)\n"))
 	g.Expect(live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "kust-manifests-0"}, cm)).To(Succeed())
 	g.Expect(cm.Data).To(HaveLen(2))
 	g.Expect(cm.Data["0000.yaml"]).To(ContainSubstring("image: registry.example/web:2.0\n"), "the overlay's patch")

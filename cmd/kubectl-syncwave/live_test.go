@@ -375,7 +375,7 @@ func TestLiveWatchSucceeded(t *testing.T) {
 
 	stdout, stderr, code := kubectlSyncwave(t, ns, "create", "ok", "-f", dir)
 	g.Expect(code).To(Equal(0), stderr)
-	g.Expect(stdout).To(Equal("syncoperation.syncwave.dev/ok created (2 manifests in 1 ConfigMaps)\n"))
+	g.Expect(stdout).To(Equal("syncoperation.syncwave.dev/ok created (2 manifests in 1 ConfigMap)\n"))
 
 	stdout, stderr, code = kubectlSyncwave(t, ns, "watch", "ok")
 	g.Expect(code).To(Equal(0), stderr)

@@ -145,12 +145,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		return e.applyAndChain(ctx, op, l, d.Next, in, out)
 	case ActionSucceed:
 		e.stepFinished(op, l, d.Step, out, true)
-		n := 0
-		for _, st := range l.Plan.Steps {
-			n += len(st.Tasks)
-		}
-		e.finish(op, l, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded,
-			fmt.Sprintf("successfully synced %d tasks in %d steps", n, len(l.Plan.Steps)))
+		e.finish(op, l, out, syncv1alpha1.OperationSucceeded, syncv1alpha1.ReasonSucceeded, succeededMessage(op, l))
 	case ActionFail:
 		if d.Step >= 0 {
 			e.stepFinished(op, l, d.Step, out, d.Reason == "")
@@ -359,4 +354,26 @@ func appendMsg(a, b string) string {
 		a = Truncate(a, MaxMessage-len("; ")-len(b))
 	}
 	return a + "; " + b
+}
+
+// succeededMessage is the message of a Succeeded operation: what it did,
+// in how many steps.
+func succeededMessage(op *syncv1alpha1.SyncOperation, l *Layout) string {
+	n := 0
+	for _, st := range l.Plan.Steps {
+		n += len(st.Tasks)
+	}
+	done := fmt.Sprintf("%s in %s", counted(n, "task"), counted(len(l.Plan.Steps), "step"))
+	if op.Spec.IsDelete() {
+		return fmt.Sprintf("application %s torn down: %s", op.Spec.Application, done)
+	}
+	return "successfully synced " + done
+}
+
+// counted is "1 task", "2 tasks".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

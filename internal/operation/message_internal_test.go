@@ -19,6 +19,9 @@ package operation
 import (
 	"strings"
 	"testing"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/plan"
 )
 
 func TestAppendMsgKeepsBothWithinTheBound(t *testing.T) {
@@ -36,5 +39,25 @@ func TestAppendMsgKeepsBothWithinTheBound(t *testing.T) {
 	}
 	if got := appendMsg(Truncate(long, MaxMessage), strings.Repeat("y", 2*MaxMessage)); len(got) > MaxMessage {
 		t.Errorf("two long messages: %d bytes", len(got))
+	}
+}
+
+func TestSucceededMessage(t *testing.T) {
+	one := &plan.Plan{Steps: []plan.Step{{Tasks: []plan.Task{{}}}}}
+	two := &plan.Plan{Steps: []plan.Step{{Tasks: []plan.Task{{}, {}}}, {Tasks: []plan.Task{{}}}}}
+	sync := &syncv1alpha1.SyncOperation{}
+	teardown := &syncv1alpha1.SyncOperation{Spec: syncv1alpha1.SyncOperationSpec{Application: "shop", Action: syncv1alpha1.ActionDelete}}
+	for _, c := range []struct {
+		op   *syncv1alpha1.SyncOperation
+		p    *plan.Plan
+		want string
+	}{
+		{sync, one, "successfully synced 1 task in 1 step"},
+		{sync, two, "successfully synced 3 tasks in 2 steps"},
+		{teardown, two, "application shop torn down: 3 tasks in 2 steps"},
+	} {
+		if got := succeededMessage(c.op, NewLayout(c.p)); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
 	}
 }
