@@ -46,6 +46,11 @@ const (
 	LabelManaged = "syncwave.dev/managed"
 	// LabelOperationUID is written on hooks: the UID of the SyncOperation.
 	LabelOperationUID = "syncwave.dev/operation-uid"
+	// AnnotationTerminatedBy is written by the controller on a
+	// SyncOperation that it terminates for another one's
+	// concurrencyPolicy Replace, with spec.terminate: "<namespace>/<name>"
+	// of that operation, which the termination message names.
+	AnnotationTerminatedBy = "syncwave.dev/terminated-by"
 
 	// AnnotationHealth set to HealthExists makes the object Healthy as soon
 	// as it exists, whatever its status says.

@@ -123,6 +123,7 @@ func (r *SyncOperationReconciler) terminateForReplace(ctx context.Context, p, by
 	patch := client.MergeFrom(p.DeepCopy())
 	p = p.DeepCopy()
 	p.Spec.Terminate = true
+	metav1.SetMetaDataAnnotation(&p.ObjectMeta, syncv1alpha1.AnnotationTerminatedBy, by.Namespace+"/"+by.Name)
 	if err := r.Client.Patch(ctx, p, patch); client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("terminate SyncOperation %s/%s for %s (concurrencyPolicy Replace): %w", p.Namespace, p.Name, by.Name, err)
 	}

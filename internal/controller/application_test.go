@@ -104,6 +104,8 @@ func TestReplaceTerminatesTheRunningOne(t *testing.T) {
 	g.Eventually(phaseOf(next), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded))
 	g.Expect(phaseOf(first)()).To(Equal(syncv1alpha1.OperationFailed))
 	g.Expect(first.Status.Reason).To(Equal(syncv1alpha1.ReasonTerminated))
+	g.Expect(first.Status.Message).To(Equal("terminated by SyncOperation "+ns+"/next (concurrencyPolicy Replace)"), "the message names who replaced it")
+	g.Expect(first.Annotations).To(HaveKeyWithValue(syncv1alpha1.AnnotationTerminatedBy, ns+"/next"))
 	g.Expect(first.Status.FinishedAt.Truncate(time.Second)).NotTo(BeTemporally(">", next.Status.StartedAt.Time), "startedAt has whole seconds")
 }
 

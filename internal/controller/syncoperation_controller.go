@@ -248,7 +248,7 @@ func (r *SyncOperationReconciler) admit(ctx context.Context, op *syncv1alpha1.Sy
 // terminateUnstarted ends an operation terminated before it started:
 // nothing is read and nothing is applied.
 func (r *SyncOperationReconciler) terminateUnstarted(op *syncv1alpha1.SyncOperation, out *operation.Outcome) {
-	r.end(op, out, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate before it started: nothing was applied")
+	r.end(op, out, syncv1alpha1.ReasonTerminated, operation.TerminatedBy(op)+" before it started: nothing was applied")
 	out.Events[len(out.Events)-1] = operation.Event{Type: corev1.EventTypeWarning, Reason: operation.EventTerminated, Message: op.Status.Message}
 }
 

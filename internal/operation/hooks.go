@@ -33,7 +33,7 @@ import (
 func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input, out *Outcome) error {
 	st := &op.Status
 	if st.Phase == "" || st.Phase == syncv1alpha1.OperationPending {
-		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate before it started: nothing was applied")
+		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, TerminatedBy(op)+" before it started: nothing was applied")
 		return nil
 	}
 	st.Phase = syncv1alpha1.OperationTerminating
@@ -51,15 +51,26 @@ func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation
 	if left > 0 {
 		if limit, ok := opLimit(in); ok && !in.Now.Before(limit) {
 			e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, fmt.Sprintf(
-				"terminated by spec.terminate; %d hook(s) still being deleted past the operation's timeout of %s (held by finalizers that are not syncwave's)", left, in.Timing.Timeout))
+				"%s; %d hook(s) still being deleted past the operation's timeout of %s (held by finalizers that are not syncwave's)", TerminatedBy(op), left, in.Timing.Timeout))
 			return nil
 		}
 		st.Message = fmt.Sprintf("terminating: waiting for %d running hook(s) to be deleted", left)
 		out.RequeueAfter = notReadyRetry * 4
 		return nil
 	}
-	e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, "terminated by spec.terminate")
+	e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, TerminatedBy(op))
 	return nil
+}
+
+// TerminatedBy says who terminated op: "terminated by spec.terminate", or
+// by the operation named in its syncwave.dev/terminated-by annotation (a
+// concurrencyPolicy Replace).
+func TerminatedBy(op *syncv1alpha1.SyncOperation) string {
+	by := op.Annotations[syncv1alpha1.AnnotationTerminatedBy]
+	if by == "" {
+		return "terminated by spec.terminate"
+	}
+	return "terminated by SyncOperation " + Truncate(by, 256) + " (concurrencyPolicy Replace)"
 }
 
 func finished(r *syncv1alpha1.ResourceStatus) bool {
