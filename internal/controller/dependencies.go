@@ -208,12 +208,19 @@ func readyVars(dep, self *syncv1alpha1.SyncOperation) (map[string]any, error) {
 	return map[string]any{"dep": d, "self": s}, nil
 }
 
+// dependencyBlocker is the status.blockedBy entry of a dependency that
+// is not ready: its latest SyncOperation, or, when the application has
+// none, the application's name with health Missing.
 func dependencyBlocker(ns, app string, dep *syncv1alpha1.SyncOperation, msg string) syncv1alpha1.BlockedResource {
 	b := syncv1alpha1.BlockedResource{Message: operation.Truncate(msg, operation.MaxMessage), ResourceRef: syncv1alpha1.ResourceRef{
 		Group: syncv1alpha1.GroupVersion.Group, Version: syncv1alpha1.GroupVersion.Version, Kind: "SyncOperation", Namespace: ns, Name: app}}
-	if dep != nil {
-		b.Name = dep.Name
+	if dep == nil {
+		// No SyncOperation of the application exists: the entry names
+		// the application, Missing.
+		b.Health = syncv1alpha1.HealthMissing
+		return b
 	}
+	b.Name = dep.Name
 	return b
 }
 

@@ -117,6 +117,7 @@ func TestDependsOnStartsWhenTheDependencySucceeds(t *testing.T) {
 	g.Expect(got.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
 	g.Expect(got.Status.BlockedBy).To(HaveLen(1))
 	g.Expect(got.Status.BlockedBy[0].Kind).To(Equal("SyncOperation"))
+	g.Expect(got.Status.BlockedBy[0].Health).To(Equal(syncv1alpha1.HealthMissing), "no SyncOperation of database exists")
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "api")).To(BeFalse(), "nothing applied while waiting")
 
 	db := appOp(t, ns, "database-1", "database", nil, []string{"{apiVersion: v1, kind: ConfigMap, metadata: {name: database}}"})
