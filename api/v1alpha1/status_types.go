@@ -259,6 +259,15 @@ type SyncOperationStatus struct {
 	// +optional
 	Phase OperationPhase `json:"phase,omitempty"`
 
+	// admittedVersion is the operation's resourceVersion when the controller
+	// first saw it (metadata.resourceVersion at creation, unless something
+	// changed the operation before). Operations of an application created
+	// in the same second (creationTimestamp has whole seconds) queue in
+	// this order, which is the API server's order of their creation.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	AdmittedVersion string `json:"admittedVersion,omitempty"`
+
 	// startedAt is when the operation started running.
 	// +optional
 	StartedAt *metav1.Time `json:"startedAt,omitempty"`

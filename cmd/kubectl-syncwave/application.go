@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/operation"
 )
 
 func init() { subcommands = append(subcommands, newHistoryCmd, newDeleteCmd) }
@@ -73,7 +74,13 @@ func applicationOperations(ctx context.Context, c client.Client, ns, app string)
 	}
 	ops := list.Items
 	slices.SortFunc(ops, func(a, b syncv1alpha1.SyncOperation) int {
-		return cmp.Or(b.CreationTimestamp.Compare(a.CreationTimestamp.Time), cmp.Compare(b.Name, a.Name))
+		switch {
+		case operation.Before(&b, &a):
+			return -1
+		case operation.Before(&a, &b):
+			return 1
+		}
+		return 0
 	})
 	return ops, nil
 }

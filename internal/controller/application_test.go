@@ -18,6 +18,7 @@ package controller_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -91,6 +92,38 @@ func TestQueueAndForbid(t *testing.T) {
 	g.Expect(exists(t, cm, ns, "cfg")).To(BeTrue())
 	g.Expect(cm.Labels).To(HaveKeyWithValue(syncv1alpha1.LabelApplication, "web"))
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "never")).To(BeFalse())
+}
+
+// TestQueueRunsInCreationOrder: operations queued in the same second run
+// in the order they were created, not in the order of their names (CI
+// creates them with generateName, whose suffixes are random), so the last
+// one created is what stays applied.
+func TestQueueRunsInCreationOrder(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	p := watchPhases(t, ns)
+	first := create(t, ns, "first", syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t, blockingJob)})
+	g.Eventually(phaseOf(first), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationRunning))
+	names := []string{"op-e", "op-d", "op-c", "op-b", "op-a"} // created in this order
+	var ops []*syncv1alpha1.SyncOperation
+	for i, n := range names {
+		ops = append(ops, create(t, ns, n, syncv1alpha1.SyncOperationSpec{Application: "web",
+			Manifests: objects(t, fmt.Sprintf(`{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}, data: {version: "%d"}}`, i))}))
+	}
+	t.Logf("created in seconds %v .. %v", ops[0].CreationTimestamp.Time, ops[len(ops)-1].CreationTimestamp.Time)
+	terminate(t, first)
+	// Seen by a watch: the suite's history limit (3) removes the older ones.
+	for _, n := range names {
+		g.Eventually(func() time.Time { return p.at(n, syncv1alpha1.OperationSucceeded) }, 30*time.Second, 20*time.Millisecond).ShouldNot(BeZero(), n)
+	}
+	g.Expect(get(t, ops[len(ops)-1]).Status.AdmittedVersion).NotTo(BeEmpty())
+	for i := 1; i < len(names); i++ {
+		g.Expect(p.at(names[i], syncv1alpha1.OperationSucceeded)).To(BeTemporally(">", p.at(names[i-1], syncv1alpha1.OperationSucceeded)),
+			"%s was created after %s", names[i], names[i-1])
+	}
+	cm := &corev1.ConfigMap{}
+	g.Expect(exists(t, cm, ns, "cfg")).To(BeTrue())
+	g.Expect(cm.Data).To(HaveKeyWithValue("version", "4"), "the last one created is what stays applied")
 }
 
 // TestReplaceTerminatesTheRunningOne.

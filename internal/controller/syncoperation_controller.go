@@ -224,10 +224,22 @@ func (r *SyncOperationReconciler) layoutFailed(ctx context.Context, op *syncv1al
 	return ctrl.Result{}, err
 }
 
-// admit adds the finalizer first, so that hooks in other namespaces are
-// never created without a way to clean them up, and writes the Pending
-// phase of a new operation.
+// admit writes the Pending phase of a new operation, with the
+// resourceVersion it was created with (status.admittedVersion: its place
+// in its application's queue, operation.Before), then adds the finalizer,
+// so that hooks in other namespaces are never created without a way to
+// clean them up.
 func (r *SyncOperationReconciler) admit(ctx context.Context, op *syncv1alpha1.SyncOperation) error {
+	if op.Status.Phase == "" {
+		before := op.DeepCopy()
+		op.Status.Phase, op.Status.Message = syncv1alpha1.OperationPending, "admitted: reading the manifests"
+		op.Status.AdmittedVersion = op.ResourceVersion
+		op.Status.ObservedGeneration = op.Generation
+		setConditions(op, syncv1alpha1.ReasonProgressing)
+		if err := r.patchStatus(ctx, before, op); err != nil {
+			return err
+		}
+	}
 	if !controllerutil.ContainsFinalizer(op, syncv1alpha1.OperationFinalizer) {
 		patch := client.MergeFromWithOptions(op.DeepCopy(), client.MergeFromWithOptimisticLock{})
 		controllerutil.AddFinalizer(op, syncv1alpha1.OperationFinalizer)
@@ -235,14 +247,7 @@ func (r *SyncOperationReconciler) admit(ctx context.Context, op *syncv1alpha1.Sy
 			return fmt.Errorf("add finalizer to SyncOperation %s/%s: %w", op.Namespace, op.Name, err)
 		}
 	}
-	if op.Status.Phase != "" {
-		return nil
-	}
-	before := op.DeepCopy()
-	op.Status.Phase, op.Status.Message = syncv1alpha1.OperationPending, "admitted: reading the manifests"
-	op.Status.ObservedGeneration = op.Generation
-	setConditions(op, syncv1alpha1.ReasonProgressing)
-	return r.patchStatus(ctx, before, op)
+	return nil
 }
 
 // terminateUnstarted ends an operation terminated before it started:

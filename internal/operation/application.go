@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
@@ -56,13 +57,42 @@ type Admission struct {
 	Message string
 }
 
-// Before is the queue order of an application: creation time, then name.
+// Before is the queue order of an application, its order of creation:
+// creationTimestamp, which has whole seconds; within one second the
+// resourceVersion at which each operation was admitted (AdmittedVersion),
+// which the API server assigns in the order it creates objects, so that
+// operations created from CI in the same second (often with generateName,
+// whose names are random) run in the order they were created; then the
+// name, for operations admitted by an older controller.
 func Before(a, b *syncv1alpha1.SyncOperation) bool {
 	return compareCreation(a, b) < 0
 }
 
 func compareCreation(a, b *syncv1alpha1.SyncOperation) int {
-	return cmp.Or(a.CreationTimestamp.Compare(b.CreationTimestamp.Time), cmp.Compare(a.Name, b.Name))
+	return cmp.Or(a.CreationTimestamp.Compare(b.CreationTimestamp.Time), compareAdmitted(a, b), cmp.Compare(a.Name, b.Name))
+}
+
+// compareAdmitted compares the admitted resourceVersions of a and b; 0
+// when either is unknown.
+func compareAdmitted(a, b *syncv1alpha1.SyncOperation) int {
+	c, err := resourceversion.CompareResourceVersion(AdmittedVersion(a), AdmittedVersion(b))
+	if err != nil {
+		return 0
+	}
+	return c
+}
+
+// AdmittedVersion is status.admittedVersion, or, for an operation that the
+// controller has not admitted yet, its resourceVersion (that of its
+// creation, unless it was changed since); "" when unknown.
+func AdmittedVersion(op *syncv1alpha1.SyncOperation) string {
+	if v := op.Status.AdmittedVersion; v != "" {
+		return v
+	}
+	if op.Status.Phase == "" {
+		return op.ResourceVersion
+	}
+	return ""
 }
 
 // started reports whether an operation has begun its steps.

@@ -44,6 +44,19 @@ func appOp(name string, created int, phase syncv1alpha1.OperationPhase, finished
 	return op
 }
 
+// admitted sets the resourceVersion at which op was admitted.
+func admitted(op syncv1alpha1.SyncOperation, version string) syncv1alpha1.SyncOperation {
+	op.Status.AdmittedVersion = version
+	op.ResourceVersion = version + "9" // later writes
+	return op
+}
+
+// created sets op's resourceVersion, admittedVersion left empty.
+func created(op syncv1alpha1.SyncOperation, version string) syncv1alpha1.SyncOperation {
+	op.ResourceVersion = version
+	return op
+}
+
 func opNames(ops []*syncv1alpha1.SyncOperation) []string {
 	out := []string{}
 	for _, o := range ops {
@@ -71,6 +84,16 @@ func TestAdmit(t *testing.T) {
 			operation.VerdictWait, []string{"a", "b"}, ""},
 		{"the first queued runs", appOp("a", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("b", 2, pending, 0), appOp("c", 3, pending, 0)}, operation.VerdictRun, nil, ""},
 		{"same second: by name", appOp("b", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("a", 1, pending, 0)}, operation.VerdictWait, []string{"a"}, ""},
+		{"same second: in the order of creation, not of name", admitted(appOp("a", 1, pending, 0), "20"), "", []syncv1alpha1.SyncOperation{admitted(appOp("b", 1, pending, 0), "10")},
+			operation.VerdictWait, []string{"b"}, ""},
+		{"same second: created first, admitted or not", admitted(appOp("b", 1, pending, 0), "10"), "", []syncv1alpha1.SyncOperation{admitted(appOp("a", 1, pending, 0), "20")},
+			operation.VerdictRun, nil, ""},
+		{"versions compare as numbers", admitted(appOp("a", 1, pending, 0), "10"), "", []syncv1alpha1.SyncOperation{admitted(appOp("b", 1, pending, 0), "9")},
+			operation.VerdictWait, []string{"b"}, ""},
+		{"one not admitted yet counts by its resourceVersion", admitted(appOp("a", 1, pending, 0), "20"), "", []syncv1alpha1.SyncOperation{created(appOp("b", 1, "", 0), "15")},
+			operation.VerdictWait, []string{"b"}, ""},
+		{"an operation admitted by an older controller: by name", admitted(appOp("b", 1, pending, 0), "10"), "", []syncv1alpha1.SyncOperation{created(appOp("a", 1, pending, 0), "20")},
+			operation.VerdictWait, []string{"a"}, ""},
 		{"same second, but the other one was admitted first", appOp("a", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("b", 1, pending, 0)}, operation.VerdictWait, []string{"b"}, "b"},
 		{"a held one that finished does not count", appOp("a", 1, pending, 0), "", []syncv1alpha1.SyncOperation{appOp("b", 1, done, 2)}, operation.VerdictRun, nil, "b"},
 		{"forbid sees the held one", appOp("c", 3, pending, 0), syncv1alpha1.ConcurrencyForbid, []syncv1alpha1.SyncOperation{appOp("d", 3, pending, 0)}, operation.VerdictConflict, []string{"d"}, "d"},
