@@ -111,8 +111,7 @@ func runs(op *syncv1alpha1.SyncOperation, held types.UID) bool {
 // creation order. peers are the operations of op's application in its
 // namespace (op itself may be among them). held is the operation that was
 // last admitted, if the caller knows one that may not show it yet (its
-// Running phase is written at the end of its first step, and operations
-// created in the same second are ordered by name, not by arrival). A peer
+// Running phase is written at the end of its first step). A peer
 // is ahead of op when it runs or is held, or when it is queued and was
 // created before op; operations being deleted or finished are not. It is a
 // pure function.

@@ -136,7 +136,9 @@ limitations under the License.
 // Operations with the same spec.application run one at a time. Admit
 // decides, for an operation not yet started, from the other operations of
 // its application: it starts when none runs and none was created before it
-// (creation time, then name) and is still queued; otherwise it waits
+// (creationTimestamp; within its second, status.admittedVersion, the
+// resourceVersion the controller first saw, which the API server assigns
+// in creation order; then the name) and is still queued; otherwise it waits
 // (Queue), terminates those ahead first (Replace) or fails with reason
 // Conflict (Forbid). The controller keeps a waiting operation Pending,
 // pins nothing for it, and wakes it when one ahead finishes.
