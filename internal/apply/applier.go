@@ -45,6 +45,12 @@ type Applier struct {
 	// ForbiddenFails makes a dry-run that authorization refuses a
 	// rejection (spec.dryRun: nothing follows that could grant it).
 	ForbiddenFails bool
+	// CreatesNamespace reports whether the operation creates a namespace
+	// (a Namespace of its plan, or spec.targetNamespace with
+	// CreateNamespace=true): an object in a namespace that does not exist
+	// is not dry-run when it does, and is refused when it does not, since
+	// its write would fail. nil: a missing namespace is never judged.
+	CreatesNamespace func(namespace string) bool
 	// Known reports, from a watch cache, whether a task's object exists
 	// (known is false when the cache cannot tell). Objects known not to
 	// exist are dry-run as a create, which costs the API server less than
@@ -85,7 +91,8 @@ func Prepare(op *syncv1alpha1.SyncOperation, t *plan.Task) *unstructured.Unstruc
 // Objects of kinds that the operation's own CRDs define, objects with
 // SkipDryRunOnMissingResource=true whose kind is not served, objects with
 // Validate=false, and objects in a namespace that the operation creates are
-// skipped.
+// skipped; an object in a namespace that neither exists nor is created is
+// refused (CreatesNamespace).
 func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) error {
 	if t.Options[syncv1alpha1.SyncOptionValidate] == "false" {
 		return nil
@@ -118,7 +125,12 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	case meta.IsNoMatchError(err) && t.Option(syncv1alpha1.SyncOptionSkipDryRunOnMissingResource):
 		return nil
 	case apierrors.IsNotFound(err) && a.namespaceMissing(ctx, t):
-		return nil
+		if a.CreatesNamespace == nil || a.CreatesNamespace(t.ID.Namespace) {
+			return nil
+		}
+		return a.classify("dry-run", t, fmt.Errorf(
+			"namespace %s does not exist and the operation does not create it (add its Namespace manifest, or CreateNamespace=true in spec.syncOptions for spec.targetNamespace): %w",
+			t.ID.Namespace, err))
 	case apierrors.IsForbidden(err) && !a.ForbiddenFails:
 		// Authorization is judged at the real write: an earlier step of the
 		// same operation may grant it (a Role and RoleBinding in wave -1).

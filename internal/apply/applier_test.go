@@ -125,6 +125,26 @@ func TestInvalidObjectsAreRejectedNamingTheObject(t *testing.T) {
 	g.Expect(operation.IsNotReady(err)).To(BeTrue(), "its write waits for the CRD")
 }
 
+// TestAMissingNamespace: an object in a namespace that does not exist is
+// not judged by the dry-run when the operation creates the namespace, and
+// refused, naming the namespace, when it does not: its write would fail
+// after earlier steps were applied.
+func TestAMissingNamespace(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	tk := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg, namespace: nowhere-`+ns+`}}`)[0]
+	g.Expect((&apply.Applier{Client: k8s}).DryRun(ctx, op(ns), tk)).To(Succeed(), "nil CreatesNamespace: not judged")
+	creates := &apply.Applier{Client: k8s, CreatesNamespace: func(n string) bool { return n == "nowhere-"+ns }}
+	g.Expect(creates.DryRun(ctx, op(ns), tk)).To(Succeed(), "the operation creates it")
+	refuses := &apply.Applier{Client: k8s, CreatesNamespace: func(string) bool { return false }}
+	err := refuses.DryRun(ctx, op(ns), tk)
+	g.Expect(operation.IsRejected(err)).To(BeTrue())
+	g.Expect(err).To(MatchError(ContainSubstring("dry-run ConfigMap/nowhere-" + ns + "/cfg: namespace nowhere-" + ns + " does not exist and the operation does not create it")))
+	existing := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`)[0]
+	g.Expect(refuses.DryRun(ctx, op(ns), existing)).To(Succeed(), "an existing namespace")
+}
+
 // impersonated is a client of the test cluster that acts as user.
 func impersonated(t *testing.T, user string) client.Client {
 	t.Helper()

@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +58,8 @@ type pinned struct {
 	// the namespaces its objects live in.
 	crdKinds   map[schema.GroupKind]bool
 	namespaces []string
+	// createdNamespaces are the Namespaces that the plan writes.
+	createdNamespaces map[string]bool
 }
 
 // plans caches the pinned plans by operation UID, so that a reconcile of an
@@ -101,7 +104,7 @@ func (c *plans) drop(uid types.UID) {
 
 func newPinned(p *plan.Plan, digest string) *pinned {
 	l := operation.NewLayout(p)
-	pn := &pinned{digest: digest, layout: l, crdKinds: p.DefinedKinds()}
+	pn := &pinned{digest: digest, layout: l, crdKinds: p.DefinedKinds(), createdNamespaces: p.CreatedNamespaces()}
 	namespaces := map[string]bool{}
 	for _, t := range l.Tasks {
 		if t.ID.Namespace != "" {
@@ -222,4 +225,15 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 		return nil, nil, invalid("the plan has %d steps (phase and wave pairs), more than the %d an operation tracks in status.steps; use fewer distinct waves", n, operation.MaxSteps)
 	}
 	return p, res, nil
+}
+
+// createsNamespace tells which namespaces op creates: the Namespaces of its
+// plan, and spec.targetNamespace (the operation's own by default) when
+// spec.syncOptions has CreateNamespace=true.
+func createsNamespace(op *syncv1alpha1.SyncOperation, pn *pinned) func(string) bool {
+	target := ""
+	if opts, _ := syncv1alpha1.ParseSyncOptions(op.Spec.SyncOptions); opts[syncv1alpha1.SyncOptionCreateNamespace] == "true" {
+		target = cmp.Or(op.Spec.TargetNamespace, op.Namespace)
+	}
+	return func(ns string) bool { return pn.createdNamespaces[ns] || (target != "" && ns == target) }
 }

@@ -18,6 +18,7 @@ package controller_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -267,6 +268,28 @@ func TestCreateNamespaceOption(t *testing.T) {
 		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}`)})
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
 	g.Expect(exists(t, &corev1.ConfigMap{}, target, "a")).To(BeTrue())
+}
+
+// TestAMissingNamespaceAppliesNothing: an object of a later wave in a
+// namespace that neither exists nor is created by the operation fails the
+// start (ApplyFailed, nothing applied), where its write would have failed
+// after the first wave; a Namespace of the plan, in any wave, makes it fine.
+func TestAMissingNamespaceAppliesNothing(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	missing := ns + "-missing"
+	late := fmt.Sprintf(`{apiVersion: v1, kind: ConfigMap, metadata: {name: late, namespace: %s, annotations: {argocd.argoproj.io/sync-wave: "1"}}}`, missing)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: early}}`, late)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonApplyFailed))
+	g.Expect(op.Status.Message).To(ContainSubstring("nothing was applied"))
+	g.Expect(op.Status.Message).To(ContainSubstring("namespace " + missing + " does not exist and the operation does not create it"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "early")).To(BeFalse(), "nothing applied")
+
+	created := run(t, namespace(t), syncv1alpha1.SyncOperationSpec{Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: early}}`, late,
+		fmt.Sprintf(`{apiVersion: v1, kind: Namespace, metadata: {name: %s, annotations: {argocd.argoproj.io/sync-wave: "1"}}}`, missing))})
+	g.Expect(created.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), created.Status.Message)
+	g.Expect(exists(t, &corev1.ConfigMap{}, missing, "late")).To(BeTrue())
 }
 
 func TestReplaceOption(t *testing.T) {

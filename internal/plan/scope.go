@@ -69,3 +69,23 @@ func (p *Plan) HoldsSecrets() bool {
 	}
 	return false
 }
+
+// CreatedNamespaces returns the names of the Namespaces that the plan's
+// steps write (prunes, which delete, are not): an object in one of them
+// that does not exist yet cannot be dry-run before the start, while an
+// object in a namespace that neither exists nor is written would fail
+// at its write (SPEC §5: nothing applied then).
+func (p *Plan) CreatedNamespaces() map[string]bool {
+	out := map[string]bool{}
+	for _, steps := range [][]Step{p.Steps, p.OnFail} {
+		for i := range steps {
+			for j := range steps[i].Tasks {
+				t := &steps[i].Tasks[j]
+				if t.ID.Group == "" && t.ID.Kind == "Namespace" && !t.Prune {
+					out[t.ID.Name] = true
+				}
+			}
+		}
+	}
+	return out
+}

@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/plan"
 )
 
@@ -82,4 +83,29 @@ func TestHoldsSecrets(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(p.HoldsSecrets()).To(Equal(tc.want), tc.manifests)
 	}
+}
+
+func TestCreatedNamespaces(t *testing.T) {
+	g := NewWithT(t)
+	p, err := plan.Build(parse(t, `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {argocd.argoproj.io/sync-wave: "3"}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c, namespace: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: alerts, annotations: {argocd.argoproj.io/hook: SyncFail}}
+---
+apiVersion: other.example.com/v1
+kind: Namespace
+metadata: {name: not-core}
+`), plan.Options{DefaultNamespace: "ns"})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.CreatedNamespaces()).To(Equal(map[string]bool{"shop": true, "alerts": true}))
+	p.Steps = append(p.Steps, plan.Step{Phase: syncv1alpha1.SyncPhasePrune, Tasks: []plan.Task{{ID: plan.ObjectID{Kind: "Namespace", Name: "old"}, Prune: true}}})
+	g.Expect(p.CreatedNamespaces()).NotTo(HaveKey("old"), "a prune deletes it")
 }
