@@ -152,6 +152,8 @@ func (o *diffOptions) objectChanges(ctx context.Context, c client.Client, ns str
 		Operation: &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: diffOperationName}},
 		CRDKinds:  p.DefinedKinds(),
 	}
+	created := p.CreatedNamespaces()
+	d.CreatesNamespace = func(n string) bool { return created[n] }
 	if o.application != "" {
 		d.Labels = map[string]string{syncv1alpha1.LabelApplication: o.application}
 	}

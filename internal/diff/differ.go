@@ -46,6 +46,11 @@ type Differ struct {
 	// CRDKinds are the kinds that CRDs among the manifests define: while
 	// such a kind is not served yet, its objects are shown as written.
 	CRDKinds map[schema.GroupKind]bool
+	// CreatesNamespace tells the namespaces that the sync creates: an
+	// object in a namespace that does not exist is shown as written when
+	// it does, and is an error (as at the controller's start) when it does
+	// not. nil: always shown as written.
+	CreatesNamespace func(namespace string) bool
 }
 
 // Written tells why a Change's merged side is the object as written and
@@ -84,6 +89,9 @@ func (d *Differ) Object(ctx context.Context, t *plan.Task) (c Change, why Writte
 			client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
 	}
 	if apierrors.IsNotFound(err) && c.Live == nil && d.namespaceMissing(ctx, t.ID.Namespace) {
+		if d.CreatesNamespace != nil && !d.CreatesNamespace(t.ID.Namespace) {
+			return c, "", fmt.Errorf("dry-run apply %s: namespace %s does not exist and the manifests do not create it: %w", t.ID, t.ID.Namespace, err)
+		}
 		c.Merged = u
 		return c, Written(fmt.Sprintf("namespace %s does not exist yet", t.ID.Namespace)), nil
 	}
