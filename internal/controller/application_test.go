@@ -142,6 +142,28 @@ func TestReplaceTerminatesTheRunningOne(t *testing.T) {
 	g.Expect(first.Status.FinishedAt.Truncate(time.Second)).NotTo(BeTemporally(">", next.Status.StartedAt.Time), "startedAt has whole seconds")
 }
 
+// TestWithoutPruneTheRestStaysTheApplications: an operation without prune
+// leaves what the manifests no longer contain in place, and in the
+// application's inventory, so that a later prune deletes it.
+func TestWithoutPruneTheRestStaysTheApplications(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	keep, old := `{apiVersion: v1, kind: ConfigMap, metadata: {name: keep}}`, `{apiVersion: v1, kind: ConfigMap, metadata: {name: old}}`
+	v1 := create(t, ns, "v1", syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t, keep, old)})
+	waitDone(t, v1)
+	g.Expect(v1.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v1.Status.Message)
+	v2 := create(t, ns, "v2", syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t, keep)})
+	waitDone(t, v2)
+	g.Expect(v2.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v2.Status.Message)
+	g.Expect(v2.Status.Message).To(Equal("successfully synced 1 task in 1 step; 1 object of application web that the manifests no longer contain left in place (spec.prune is false)"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "old")).To(BeTrue())
+	v3 := create(t, ns, "v3", syncv1alpha1.SyncOperationSpec{Application: "web", Prune: true, Manifests: objects(t, keep)})
+	waitDone(t, v3)
+	g.Expect(v3.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v3.Status.Message)
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "old")).To(BeFalse(), "v1's object, kept by v2, is pruned by v3")
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "keep")).To(BeTrue())
+}
+
 // TestPruneAndDelete: v2 without two ConfigMaps prunes them, keeps one
 // marked Prune=false on the live object; a Delete operation then removes
 // what is left of the inventory.

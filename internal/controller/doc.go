@@ -46,8 +46,10 @@ limitations under the License.
 // nothing of its application runs or is queued ahead; an operation that
 // reaches a terminal phase (or is deleted) wakes the others of its
 // application at once through a watch, with no requeue interval. When it
-// starts, its plan gets the prune steps (spec.prune) or the teardown
-// (action Delete) of the application's inventory, read from the pinned
+// starts, its plan gets the prune steps (spec.prune), the teardown
+// (action Delete), or else the kept entries (plan.Kept: what the manifests
+// no longer contain stays the application's) of the application's
+// inventory, read from the pinned
 // plan of the last Succeeded operation, and all of it is pinned together.
 // A finished operation collects the history of its application
 // (--history-limit) and expires by ttlSecondsAfterFinished through a

@@ -22,6 +22,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/hook"
@@ -32,24 +33,37 @@ import (
 
 // applicationPlan completes the plan of an operation that is about to
 // start with what its application's inventory asks for: the prune steps
-// (spec.prune) or, for a Delete operation, the whole teardown. The result
-// is pinned with the plan, so a restart deletes exactly the same set.
+// (spec.prune), for a Delete operation the whole teardown, and otherwise
+// the objects that the manifests no longer contain, kept (plan.Kept) so
+// that they stay the application's and a later prune or teardown deletes
+// them. The result is pinned with the plan, so a restart deletes exactly
+// the same set.
 func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv1alpha1.SyncOperation, p *plan.Plan, mapper meta.RESTMapper) (*plan.Plan, error) {
-	if op.Spec.Application == "" || (!op.Spec.Prune && !op.Spec.IsDelete()) {
-		if op.Spec.IsDelete() {
-			return plan.Teardown(p, nil), nil
-		}
-		return p, nil
+	switch {
+	case op.Spec.Application == "" && op.Spec.IsDelete():
+		return plan.Teardown(p, nil), nil
+	case op.Spec.Application == "" || (op.Spec.DryRun && !op.Spec.Prune && !op.Spec.IsDelete()):
+		return p, nil // a dry run is never an inventory
 	}
 	inv, err := r.inventory(ctx, op)
 	if err != nil {
+		if !op.Spec.Prune && !op.Spec.IsDelete() {
+			// Without prune the inventory only carries over: an operation
+			// does not fail for it.
+			ctrl.LoggerFrom(ctx).Info("the objects the manifests no longer contain are not kept in the inventory", "reason", err.Error())
+			return p, nil
+		}
 		return nil, err
 	}
 	plan.ResolveVersions(inv, mapper)
-	if op.Spec.IsDelete() {
+	switch {
+	case op.Spec.IsDelete():
 		return plan.Teardown(p, inv), nil
+	case op.Spec.Prune:
+		plan.AddPrune(p, plan.PruneCandidates(p, inv))
+	default:
+		p.Kept = plan.PruneCandidates(p, inv)
 	}
-	plan.AddPrune(p, plan.PruneCandidates(p, inv))
 	return p, nil
 }
 

@@ -367,6 +367,10 @@ func succeededMessage(op *syncv1alpha1.SyncOperation, l *Layout) string {
 	if op.Spec.IsDelete() {
 		return fmt.Sprintf("application %s torn down: %s", op.Spec.Application, done)
 	}
+	if k := len(l.Plan.Kept); k > 0 {
+		done += fmt.Sprintf("; %s of application %s that the manifests no longer contain left in place (spec.prune is false)",
+			counted(k, "object"), op.Spec.Application)
+	}
 	return "successfully synced " + done
 }
 

@@ -46,6 +46,8 @@ func TestSucceededMessage(t *testing.T) {
 	one := &plan.Plan{Steps: []plan.Step{{Tasks: []plan.Task{{}}}}}
 	two := &plan.Plan{Steps: []plan.Step{{Tasks: []plan.Task{{}, {}}}, {Tasks: []plan.Task{{}}}}}
 	sync := &syncv1alpha1.SyncOperation{}
+	kept := &syncv1alpha1.SyncOperation{Spec: syncv1alpha1.SyncOperationSpec{Application: "shop"}}
+	keptPlan := &plan.Plan{Steps: one.Steps, Kept: []plan.Entry{{}, {}}}
 	teardown := &syncv1alpha1.SyncOperation{Spec: syncv1alpha1.SyncOperationSpec{Application: "shop", Action: syncv1alpha1.ActionDelete}}
 	for _, c := range []struct {
 		op   *syncv1alpha1.SyncOperation
@@ -55,6 +57,7 @@ func TestSucceededMessage(t *testing.T) {
 		{sync, one, "successfully synced 1 task in 1 step"},
 		{sync, two, "successfully synced 3 tasks in 2 steps"},
 		{teardown, two, "application shop torn down: 3 tasks in 2 steps"},
+		{kept, keptPlan, "successfully synced 1 task in 1 step; 2 objects of application shop that the manifests no longer contain left in place (spec.prune is false)"},
 	} {
 		if got := succeededMessage(c.op, NewLayout(c.p)); got != c.want {
 			t.Errorf("got %q, want %q", got, c.want)

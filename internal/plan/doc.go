@@ -39,8 +39,11 @@ limitations under the License.
 //
 // The inventory of a Succeeded operation (Inventory) is every plain
 // resource of its plan with the phase and wave it had, plus the objects its
-// own prune steps kept (Prune=false). PruneCandidates are the entries of
-// the previous inventory that a new plan does not contain; AddPrune puts
+// own prune steps kept (Prune=false) and those it left in place without
+// spec.prune (Plan.Kept: the PruneCandidates of an operation that does not
+// prune, so that they stay the application's until a prune or teardown).
+// PruneCandidates are the entries of the previous inventory that a new
+// plan does not contain; AddPrune puts
 // their deletion (tasks with Task.Prune) after the last Sync step, and
 // Teardown builds a Delete operation's plan: PreDelete hooks, the deletion
 // of the whole inventory, PostDelete hooks. PruneSteps orders deletions:

@@ -45,8 +45,9 @@ type Entry struct {
 
 // Inventory lists the objects that a Succeeded operation with plan p leaves
 // to its application: every plain resource it applied and, through keep,
-// the objects its own prune steps left in place (PruneSkipped), which stay
-// part of the application. Hooks are never part of an inventory.
+// the objects its own prune steps left in place (PruneSkipped), and those
+// it left in place without spec.prune (p.Kept), which stay part of the
+// application. Hooks are never part of an inventory.
 func Inventory(p *Plan, keep func(t *Task) bool) []Entry {
 	var out []Entry
 	for i := range p.Steps {
@@ -59,7 +60,7 @@ func Inventory(p *Plan, keep func(t *Task) bool) []Entry {
 				PruneLast: t.Option(syncv1alpha1.SyncOptionPruneLast)})
 		}
 	}
-	return out
+	return append(out, p.Kept...)
 }
 
 // PruneCandidates returns the entries of the previous inventory that plan p

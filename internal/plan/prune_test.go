@@ -126,6 +126,22 @@ func TestAddPruneAndInventory(t *testing.T) {
 		names = append(names, e.ID.Name)
 	}
 	g.Expect(names).To(Equal([]string{"keep", "svc"}))
+
+	// Without prune, what the manifests no longer contain is kept: it
+	// stays in the next inventory, after what the operation applied.
+	v3, err := plan.Build([]*unstructured.Unstructured{obj("ConfigMap", "keep", nil)}, plan.Options{DefaultNamespace: "app"})
+	g.Expect(err).NotTo(HaveOccurred())
+	v3.Kept = plan.PruneCandidates(v3, inv)
+	after := plan.Inventory(v3, nil)
+	g.Expect(after).To(HaveLen(3))
+	g.Expect(after[0].ID.Name).To(Equal("keep"))
+	g.Expect([]string{after[1].ID.Name, after[2].ID.Name}).To(ConsistOf("gone", "svc"))
+	g.Expect(plan.PruneCandidates(v3, after)).To(HaveLen(2), "a later prune deletes them")
+	raw, err := plan.Marshal(v3)
+	g.Expect(err).NotTo(HaveOccurred())
+	back, err := plan.Unmarshal(raw)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(back.Kept).To(Equal(v3.Kept), "pinned with the plan")
 }
 
 func TestTeardown(t *testing.T) {

@@ -136,6 +136,11 @@ type Plan struct {
 	OnDelete []Step `json:"onDelete,omitempty"`
 	// Skipped are objects annotated hook=Skip; they are never applied.
 	Skipped []Task `json:"skipped,omitempty"`
+	// Kept are the entries of the application's previous inventory that
+	// the manifests no longer contain, left in place by an operation
+	// without spec.prune: they stay part of the application (Inventory), so
+	// that a later prune or teardown still deletes them.
+	Kept []Entry `json:"kept,omitempty"`
 	// Warnings are lint findings; with --strict they are errors.
 	Warnings []Warning `json:"warnings,omitempty"`
 }
