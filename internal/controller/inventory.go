@@ -63,6 +63,12 @@ func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv
 		plan.AddPrune(p, plan.PruneCandidates(p, inv))
 	default:
 		p.Kept = plan.PruneCandidates(p, inv)
+		// The inventory holds at most as many objects as an operation.
+		if room := max(syncv1alpha1.MaxObjects-len(plan.Inventory(p, nil)), 0); len(p.Kept) > room {
+			ctrl.LoggerFrom(ctx).Info("the application's inventory is full: objects that the manifests no longer contain are dropped from it (a later prune will not delete them)",
+				"dropped", len(p.Kept)-room, "limit", syncv1alpha1.MaxObjects)
+			p.Kept = p.Kept[:room]
+		}
 	}
 	return p, nil
 }
