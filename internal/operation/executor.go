@@ -135,7 +135,11 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		st.FailedStep = &syncv1alpha1.StepStatus{Phase: cur.Phase, Wave: cur.Wave, StartedAt: st.Current.StartedAt, Message: d.Message}
 		st.Reason, st.Message = d.Reason, d.Message
 		st.RetryAt = nil // a retry that was waiting will not come
-		out.event(eventWarning, failureEvent(d.Reason), d.Message)
+		if d.Reason != syncv1alpha1.ReasonHookFailed {
+			// A failed hook has its own HookFailed event, with its
+			// outcome (record); a second one would count it twice.
+			out.event(eventWarning, failureEvent(d.Reason), d.Message)
+		}
 		if d.Next < 0 {
 			e.finish(op, l, out, syncv1alpha1.OperationFailed, d.Reason, d.Message)
 			return nil
