@@ -73,15 +73,7 @@ func applicationOperations(ctx context.Context, c client.Client, ns, app string)
 		return nil, fmt.Errorf("list the SyncOperations of application %s in namespace %s: %w", app, ns, err)
 	}
 	ops := list.Items
-	slices.SortFunc(ops, func(a, b syncv1alpha1.SyncOperation) int {
-		switch {
-		case operation.Before(&b, &a):
-			return -1
-		case operation.Before(&a, &b):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ops, func(a, b syncv1alpha1.SyncOperation) int { return operation.CompareCreation(&b, &a) })
 	return ops, nil
 }
 

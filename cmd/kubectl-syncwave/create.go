@@ -116,7 +116,7 @@ them in order.`,
 			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "syncoperation.syncwave.dev/%s created (%s in %s)\n",
-			op.Name, counted(len(docs), "manifest"), counted(len(op.Spec.Sources), "ConfigMap"))
+			op.Name, count(len(docs), "manifest"), count(len(op.Spec.Sources), "ConfigMap"))
 		if !o.wait {
 			return nil
 		}
@@ -315,12 +315,4 @@ func createOperation(ctx context.Context, c client.Client, namespace, name strin
 		}
 	}
 	return op, nil
-}
-
-// counted is "1 manifest", "2 manifests".
-func counted(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

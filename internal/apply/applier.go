@@ -124,7 +124,7 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 		return nil
 	case meta.IsNoMatchError(err) && t.Option(syncv1alpha1.SyncOptionSkipDryRunOnMissingResource):
 		return nil
-	case apierrors.IsNotFound(err) && a.namespaceMissing(ctx, t):
+	case apierrors.IsNotFound(err) && NamespaceMissing(ctx, a.Client, t.ID.Namespace):
 		if a.CreatesNamespace == nil || a.CreatesNamespace(t.ID.Namespace) {
 			return nil
 		}
@@ -162,16 +162,14 @@ func (a *Applier) classify(verb string, t *plan.Task, err error) error {
 	return classify(verb, obj, err)
 }
 
-// namespaceMissing reports whether the task's namespace does not exist yet
-// (the operation creates it, with CreateNamespace=true or a Namespace
-// manifest, or the apply will fail then): the dry-run cannot judge such an
-// object.
-func (a *Applier) namespaceMissing(ctx context.Context, t *plan.Task) bool {
-	if t.ID.Namespace == "" {
+// NamespaceMissing reports whether namespace ns does not exist (false
+// for "", a cluster-scoped object): a dry-run in it fails NotFound, and
+// cannot judge the object unless the sync creates the namespace.
+func NamespaceMissing(ctx context.Context, r client.Reader, ns string) bool {
+	if ns == "" {
 		return false
 	}
-	ns := &corev1.Namespace{}
-	err := a.Client.Get(ctx, client.ObjectKey{Name: t.ID.Namespace}, ns)
+	err := r.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
 	return apierrors.IsNotFound(err)
 }
 

@@ -17,7 +17,6 @@ limitations under the License.
 package controller
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -231,9 +230,7 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 // plan, and spec.targetNamespace (the operation's own by default) when
 // spec.syncOptions has CreateNamespace=true.
 func createsNamespace(op *syncv1alpha1.SyncOperation, pn *pinned) func(string) bool {
-	target := ""
-	if opts, _ := syncv1alpha1.ParseSyncOptions(op.Spec.SyncOptions); opts[syncv1alpha1.SyncOptionCreateNamespace] == "true" {
-		target = cmp.Or(op.Spec.TargetNamespace, op.Namespace)
+	return func(ns string) bool { // asked only by the start's dry-run
+		return pn.createdNamespaces[ns] || ns == operation.CreatedTargetNamespace(op)
 	}
-	return func(ns string) bool { return pn.createdNamespaces[ns] || (target != "" && ns == target) }
 }

@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -88,7 +87,7 @@ func (d *Differ) Object(ctx context.Context, t *plan.Task) (c Change, why Writte
 		err = d.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(merged), client.DryRunAll,
 			client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
 	}
-	if apierrors.IsNotFound(err) && c.Live == nil && d.namespaceMissing(ctx, t.ID.Namespace) {
+	if apierrors.IsNotFound(err) && c.Live == nil && apply.NamespaceMissing(ctx, d.Client, t.ID.Namespace) {
 		if d.CreatesNamespace != nil && !d.CreatesNamespace(t.ID.Namespace) {
 			return c, "", fmt.Errorf("dry-run apply %s: namespace %s does not exist and the manifests do not create it: %w", t.ID, t.ID.Namespace, err)
 		}
@@ -125,12 +124,4 @@ func (d *Differ) live(ctx context.Context, u *unstructured.Unstructured) (*unstr
 		return nil, err
 	}
 	return live, nil
-}
-
-func (d *Differ) namespaceMissing(ctx context.Context, ns string) bool {
-	if ns == "" {
-		return false
-	}
-	err := d.Client.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
-	return apierrors.IsNotFound(err)
 }

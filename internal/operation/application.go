@@ -65,10 +65,11 @@ type Admission struct {
 // whose names are random) run in the order they were created; then the
 // name, for operations admitted by an older controller.
 func Before(a, b *syncv1alpha1.SyncOperation) bool {
-	return compareCreation(a, b) < 0
+	return CompareCreation(a, b) < 0
 }
 
-func compareCreation(a, b *syncv1alpha1.SyncOperation) int {
+// CompareCreation orders a and b as Before does, as a comparison (-1, 0, 1).
+func CompareCreation(a, b *syncv1alpha1.SyncOperation) int {
 	return cmp.Or(a.CreationTimestamp.Compare(b.CreationTimestamp.Time), compareAdmitted(a, b), cmp.Compare(a.Name, b.Name))
 }
 
@@ -129,8 +130,8 @@ func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation, h
 			queued = append(queued, p)
 		}
 	}
-	slices.SortFunc(running, compareCreation)
-	slices.SortFunc(queued, compareCreation)
+	slices.SortFunc(running, CompareCreation)
+	slices.SortFunc(queued, CompareCreation)
 	ahead := append(running, queued...)
 	if len(ahead) == 0 {
 		return Admission{Verdict: VerdictRun}
@@ -212,7 +213,7 @@ func InventoryHolder(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.Sy
 // compareFinished orders finished operations by when they finished
 // (status.finishedAt, to the microsecond), then by creation.
 func compareFinished(a, b *syncv1alpha1.SyncOperation) int {
-	return cmp.Or(a.Status.FinishedAt.Compare(b.Status.FinishedAt.Time), compareCreation(a, b))
+	return cmp.Or(a.Status.FinishedAt.Compare(b.Status.FinishedAt.Time), CompareCreation(a, b))
 }
 
 // Collect chooses which finished operations to delete (SPEC §2, §13): of

@@ -171,6 +171,19 @@ func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperatio
 	return nil
 }
 
+// CreatedTargetNamespace is the namespace that the CreateNamespace=true
+// sync option of op creates at its start: spec.targetNamespace, by
+// default the operation's own; "" without the option.
+func CreatedTargetNamespace(op *syncv1alpha1.SyncOperation) string {
+	if opts, _ := syncv1alpha1.ParseSyncOptions(op.Spec.SyncOptions); opts[syncv1alpha1.SyncOptionCreateNamespace] != "true" {
+		return ""
+	}
+	if op.Spec.TargetNamespace != "" {
+		return op.Spec.TargetNamespace
+	}
+	return op.Namespace
+}
+
 // ensureTargetNamespace creates spec.targetNamespace when the operation's
 // CreateNamespace=true sync option asks for it: at the start, once the
 // plan is validated, before the first step. A create the API server
@@ -179,13 +192,9 @@ func (e *Executor) createHook(ctx context.Context, op *syncv1alpha1.SyncOperatio
 // operation ends ApplyFailed with nothing applied. Other errors are
 // returned, and the start is tried again.
 func (e *Executor) ensureTargetNamespace(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout) (rejected string, err error) {
-	opts, _ := syncv1alpha1.ParseSyncOptions(op.Spec.SyncOptions)
-	if opts[syncv1alpha1.SyncOptionCreateNamespace] != "true" || l.FirstStep() < 0 {
+	ns := CreatedTargetNamespace(op)
+	if ns == "" || l.FirstStep() < 0 {
 		return "", nil
-	}
-	ns := op.Spec.TargetNamespace
-	if ns == "" {
-		ns = op.Namespace
 	}
 	err = e.Applier.EnsureNamespace(ctx, op, ns)
 	switch {
