@@ -17,19 +17,24 @@ limitations under the License.
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	healthlib "github.com/syncwave/syncwave/config/health"
 	"github.com/syncwave/syncwave/internal/health"
 	"github.com/syncwave/syncwave/internal/health/lua"
+	"github.com/syncwave/syncwave/internal/plan"
 )
 
 func init() { subcommands = append(subcommands, newHealthCmd) }
@@ -52,6 +57,8 @@ func newHealthCmd() *cobra.Command {
 		Use:   "health --object FILE [--lua FILE | --configmap FILE] [--health-dir DIR] [--cel FILE]",
 		Short: "Evaluate the health of one object offline, with the controller's engine",
 		Long: `Print {"status","message"} for the object in FILE (YAML or JSON), offline.
+FILE holds one object: empty documents are skipped, and a file of several
+objects or a List is refused.
 
 With --lua, the script in FILE decides (with --use-open-libs it gets the
 string and math libraries, like resource.customizations.useOpenLibs). Otherwise
@@ -136,16 +143,52 @@ func runHealth(ctx context.Context, o *healthOptions, stdout, stderr io.Writer) 
 	return nil
 }
 
+// readObjectFile reads the one object of a YAML or JSON file. Empty and
+// comment-only documents are skipped, as plan -f skips them; a file of
+// several objects, or a List, is refused: judging only its first object
+// would hide the health of the others.
 func readObjectFile(path string) (*unstructured.Unstructured, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	obj, err := lua.ParseObject(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	var objs []*unstructured.Unstructured
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096)
+	for {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, fmt.Errorf("%s: parse object %d: %w", path, len(objs), err)
+		}
+		if len(m) > 0 {
+			objs = append(objs, &unstructured.Unstructured{Object: m})
+		}
 	}
-	return obj, nil
+	switch {
+	case len(objs) == 0:
+		return nil, fmt.Errorf("%s: parse object: the document is empty", path)
+	case len(objs) > 1:
+		var ids []string
+		for _, o := range objs[:min(len(objs), 3)] {
+			ids = append(ids, describeObject(o))
+		}
+		if len(objs) > 3 {
+			ids = append(ids, "...")
+		}
+		return nil, fmt.Errorf("%s: %d objects (%s): --object takes a file with one object", path, len(objs), strings.Join(ids, ", "))
+	case objs[0].IsList():
+		return nil, fmt.Errorf("%s: a %s: --object takes a file with one object", path, objs[0].GetKind())
+	}
+	return objs[0], nil
+}
+
+// describeObject names an object as plan's messages do:
+// [group/]Kind/[namespace/]name.
+func describeObject(o *unstructured.Unstructured) string {
+	id := plan.ObjectID{Group: o.GroupVersionKind().Group, Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName()}
+	return id.String()
 }
 
 // readConfigMap parses the health scripts of a ConfigMap manifest; bad

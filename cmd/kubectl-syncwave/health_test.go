@@ -82,6 +82,23 @@ func TestHealth(t *testing.T) {
 			wantCode: 1,
 		},
 		{
+			name:     "a file of several objects is refused, not judged by its first",
+			args:     []string{"health", "--object", healthTestdata + "/two-objects.yaml"},
+			wantErr:  "Error: " + healthTestdata + "/two-objects.yaml: 2 objects (Namespace/shop, apps/Deployment/shop/api): --object takes a file with one object",
+			wantCode: 1,
+		},
+		{
+			name:    "empty and comment-only documents before the object are skipped",
+			args:    []string{"health", "--object", healthTestdata + "/after-empty-documents.yaml"},
+			wantOut: `{"status":"Healthy","message":"namespace is active"}` + "\n",
+		},
+		{
+			name:     "a List is refused, not judged as an object",
+			args:     []string{"health", "--object", healthTestdata + "/list.yaml"},
+			wantErr:  "Error: " + healthTestdata + "/list.yaml: a List: --object takes a file with one object",
+			wantCode: 1,
+		},
+		{
 			name:     "--object is required",
 			args:     []string{"health"},
 			wantErr:  `required flag(s) "object" not set`,
