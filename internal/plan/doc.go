@@ -33,7 +33,9 @@ limitations under the License.
 // CD annotation, helm.sh/hook maps pre-install and pre-upgrade to PreSync,
 // post-install and post-upgrade to PostSync, pre-delete to PreDelete and
 // post-delete to PostDelete; an object with only other Helm events (test,
-// post-rollback, ...) is skipped, with the warning SW007.
+// post-rollback, ...) is skipped, with the warning SW007. Helm 2's
+// crd-install is not a hook event: such an object is a plain resource, as
+// in Argo CD.
 //
 // # Applications: inventory, prune and teardown
 //

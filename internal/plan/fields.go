@@ -138,14 +138,19 @@ var helmHookTypes = map[string]syncv1alpha1.HookType{
 	"post-delete":  syncv1alpha1.HookTypePostDelete,
 }
 
+// helmCRDInstall is Helm 2's mark on the CRDs of a chart. It is no hook
+// event: as in Argo CD, the object is a plain resource (a CRD, which the
+// plan moves ahead of its custom resources).
+const helmCRDInstall = "crd-install"
+
 // parseHelmHook parses helm.sh/hook. It returns the mapped types and the
-// events that were ignored.
+// events that were ignored (crd-install is neither).
 func parseHelmHook(value string) (types []syncv1alpha1.HookType, ignored []string) {
 	seen := map[syncv1alpha1.HookType]bool{}
 	for _, it := range splitList(value) {
 		if t, ok := helmHookTypes[it]; ok {
 			seen[t] = true
-		} else {
+		} else if it != helmCRDInstall {
 			ignored = append(ignored, it)
 		}
 	}
