@@ -113,15 +113,16 @@ func (p *InventoryPruner) inventory(ctx context.Context, q PruneQuery) ([]plan.E
 	return l.Inventory(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) }), nil
 }
 
-// prunable tells whether a live object would be pruned at all.
+// prunable tells whether a live object of the inventory would be pruned at
+// all. A hook annotation on it does not matter, as for the controller: the
+// inventory holds no hooks, and an object the new manifests make a hook is
+// no candidate (plan.PruneCandidates); helm.sh/hook: crd-install marks a
+// plain resource.
 func prunable(u *unstructured.Unstructured) bool {
 	if u.GetDeletionTimestamp() != nil {
 		return false
 	}
 	ann := u.GetAnnotations()
-	if ann[syncv1alpha1.AnnotationHook] != "" || ann[syncv1alpha1.AnnotationHelmHook] != "" {
-		return false
-	}
 	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(ann[syncv1alpha1.AnnotationSyncOptions], ","))
 	return opts[syncv1alpha1.SyncOptionPrune] != "false"
 }
