@@ -258,7 +258,7 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	}
 	now := metav1.NewTime(e.Clock.Now())
 	st.Phase, st.StartedAt = syncv1alpha1.OperationRunning, &now
-	out.event(eventNormal, EventOperationStarted, fmt.Sprintf("started: %d steps, %d tasks", len(l.Plan.Steps), skippedFrom))
+	out.event(eventNormal, EventOperationStarted, startedMessage(len(l.Plan.Steps), skippedFrom))
 	if first := l.FirstStep(); first >= 0 {
 		e.enter(op, l, first, out)
 		return e.applyAndChain(ctx, op, l, first, in, out)
@@ -361,13 +361,19 @@ func appendMsg(a, b string) string {
 }
 
 // succeededMessage is the message of a Succeeded operation: what it did,
-// in how many steps.
+// in how many steps, after how many retries.
 func succeededMessage(op *syncv1alpha1.SyncOperation, l *Layout) string {
 	n := 0
 	for _, st := range l.Plan.Steps {
 		n += len(st.Tasks)
 	}
 	done := fmt.Sprintf("%s in %s", counted(n, "task"), counted(len(l.Plan.Steps), "step"))
+	switch r := op.Status.RetryCount; {
+	case r == 1:
+		done += " (after 1 retry)"
+	case r > 1:
+		done += fmt.Sprintf(" (after %d retries)", r)
+	}
 	if op.Spec.IsDelete() {
 		return fmt.Sprintf("application %s torn down: %s", op.Spec.Application, done)
 	}
@@ -376,6 +382,11 @@ func succeededMessage(op *syncv1alpha1.SyncOperation, l *Layout) string {
 			counted(k, "object"), op.Spec.Application)
 	}
 	return "successfully synced " + done
+}
+
+// startedMessage is the message of the OperationStarted event.
+func startedMessage(steps, tasks int) string {
+	return "started: " + counted(steps, "step") + ", " + counted(tasks, "task")
 }
 
 // counted is "1 task", "2 tasks".

@@ -156,6 +156,7 @@ func TestHookOutcomeKeptBeforeTheDeletePolicy(t *testing.T) {
 	g.Expect(len(migrate.Outcome.Log)).To(BeNumerically("<=", operation.SucceededHookLog.Bytes), "a success keeps less")
 	g.Expect(strings.Count(migrate.Outcome.Log, "\n") + 1).To(BeNumerically("<=", operation.SucceededHookLog.Lines))
 
+	g.Expect(events).To(ContainElement(HaveField("Message", "started: 3 steps, 3 tasks")))
 	var failed []string
 	for _, e := range events {
 		if e.Reason == operation.EventHookFailed {

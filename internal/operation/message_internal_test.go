@@ -48,6 +48,8 @@ func TestSucceededMessage(t *testing.T) {
 	sync := &syncv1alpha1.SyncOperation{}
 	kept := &syncv1alpha1.SyncOperation{Spec: syncv1alpha1.SyncOperationSpec{Application: "shop"}}
 	keptPlan := &plan.Plan{Steps: one.Steps, Kept: []plan.Entry{{}, {}}}
+	retried := &syncv1alpha1.SyncOperation{Status: syncv1alpha1.SyncOperationStatus{RetryCount: 1}}
+	retriedTwice := &syncv1alpha1.SyncOperation{Status: syncv1alpha1.SyncOperationStatus{RetryCount: 2}}
 	teardown := &syncv1alpha1.SyncOperation{Spec: syncv1alpha1.SyncOperationSpec{Application: "shop", Action: syncv1alpha1.ActionDelete}}
 	for _, c := range []struct {
 		op   *syncv1alpha1.SyncOperation
@@ -56,11 +58,22 @@ func TestSucceededMessage(t *testing.T) {
 	}{
 		{sync, one, "successfully synced 1 task in 1 step"},
 		{sync, two, "successfully synced 3 tasks in 2 steps"},
+		{retried, one, "successfully synced 1 task in 1 step (after 1 retry)"},
+		{retriedTwice, two, "successfully synced 3 tasks in 2 steps (after 2 retries)"},
 		{teardown, two, "application shop torn down: 3 tasks in 2 steps"},
 		{kept, keptPlan, "successfully synced 1 task in 1 step; 2 objects of application shop that the manifests no longer contain left in place (spec.prune is false)"},
 	} {
 		if got := succeededMessage(c.op, NewLayout(c.p)); got != c.want {
 			t.Errorf("got %q, want %q", got, c.want)
 		}
+	}
+}
+
+func TestStartedMessage(t *testing.T) {
+	if got, want := startedMessage(1, 1), "started: 1 step, 1 task"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := startedMessage(4, 6), "started: 4 steps, 6 tasks"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
