@@ -17,7 +17,10 @@ limitations under the License.
 package health
 
 import (
+	"fmt"
+
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -28,7 +31,8 @@ const reasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
 // deploymentHealth follows what "kubectl rollout status" waits for: a paused
 // Deployment is Suspended; otherwise it is Healthy once the controller has
 // observed the latest generation and every desired replica is updated and
-// available with no old replica left.
+// available with no old replica left. While it waits, a ReplicaFailure
+// condition (pods the API server refuses) is part of its message.
 func deploymentHealth(obj *unstructured.Unstructured) (Result, error) {
 	var d appsv1.Deployment
 	if err := fromUnstructured(obj, &d); err != nil {
@@ -47,13 +51,24 @@ func deploymentHealth(obj *unstructured.Unstructured) (Result, error) {
 	}
 	want := replicasOrDefault(d.Spec.Replicas)
 	st := d.Status
+	var wait string
 	switch {
 	case st.UpdatedReplicas < want:
-		return progressing("waiting for rollout to finish: %d of %d replicas are updated", st.UpdatedReplicas, want), nil
+		wait = fmt.Sprintf("waiting for rollout to finish: %d of %d replicas are updated", st.UpdatedReplicas, want)
 	case st.Replicas > st.UpdatedReplicas:
-		return progressing("waiting for rollout to finish: %d old replicas are pending termination", st.Replicas-st.UpdatedReplicas), nil
+		wait = fmt.Sprintf("waiting for rollout to finish: %d old replicas are pending termination", st.Replicas-st.UpdatedReplicas)
 	case st.AvailableReplicas < st.UpdatedReplicas:
-		return progressing("waiting for rollout to finish: %d of %d updated replicas are available", st.AvailableReplicas, st.UpdatedReplicas), nil
+		wait = fmt.Sprintf("waiting for rollout to finish: %d of %d updated replicas are available", st.AvailableReplicas, st.UpdatedReplicas)
+	default:
+		return healthy("%d of %d replicas are updated and available", st.AvailableReplicas, want), nil
 	}
-	return healthy("%d of %d replicas are updated and available", st.AvailableReplicas, want), nil
+	// Pods the API server refuses (PodSecurity, a quota, a webhook) are what
+	// blocks the rollout: say so. It stays Progressing, as kstatus and Argo
+	// CD judge it (a quota may free up), until the progress deadline.
+	for _, c := range d.Status.Conditions {
+		if c.Type == appsv1.DeploymentReplicaFailure && c.Status == corev1.ConditionTrue {
+			wait += "; " + describe(c.Reason, c.Message, "replica failure")
+		}
+	}
+	return progressing("%s", wait), nil
 }

@@ -36,7 +36,9 @@ limitations under the License.
 // observedGeneration, a status older than metadata.generation is Progressing,
 // so a stale status is never Healthy. Choices worth knowing:
 //
-//   - Deployment: paused is Suspended; ProgressDeadlineExceeded is Degraded.
+//   - Deployment: paused is Suspended; ProgressDeadlineExceeded is Degraded;
+//     while it waits, a ReplicaFailure condition (pods the API server
+//     refuses: PodSecurity, a quota) is said in its Progressing message.
 //   - Job: Failed (and FailureTarget) is Degraded, Complete Healthy,
 //     suspended Suspended, otherwise Progressing.
 //   - Pod: a Running pod with restartPolicy Never or OnFailure is
