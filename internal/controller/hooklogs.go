@@ -26,10 +26,12 @@ import (
 
 	"github.com/syncwave/syncwave/internal/hook"
 	"github.com/syncwave/syncwave/internal/operation"
+	"github.com/syncwave/syncwave/internal/workload"
 )
 
 // The controller reads a finished hook's pod and the end of its log (SPEC
-// §6 "Hook outcome kept") with the identity of the operation: with its own
+// §6 "Hook outcome kept"), and the pods of a workload a failed step waited
+// for (package workload), with the identity of the operation: with its own
 // for operations without a ServiceAccount, which the target access grants.
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list
 // +kubebuilder:rbac:groups="",resources=pods/log,verbs=get
@@ -82,19 +84,20 @@ func (h *HookLogs) clientset(user string) (kubernetes.Interface, error) {
 	return cs, nil
 }
 
-// outcomes is the outcome reader of an operation acting as user; nil when
+// podReaders are the readers of an operation's pods acting as its user:
+// the outcomes of its hooks and what blocks its workloads; both nil when
 // the reconciler has no HookLogs.
-func (r *SyncOperationReconciler) outcomes(tg *target) (operation.OutcomeReader, error) {
+func (r *SyncOperationReconciler) podReaders(tg *target) (operation.OutcomeReader, operation.Explainer, error) {
 	logs := r.HookLogs
 	if tg.remote != nil {
 		logs = tg.remote.logs
 	}
 	if logs == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	o, err := logs.Reader(tg.user)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return o, nil
+	return o, &workload.Explainer{Pods: o.Pods}, nil
 }

@@ -278,7 +278,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 	if err != nil {
 		return nil, err
 	}
-	outcomes, err := r.outcomes(tg)
+	outcomes, explainer, err := r.podReaders(tg)
 	if err != nil {
 		return nil, err
 	}
@@ -295,8 +295,9 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		Pruner:   &apply.Pruner{Client: writer, Reader: reader, User: user, Propagation: r.PrunePropagation},
 		Previewer: &previewer{user: user,
 			differ: &diff.Differ{Client: writer, Operation: op, CRDKinds: pn.crdKinds}},
-		Clock:    r.Clock,
-		Outcomes: outcomes,
+		Clock:     r.Clock,
+		Outcomes:  outcomes,
+		Explainer: explainer,
 	}, nil
 }
 

@@ -45,38 +45,49 @@ func podHealth(obj *unstructured.Unstructured) (Result, error) {
 	if err := fromUnstructured(obj, &p); err != nil {
 		return Result{}, err
 	}
+	return podResult(&p), nil
+}
+
+// Pod judges a typed pod with the built-in check (podHealth).
+func Pod(p *corev1.Pod) Result {
+	r := podResult(p)
+	r.Source = SourceBuiltin
+	return r
+}
+
+func podResult(p *corev1.Pod) Result {
 	switch p.Status.Phase {
 	case corev1.PodSucceeded:
-		return healthy("%s", describe("", p.Status.Message, "pod completed successfully")), nil
+		return healthy("%s", describe("", p.Status.Message, "pod completed successfully"))
 	case corev1.PodFailed:
-		return degraded("%s", podFailure(&p)), nil
+		return degraded("%s", podFailure(p))
 	case corev1.PodUnknown:
-		return result(Unknown, "%s", describe(p.Status.Reason, p.Status.Message, "pod state is unknown")), nil
+		return result(Unknown, "%s", describe(p.Status.Reason, p.Status.Message, "pod state is unknown"))
 	}
 	if og := p.Status.ObservedGeneration; og > 0 {
 		if r, stale := staleStatus("kubelet", p.Generation, og); stale {
-			return r, nil // e.g. a stuck image the new spec has replaced
+			return r // e.g. a stuck image the new spec has replaced
 		}
 	}
-	if msg, bad := podStuckContainer(&p); bad {
-		return degraded("%s", msg), nil
+	if msg, bad := podStuckContainer(p); bad {
+		return degraded("%s", msg)
 	}
 	if p.Status.Phase != corev1.PodRunning {
-		if c, ok := podCondition(&p, corev1.PodScheduled); ok && c.Status == corev1.ConditionFalse {
-			return progressing("pod is not scheduled: %s", describe(c.Reason, c.Message, "waiting for a node")), nil
+		if c, ok := podCondition(p, corev1.PodScheduled); ok && c.Status == corev1.ConditionFalse {
+			return progressing("pod is not scheduled: %s", describe(c.Reason, c.Message, "waiting for a node"))
 		}
-		if msg, ok := podWaitingContainer(&p); ok {
-			return progressing("pod is pending: %s", msg), nil
+		if msg, ok := podWaitingContainer(p); ok {
+			return progressing("pod is pending: %s", msg)
 		}
-		return progressing("pod is pending%s", reasonSuffix(p.Status.Reason, p.Status.Message)), nil
+		return progressing("pod is pending%s", reasonSuffix(p.Status.Reason, p.Status.Message))
 	}
 	if p.Spec.RestartPolicy != "" && p.Spec.RestartPolicy != corev1.RestartPolicyAlways {
-		return progressing("pod is running to completion (restartPolicy %s)", p.Spec.RestartPolicy), nil
+		return progressing("pod is running to completion (restartPolicy %s)", p.Spec.RestartPolicy)
 	}
-	if c, ok := podCondition(&p, corev1.PodReady); ok && c.Status == corev1.ConditionTrue {
-		return healthy("pod is running and ready"), nil
+	if c, ok := podCondition(p, corev1.PodReady); ok && c.Status == corev1.ConditionTrue {
+		return healthy("pod is running and ready")
 	}
-	return progressing("pod is running; waiting for it to be ready: %s", podNotReady(&p)), nil
+	return progressing("pod is running; waiting for it to be ready: %s", podNotReady(p))
 }
 
 // podCondition returns the pod's condition of type t.

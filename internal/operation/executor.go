@@ -63,6 +63,9 @@ type Executor struct {
 	// Outcomes reads what finished hooks left behind (their pod's end and
 	// the end of its log) for status and the HookFailed event; nil: none.
 	Outcomes OutcomeReader
+	// Explainer says what the pods of a workload that a failed step
+	// waited for report (explain.go); nil: nothing.
+	Explainer Explainer
 	// EventAt is when the latest watch event of the operation's objects
 	// arrived in the cache (zero if unknown). A step that completes on that
 	// event is timed from it for syncwave_step_transition_seconds.
@@ -101,6 +104,7 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		}
 	}
 	d := Next(in)
+	e.explain(ctx, op, l, &d)
 	out.Decision = d
 	e.readOutcomes(ctx, op, l, d)
 	e.record(op, l, d, out)

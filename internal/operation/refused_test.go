@@ -46,6 +46,9 @@ func runToEnd(t *testing.T, l *operation.Layout, w worldLike, op *syncv1alpha1.S
 		if p, ok := w.(operation.Pruner); ok {
 			ex.Pruner = p
 		}
+		if x, ok := w.(operation.Explainer); ok {
+			ex.Explainer = x
+		}
 		out, err := ex.Run(context.Background(), next, l, timing)
 		if err != nil {
 			events = append(events, "error: "+err.Error())

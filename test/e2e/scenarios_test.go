@@ -156,6 +156,10 @@ func TestScenarios(t *testing.T) {
 		g.Expect(op.Status.BlockedBy).NotTo(BeEmpty())
 		g.Expect(op.Status.BlockedBy[0].Name).To(Equal(api))
 		g.Expect(op.Status.BlockedBy[0].Health).To(Equal(syncv1alpha1.HealthProgressing))
+		// The Deployment only counts replicas; its pods say what blocks.
+		g.Expect(op.Status.Message).To(MatchRegexp(`; pod %s/%s-[a-z0-9]+-[a-z0-9]+: pod is running; waiting for it to be ready: `, ns, api))
+		g.Expect(op.Status.BlockedBy[0].Message).To(ContainSubstring("pod " + ns + "/" + api + "-"))
+		t.Logf("message: %s", op.Status.Message)
 	})
 
 	t.Run("5 terminate mid-step", func(t *testing.T) {

@@ -1,0 +1,165 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workload
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/health"
+)
+
+// owners are the kinds whose pods explain them.
+var owners = map[schema.GroupKind]bool{
+	{Group: "apps", Kind: "Deployment"}:  true,
+	{Group: "apps", Kind: "StatefulSet"}: true,
+	{Group: "apps", Kind: "DaemonSet"}:   true,
+	{Group: "apps", Kind: "ReplicaSet"}:  true,
+	{Group: "batch", Kind: "Job"}:        true,
+}
+
+// Explains reports whether the pods of kind gk explain it.
+func Explains(gk schema.GroupKind) bool { return owners[gk] }
+
+// maxPods bounds the pods listed for one explanation.
+const maxPods = 500
+
+// DefaultTimeout bounds the list of one explanation.
+const DefaultTimeout = 5 * time.Second
+
+// Explainer lists a workload's pods and describes the one that blocks it.
+// It implements operation.Explainer.
+type Explainer struct {
+	// Pods lists pods as the operation's identity.
+	Pods corev1client.PodsGetter
+	// Timeout bounds the list (DefaultTimeout if 0).
+	Timeout time.Duration
+}
+
+// Explain implements operation.Explainer: "" when live is no workload,
+// its pods cannot be read, or none of them blocks.
+func (x *Explainer) Explain(ctx context.Context, _ *syncv1alpha1.SyncOperation, live *unstructured.Unstructured) string {
+	if live == nil || !Explains(live.GroupVersionKind().GroupKind()) {
+		return ""
+	}
+	sel, ok := selector(live)
+	if !ok {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(x.Timeout, DefaultTimeout))
+	defer cancel()
+	list, err := x.Pods.Pods(live.GetNamespace()).List(ctx, metav1.ListOptions{LabelSelector: sel, Limit: maxPods})
+	if err != nil {
+		return ""
+	}
+	return Describe(live, list.Items)
+}
+
+// selector is the label selector of live's spec.selector, in the list
+// options' form; false when it has none.
+func selector(live *unstructured.Unstructured) (string, bool) {
+	raw, ok, _ := unstructured.NestedMap(live.Object, "spec", "selector")
+	if !ok {
+		return "", false
+	}
+	ls := &metav1.LabelSelector{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, ls); err != nil {
+		return "", false
+	}
+	sel, err := metav1.LabelSelectorAsSelector(ls)
+	if err != nil || sel.Empty() {
+		return "", false
+	}
+	return sel.String(), true
+}
+
+// Describe chooses, of pods, the one of workload owner that says the most
+// about why owner is not ready, and describes it; "" when none is
+// blocking. It is a pure function.
+func Describe(owner *unstructured.Unstructured, pods []corev1.Pod) string {
+	type judged struct {
+		pod *corev1.Pod
+		r   health.Result
+	}
+	var blocking []judged
+	for i := range pods {
+		p := &pods[i]
+		if p.DeletionTimestamp != nil || !owns(owner, p) {
+			continue
+		}
+		if r := health.Pod(p); r.Status != health.Healthy {
+			blocking = append(blocking, judged{p, r})
+		}
+	}
+	if len(blocking) == 0 {
+		return ""
+	}
+	slices.SortFunc(blocking, func(a, b judged) int {
+		return cmp.Or(
+			cmp.Compare(rank(a.r.Status), rank(b.r.Status)),
+			b.pod.CreationTimestamp.Compare(a.pod.CreationTimestamp.Time),
+			strings.Compare(a.pod.Name, b.pod.Name))
+	})
+	first := blocking[0]
+	msg := fmt.Sprintf("pod %s/%s: %s", first.pod.Namespace, first.pod.Name, first.r.Message)
+	if n := len(blocking) - 1; n == 1 {
+		msg += " (and 1 more pod not ready)"
+	} else if n > 1 {
+		msg += fmt.Sprintf(" (and %d more pods not ready)", n)
+	}
+	return msg
+}
+
+// rank orders what a pod says: Degraded says the most.
+func rank(s health.Status) int {
+	switch s {
+	case health.Degraded:
+		return 0
+	case health.Progressing:
+		return 1
+	default:
+		return 2
+	}
+}
+
+// owns reports whether pod p belongs to workload owner: its controller is
+// owner or, for a Deployment, one of its ReplicaSets.
+func owns(owner *unstructured.Unstructured, p *corev1.Pod) bool {
+	ref := metav1.GetControllerOf(p)
+	if ref == nil {
+		return false
+	}
+	if owner.GetKind() == "Deployment" {
+		return ref.Kind == "ReplicaSet" && strings.HasPrefix(ref.Name, owner.GetName()+"-")
+	}
+	if ref.Kind != owner.GetKind() || ref.Name != owner.GetName() {
+		return false
+	}
+	return owner.GetUID() == "" || ref.UID == owner.GetUID()
+}
