@@ -44,7 +44,9 @@ func newGetCmd() *cobra.Command {
 		Use:   "get NAME [-o table|json]",
 		Short: "Show a SyncOperation: its resources, what blocks it and its conditions",
 		Long: `Show a SyncOperation: a row per resource, what blocks it and its
-conditions. Every task of the operation has its row, read from its pinned
+conditions. For a running operation, what the pod that blocks each waiting
+Deployment, StatefulSet, DaemonSet, ReplicaSet or Job reports (not
+scheduled, an image pull, a crash loop) is read live. Every task of the operation has its row, read from its pinned
 plan: status.resources itself lists only those worth a look. With -o json
 the operation is printed with every row in status.resources.`,
 		Args: cobra.ExactArgs(1),
@@ -73,7 +75,8 @@ the operation is printed with every row in status.resources.`,
 		if output == "json" {
 			return renderJSON(cmd.OutOrStdout(), op)
 		}
-		return renderOperation(cmd.OutOrStdout(), op, time.Now())
+		pods := blockingPods(cmd.Context(), c, op, cmd.ErrOrStderr())
+		return renderOperation(cmd.OutOrStdout(), op, pods, time.Now())
 	}
 	return cmd
 }
@@ -95,11 +98,12 @@ func renderJSON(w io.Writer, op *syncv1alpha1.SyncOperation) error {
 }
 
 // renderOperation prints the header, the resource table, the blocking
-// objects and the conditions. now computes the elapsed time of a running
+// objects, what the pods of blocking workloads say (pods, one line each)
+// and the conditions. now computes the elapsed time of a running
 // operation.
-func renderOperation(out io.Writer, op *syncv1alpha1.SyncOperation, now time.Time) error {
+func renderOperation(out io.Writer, op *syncv1alpha1.SyncOperation, pods []string, now time.Time) error {
 	var buf bytes.Buffer
-	if err := renderTables(&buf, op, now); err != nil {
+	if err := renderTables(&buf, op, pods, now); err != nil {
 		return err
 	}
 	// tabwriter pads empty last cells; drop the trailing blanks.
@@ -111,7 +115,7 @@ func renderOperation(out io.Writer, op *syncv1alpha1.SyncOperation, now time.Tim
 	return nil
 }
 
-func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, now time.Time) error {
+func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, pods []string, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	st := &op.Status
 	row(tw, "Name:", op.Name)
@@ -172,6 +176,13 @@ func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, now time.Time) er
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+	}
+
+	if len(pods) > 0 {
+		fmt.Fprintln(w, "\nPods:")
+		for _, p := range pods {
+			fmt.Fprintln(w, "  "+p)
 		}
 	}
 

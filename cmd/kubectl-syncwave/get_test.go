@@ -187,7 +187,11 @@ func TestGetTable(t *testing.T) {
 	for name, op := range fixtures() {
 		t.Run(name, func(t *testing.T) {
 			var out bytes.Buffer
-			NewWithT(t).Expect(renderOperation(&out, op, fixtureNow)).To(Succeed())
+			var pods []string
+			if name == "running" {
+				pods = []string{"Deployment.apps/shop/web: pod shop/web-6d8-a: pod is not scheduled: Unschedulable: 0/3 nodes are available"}
+			}
+			NewWithT(t).Expect(renderOperation(&out, op, pods, fixtureNow)).To(Succeed())
 			expectGolden(t, filepath.Join("get", name+".txt"), out.Bytes())
 		})
 	}

@@ -27,6 +27,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
@@ -47,8 +48,8 @@ var owners = map[schema.GroupKind]bool{
 // Explains reports whether the pods of kind gk explain it.
 func Explains(gk schema.GroupKind) bool { return owners[gk] }
 
-// maxPods bounds the pods listed for one explanation.
-const maxPods = 500
+// MaxPods bounds the pods listed for one explanation.
+const MaxPods = 500
 
 // DefaultTimeout bounds the list of one explanation.
 const DefaultTimeout = 5 * time.Second
@@ -68,35 +69,35 @@ func (x *Explainer) Explain(ctx context.Context, _ *syncv1alpha1.SyncOperation, 
 	if live == nil || !Explains(live.GroupVersionKind().GroupKind()) {
 		return ""
 	}
-	sel, ok := selector(live)
+	sel, ok := Selector(live)
 	if !ok {
 		return ""
 	}
 	ctx, cancel := context.WithTimeout(ctx, cmp.Or(x.Timeout, DefaultTimeout))
 	defer cancel()
-	list, err := x.Pods.Pods(live.GetNamespace()).List(ctx, metav1.ListOptions{LabelSelector: sel, Limit: maxPods})
+	list, err := x.Pods.Pods(live.GetNamespace()).List(ctx, metav1.ListOptions{LabelSelector: sel.String(), Limit: MaxPods})
 	if err != nil {
 		return ""
 	}
 	return Describe(live, list.Items)
 }
 
-// selector is the label selector of live's spec.selector, in the list
-// options' form; false when it has none.
-func selector(live *unstructured.Unstructured) (string, bool) {
+// Selector is the pod selector of workload live (its spec.selector); false
+// when it has none, or an empty one, which would select every pod.
+func Selector(live *unstructured.Unstructured) (labels.Selector, bool) {
 	raw, ok, _ := unstructured.NestedMap(live.Object, "spec", "selector")
 	if !ok {
-		return "", false
+		return nil, false
 	}
 	ls := &metav1.LabelSelector{}
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, ls); err != nil {
-		return "", false
+		return nil, false
 	}
 	sel, err := metav1.LabelSelectorAsSelector(ls)
 	if err != nil || sel.Empty() {
-		return "", false
+		return nil, false
 	}
-	return sel.String(), true
+	return sel, true
 }
 
 // Describe chooses, of pods, the one of workload owner that says the most
