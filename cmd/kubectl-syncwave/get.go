@@ -118,41 +118,7 @@ func renderOperation(out io.Writer, op *syncv1alpha1.SyncOperation, pods []strin
 func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, pods []string, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	st := &op.Status
-	row(tw, "Name:", op.Name)
-	row(tw, "Namespace:", op.Namespace)
-	row(tw, "Phase:", string(orPending(st.Phase)))
-	if st.Controller != "" { // the replica that drives it (--sharding=dynamic)
-		row(tw, "Controller:", st.Controller)
-	}
-	if st.Step != "" {
-		row(tw, "Step:", st.Step)
-	}
-	if st.Progress != "" {
-		row(tw, "Progress:", st.Progress)
-	}
-	if st.StartedAt != nil {
-		row(tw, "Started:", st.StartedAt.UTC().Format(time.RFC3339))
-		row(tw, "Elapsed:", elapsed(st, now).String())
-	}
-	if st.Reason != "" {
-		row(tw, "Reason:", st.Reason)
-	}
-	if f := st.FailedStep; f != nil {
-		failed := fmt.Sprintf("%s/%d", f.Phase, f.Wave)
-		if f.Message != "" {
-			failed += ": " + f.Message
-		}
-		row(tw, "Failed step:", failed)
-	}
-	if st.Message != "" {
-		row(tw, "Message:", st.Message)
-	}
-	if st.Summary != nil {
-		s := st.Summary
-		row(tw, "Summary:", fmt.Sprintf("%d total, %d synced, %d healthy, %d hooks succeeded, %d hooks failed",
-			s.Total, s.Synced, s.Healthy, s.HooksSucceeded, s.HooksFailed))
-	}
-	if err := tw.Flush(); err != nil {
+	if err := renderHeader(tw, op, now); err != nil {
 		return err
 	}
 
@@ -197,6 +163,46 @@ func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, pods []string, no
 		}
 	}
 	return nil
+}
+
+// renderHeader writes the operation's header rows.
+func renderHeader(tw *tabwriter.Writer, op *syncv1alpha1.SyncOperation, now time.Time) error {
+	st := &op.Status
+	row(tw, "Name:", op.Name)
+	row(tw, "Namespace:", op.Namespace)
+	row(tw, "Phase:", string(orPending(st.Phase)))
+	if st.Controller != "" { // the replica that drives it (--sharding=dynamic)
+		row(tw, "Controller:", st.Controller)
+	}
+	if st.Step != "" {
+		row(tw, "Step:", st.Step)
+	}
+	if st.Progress != "" {
+		row(tw, "Progress:", st.Progress)
+	}
+	if st.StartedAt != nil {
+		row(tw, "Started:", st.StartedAt.UTC().Format(time.RFC3339))
+		row(tw, "Elapsed:", elapsed(st, now).String())
+	}
+	if st.Reason != "" {
+		row(tw, "Reason:", st.Reason)
+	}
+	if f := st.FailedStep; f != nil {
+		failed := fmt.Sprintf("%s/%d", f.Phase, f.Wave)
+		if f.Message != "" {
+			failed += ": " + f.Message
+		}
+		row(tw, "Failed step:", failed)
+	}
+	if st.Message != "" {
+		row(tw, "Message:", st.Message)
+	}
+	if st.Summary != nil {
+		s := st.Summary
+		row(tw, "Summary:", fmt.Sprintf("%d total, %d synced, %d healthy, %d hooks succeeded, %d hooks failed",
+			s.Total, s.Synced, s.Healthy, s.HooksSucceeded, s.HooksFailed))
+	}
+	return tw.Flush()
 }
 
 // row writes tab-separated cells and a newline.
