@@ -42,7 +42,8 @@ func blockingPods(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOpe
 	var out []string
 	for _, b := range op.Status.BlockedBy {
 		gk := schema.GroupKind{Group: b.Group, Kind: b.Kind}
-		if b.HookPhase != "" || b.Health == syncv1alpha1.HealthHealthy || !workload.Explains(gk) {
+		ended := b.HookPhase == syncv1alpha1.HookSucceeded || b.HookPhase == syncv1alpha1.HookFailed
+		if ended || (b.HookPhase == "" && b.Health == syncv1alpha1.HealthHealthy) || !workload.Explains(gk) {
 			continue
 		}
 		live := &unstructured.Unstructured{}

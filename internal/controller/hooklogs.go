@@ -30,11 +30,12 @@ import (
 )
 
 // The controller reads a finished hook's pod and the end of its log (SPEC
-// §6 "Hook outcome kept"), and the pods of a workload a failed step waited
-// for (package workload), with the identity of the operation: with its own
+// §6 "Hook outcome kept"), and the pods and Warning events of a workload a
+// failed step waited for (package workload), with the identity of the operation: with its own
 // for operations without a ServiceAccount, which the target access grants.
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list
 // +kubebuilder:rbac:groups="",resources=pods/log,verbs=get
+// +kubebuilder:rbac:groups="",resources=events,verbs=list
 
 // HookLogs makes the readers of hook outcomes: clientsets of the core API
 // that act as the controller or as an operation's ServiceAccount, so that
@@ -52,6 +53,15 @@ type HookLogs struct {
 
 // Reader returns the outcome reader of user ("" for the controller).
 func (h *HookLogs) Reader(user string) (*hook.Outcomes, error) {
+	cs, err := h.core(user)
+	if err != nil {
+		return nil, err
+	}
+	return &hook.Outcomes{Pods: cs.CoreV1(), User: user}, nil
+}
+
+// core returns the clientset of user, made once.
+func (h *HookLogs) core(user string) (kubernetes.Interface, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	cs, ok := h.clients[user]
@@ -65,7 +75,7 @@ func (h *HookLogs) Reader(user string) (*hook.Outcomes, error) {
 		}
 		h.clients[user] = cs
 	}
-	return &hook.Outcomes{Pods: cs.CoreV1(), User: user}, nil
+	return cs, nil
 }
 
 func (h *HookLogs) clientset(user string) (kubernetes.Interface, error) {
@@ -95,9 +105,9 @@ func (r *SyncOperationReconciler) podReaders(tg *target) (operation.OutcomeReade
 	if logs == nil {
 		return nil, nil, nil
 	}
-	o, err := logs.Reader(tg.user)
+	cs, err := logs.core(tg.user)
 	if err != nil {
 		return nil, nil, err
 	}
-	return o, &workload.Explainer{Pods: o.Pods}, nil
+	return &hook.Outcomes{Pods: cs.CoreV1(), User: tg.user}, &workload.Explainer{Core: cs.CoreV1()}, nil
 }

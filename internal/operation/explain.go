@@ -36,8 +36,8 @@ type Explainer interface {
 
 // explain adds what the Explainer says of the object decision d's failure
 // waited for to the decision's message, the object's blockedBy entry and
-// its status.resources entry: the first non-hook object of blockedBy that
-// is not Healthy (Degraded first, for HealthDegraded).
+// its status.resources entry: the first object of blockedBy that is not
+// Healthy nor a finished hook (Degraded first, for HealthDegraded).
 func (e *Executor) explain(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, d *Decision) {
 	if e.Explainer == nil || d.Step < 0 || len(d.Blocked) == 0 {
 		return
@@ -58,7 +58,11 @@ func (e *Executor) explain(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	start, end := l.Range(d.Step)
 	for j := start; j < end; j++ {
 		t := l.Tasks[j]
-		if t.IsHook() || t.ID.Group != b.Group || t.ID.Kind != b.Kind || t.ID.Namespace != b.Namespace || t.ID.Name != b.Name {
+		name := t.ID.Name
+		if t.IsHook() {
+			name = e.Hooks.Name(op, t)
+		}
+		if t.ID.Group != b.Group || t.ID.Kind != b.Kind || t.ID.Namespace != b.Namespace || name != b.Name {
 			continue
 		}
 		live, err := e.Observer.Get(ctx, op, t, b.Name)
@@ -90,7 +94,7 @@ func (e *Executor) explain(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 func explained(d *Decision) int {
 	first := -1
 	for k, b := range d.Blocked {
-		if b.HookPhase != "" || b.Health == syncv1alpha1.HealthHealthy {
+		if finishedHook(b.HookPhase) || (b.HookPhase == "" && b.Health == syncv1alpha1.HealthHealthy) {
 			continue
 		}
 		if d.Reason == syncv1alpha1.ReasonHealthDegraded && b.Health == syncv1alpha1.HealthDegraded {
@@ -101,4 +105,10 @@ func explained(d *Decision) int {
 		}
 	}
 	return first
+}
+
+// finishedHook: a hook that ended has its outcome (hookoutcome.go); one
+// still running (a Job whose pod is never scheduled) is explained.
+func finishedHook(p syncv1alpha1.HookPhase) bool {
+	return p == syncv1alpha1.HookSucceeded || p == syncv1alpha1.HookFailed
 }

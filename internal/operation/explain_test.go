@@ -37,7 +37,17 @@ type stuckRollout struct {
 	*world
 	// degraded: the Deployment is Degraded (its progress deadline passed).
 	degraded bool
-	asked    []string
+	// smokeRuns: the PostSync smoke test never ends (its pod is never
+	// scheduled); the Deployment is then Healthy.
+	smokeRuns bool
+	asked     []string
+}
+
+func (s *stuckRollout) HookPhase(u *unstructured.Unstructured) (syncv1alpha1.HookPhase, string) {
+	if s.smokeRuns && u.GetName() == "smoke-fixed" {
+		return syncv1alpha1.HookRunning, "job is running: 0 of 1 completions succeeded, 1 active, 0 failed"
+	}
+	return s.world.HookPhase(u)
 }
 
 const unschedulable = "pod prod/api-6d8-a: pod is not scheduled: Unschedulable: 0/3 nodes are available"
@@ -46,7 +56,7 @@ func (s *stuckRollout) Health(u *unstructured.Unstructured) health.Result {
 	if u.GetKind() == "Deployment" && s.degraded {
 		return health.Result{Status: health.Degraded, Message: "ProgressDeadlineExceeded: ReplicaSet \"api-6d8\" has timed out progressing."}
 	}
-	if u.GetKind() == "Deployment" {
+	if u.GetKind() == "Deployment" && !s.smokeRuns {
 		return health.Result{Status: health.Progressing, Message: "waiting for rollout to finish: 0 of 3 updated replicas are available"}
 	}
 	return s.world.Health(u)
@@ -87,4 +97,15 @@ func TestAFailedStepSaysWhatItsPodsReport(t *testing.T) {
 	g.Expect(op.Status.Message).To(ContainSubstring("ProgressDeadlineExceeded"))
 	g.Expect(op.Status.Message).To(HaveSuffix("; " + unschedulable))
 	g.Expect(w.asked).To(Equal([]string{"Deployment/api"}))
+
+	// A hook still running at the timeout is explained by its pods too
+	// (one that ended has its outcome).
+	g = NewWithT(t)
+	w = &stuckRollout{world: newWorld(""), smokeRuns: true}
+	op = &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-3"}}
+	op, _ = runToEnd(t, l, w, op, clk, operation.Timing{Timeout: time.Hour, WaveTimeout: 5 * time.Second}, 100)
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTimeout))
+	g.Expect(op.Status.Message).To(ContainSubstring("waiting for completion of hook batch/Job prod/smoke-fixed: job is running"))
+	g.Expect(op.Status.Message).To(HaveSuffix("; " + unschedulable))
+	g.Expect(w.asked).To(Equal([]string{"Job/smoke-fixed"}))
 }

@@ -27,10 +27,14 @@ limitations under the License.
 // a Degraded pod before a Progressing one, then the newest (a rollout's
 // new pods), then by name; it is described with the built-in Pod check,
 // "pod NAMESPACE/NAME: MESSAGE", and the count of the others not ready.
-// Healthy pods, and a workload with no pod, add nothing.
+// Healthy pods add nothing. When no pod blocks (none could be created: a
+// StatefulSet's or a Job's pods refused by PodSecurity, a quota, a missing
+// ServiceAccount), LatestWarning describes the workload's newest Warning
+// event, "event FailedCreate: ...". A Job hook still running when its step
+// fails is explained the same way; a hook that ended has its outcome.
 //
-// Explainer lists the pods by the workload's spec.selector through the
-// core API, as the operation's identity (the controller, or the
+// Explainer lists the pods by the workload's spec.selector, then the
+// workload's Warning events by its UID, through the core API, as the operation's identity (the controller, or the
 // impersonated ServiceAccount) on the operation's cluster. It is asked
 // once, when a step fails (Timeout, HealthDegraded), never per reconcile.
 // What cannot be read adds nothing: the explanation must never fail a

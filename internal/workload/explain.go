@@ -27,6 +27,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -54,12 +55,19 @@ const MaxPods = 500
 // DefaultTimeout bounds the list of one explanation.
 const DefaultTimeout = 5 * time.Second
 
-// Explainer lists a workload's pods and describes the one that blocks it.
-// It implements operation.Explainer.
+// Core reads pods and events.
+type Core interface {
+	corev1client.PodsGetter
+	corev1client.EventsGetter
+}
+
+// Explainer lists a workload's pods and describes the one that blocks it;
+// when none does (none could be created), the workload's latest Warning
+// event. It implements operation.Explainer.
 type Explainer struct {
-	// Pods lists pods as the operation's identity.
-	Pods corev1client.PodsGetter
-	// Timeout bounds the list (DefaultTimeout if 0).
+	// Core reads as the operation's identity.
+	Core Core
+	// Timeout bounds the reads (DefaultTimeout if 0).
 	Timeout time.Duration
 }
 
@@ -75,11 +83,58 @@ func (x *Explainer) Explain(ctx context.Context, _ *syncv1alpha1.SyncOperation, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, cmp.Or(x.Timeout, DefaultTimeout))
 	defer cancel()
-	list, err := x.Pods.Pods(live.GetNamespace()).List(ctx, metav1.ListOptions{LabelSelector: sel.String(), Limit: MaxPods})
+	list, err := x.Core.Pods(live.GetNamespace()).List(ctx, metav1.ListOptions{LabelSelector: sel.String(), Limit: MaxPods})
 	if err != nil {
 		return ""
 	}
-	return Describe(live, list.Items)
+	if msg := Describe(live, list.Items); msg != "" {
+		return msg
+	}
+	// No pod says anything: perhaps none could be created (a StatefulSet's
+	// or a Job's pods refused by PodSecurity, a quota, a missing
+	// ServiceAccount), which only the workload's events tell.
+	events, err := x.Core.Events(live.GetNamespace()).List(ctx, metav1.ListOptions{
+		FieldSelector: fields.Set{"involvedObject.uid": string(live.GetUID()), "type": corev1.EventTypeWarning}.String(),
+		Limit:         MaxEvents})
+	if err != nil {
+		return ""
+	}
+	return LatestWarning(live, events.Items)
+}
+
+// MaxEvents bounds the events listed for one explanation.
+const MaxEvents = 100
+
+// LatestWarning describes the newest Warning event of workload owner,
+// "event REASON: MESSAGE"; "" when it has none. It is a pure function.
+func LatestWarning(owner *unstructured.Unstructured, events []corev1.Event) string {
+	var latest *corev1.Event
+	for i := range events {
+		ev := &events[i]
+		if ev.Type != corev1.EventTypeWarning || ev.InvolvedObject.UID != owner.GetUID() {
+			continue
+		}
+		if latest == nil || eventTime(ev).After(eventTime(latest)) {
+			latest = ev
+		}
+	}
+	if latest == nil {
+		return ""
+	}
+	return "event " + latest.Reason + ": " + strings.TrimSpace(latest.Message)
+}
+
+// eventTime is when an event last happened.
+func eventTime(ev *corev1.Event) time.Time {
+	switch {
+	case ev.Series != nil && !ev.Series.LastObservedTime.IsZero():
+		return ev.Series.LastObservedTime.Time
+	case !ev.LastTimestamp.IsZero():
+		return ev.LastTimestamp.Time
+	case !ev.EventTime.IsZero():
+		return ev.EventTime.Time
+	}
+	return ev.CreationTimestamp.Time
 }
 
 // Selector is the pod selector of workload live (its spec.selector); false

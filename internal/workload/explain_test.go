@@ -24,6 +24,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/utils/ptr"
 )
@@ -131,7 +132,7 @@ func TestExplainer(t *testing.T) {
 	unlabelled := pod("web-6d8-c", "ReplicaSet", "web-6d8", time.Minute, imagePull)
 	unlabelled.Labels = nil
 	cs := fake.NewClientset(&blocked, &elsewhere, &unlabelled)
-	x := &Explainer{Pods: cs.CoreV1()}
+	x := &Explainer{Core: cs.CoreV1()}
 	ctx := context.Background()
 
 	want := "pod shop/web-6d8-a: pod is not scheduled: Unschedulable: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."
@@ -147,5 +148,33 @@ func TestExplainer(t *testing.T) {
 	unstructured.RemoveNestedField(noSelector.Object, "spec", "selector")
 	if got := x.Explain(ctx, nil, noSelector); got != "" {
 		t.Errorf("a workload without a selector lists every pod: %q", got)
+	}
+}
+
+func event(name, uid, typ, reason, msg string, at time.Duration) *corev1.Event {
+	return &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop"},
+		InvolvedObject: corev1.ObjectReference{Kind: "StatefulSet", Namespace: "shop", Name: "db", UID: types.UID(uid)},
+		Type:           typ, Reason: reason, Message: msg, LastTimestamp: metav1.NewTime(t0.Add(at))}
+}
+
+// TestExplainerFallsBackToEvents: a StatefulSet whose pods the API server
+// refuses has no pod to describe; its newest Warning event says why.
+func TestExplainerFallsBackToEvents(t *testing.T) {
+	sts := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apps/v1", "kind": "StatefulSet",
+		"metadata": map[string]any{"name": "db", "namespace": "shop", "uid": "s-uid"},
+		"spec":     map[string]any{"selector": map[string]any{"matchLabels": map[string]any{"app": "db"}}}}}
+	forbidden := `create Pod db-0 in StatefulSet db failed error: pods "db-0" is forbidden: violates PodSecurity "restricted:latest"`
+	cs := fake.NewClientset(
+		event("e1", "s-uid", corev1.EventTypeWarning, "FailedCreate", "an older failure", -time.Minute),
+		event("e2", "s-uid", corev1.EventTypeWarning, "FailedCreate", forbidden+"\n", 0),
+		event("e3", "s-uid", corev1.EventTypeNormal, "SuccessfulDelete", "a newer normal event", time.Minute),
+		event("e4", "an-earlier-db", corev1.EventTypeWarning, "FailedCreate", "of an earlier StatefulSet db", time.Minute),
+	)
+	x := &Explainer{Core: cs.CoreV1()}
+	if got, want := x.Explain(context.Background(), nil, sts), "event FailedCreate: "+forbidden; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := LatestWarning(sts, nil); got != "" {
+		t.Errorf("no event: %q", got)
 	}
 }

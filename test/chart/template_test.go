@@ -319,6 +319,8 @@ func TestTemplateAllFeatures(t *testing.T) {
 		// Hook outcomes: the pod of a finished hook and the end of its log.
 		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}},
 		{APIGroups: []string{""}, Resources: []string{"pods/log"}, Verbs: []string{"get"}},
+		// What blocked a failed step's workload: its pods, else its events.
+		{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"list"}},
 	}))
 	g.Expect(r.clusterRolesBound()).To(Equal([]string{"sw-syncwave-controller", "sw-syncwave-target"}),
 		"no cluster-admin, and sources only in sourceNamespaces")

@@ -111,6 +111,8 @@ func TestScenarios(t *testing.T) {
 		pods := &corev1.PodList{}
 		g.Expect(e.cl.List(context.Background(), pods, client.InNamespace(ns))).To(Succeed())
 		g.Expect(pods.Items).To(BeEmpty(), "no pod can be created without its ServiceAccount")
+		// No pod to describe: the Job's Warning event says why.
+		g.Expect(b.Message).To(MatchRegexp(`event FailedCreate: .*serviceaccount "argocd-hook-executor" not found`))
 		t.Logf("message: %s; blockedBy: %s", op.Status.Message, b.Message)
 	})
 
