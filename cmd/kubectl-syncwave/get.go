@@ -98,7 +98,8 @@ func renderJSON(w io.Writer, op *syncv1alpha1.SyncOperation) error {
 }
 
 // renderOperation prints the header, the resource table, the blocking
-// objects, what the pods of blocking workloads say (pods, one line each)
+// objects, what the pods (or events) of blocking workloads say (one line
+// each, under "Why:")
 // and the conditions. now computes the elapsed time of a running
 // operation.
 func renderOperation(out io.Writer, op *syncv1alpha1.SyncOperation, pods []string, now time.Time) error {
@@ -146,7 +147,7 @@ func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, pods []string, no
 	}
 
 	if len(pods) > 0 {
-		fmt.Fprintln(w, "\nPods:")
+		fmt.Fprintln(w, "\nWhy:")
 		for _, p := range pods {
 			fmt.Fprintln(w, "  "+p)
 		}

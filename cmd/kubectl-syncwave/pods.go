@@ -33,8 +33,9 @@ import (
 
 // blockingPods says, for each workload a running operation waits for, what
 // the pod that blocks it reports (package workload): live, what the
-// controller adds to the message once the step fails. A workload whose
-// pods cannot be read is left out, with a warning on stderr.
+// controller adds to the message once the step fails (when no pod could be
+// created, its latest Warning event). A workload whose pods cannot be read
+// is left out, with a warning on stderr.
 func blockingPods(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, stderr io.Writer) []string {
 	if op.Status.Phase.Terminal() {
 		return nil
@@ -62,7 +63,15 @@ func blockingPods(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOpe
 			fmt.Fprintf(stderr, "warning: cannot list the pods of %s: %v\n", refString(b.ResourceRef), err)
 			continue
 		}
-		if msg := workload.Describe(live, pods.Items); msg != "" {
+		msg := workload.Describe(live, pods.Items)
+		if msg == "" { // no pod could be created: the workload's events say why
+			events := &corev1.EventList{}
+			if err := c.List(ctx, events, client.InNamespace(b.Namespace), client.Limit(workload.MaxEvents),
+				client.MatchingFields{"involvedObject.uid": string(live.GetUID()), "type": corev1.EventTypeWarning}); err == nil {
+				msg = workload.LatestWarning(live, events.Items)
+			}
+		}
+		if msg != "" {
 			out = append(out, refString(b.ResourceRef)+": "+msg)
 		}
 	}

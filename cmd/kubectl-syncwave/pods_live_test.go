@@ -25,7 +25,10 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
@@ -73,8 +76,24 @@ func TestLiveGetSaysWhatThePodsReport(t *testing.T) {
 
 	stdout, stderr, code := kubectlSyncwave(t, ns, "get", "web")
 	g.Expect(code).To(Equal(0), stderr)
-	g.Expect(stdout).To(ContainSubstring("\nPods:\n  Deployment.apps/" + ns + "/web: pod " + ns +
+	g.Expect(stdout).To(ContainSubstring("\nWhy:\n  Deployment.apps/" + ns + "/web: pod " + ns +
 		"/web-6d8-a: pod is not scheduled: Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.\n"))
+
+	// No pod at all (none could be created): the latest Warning event.
+	g.Expect(live.client.Delete(ctx, pod)).To(Succeed())
+	dep := &unstructured.Unstructured{}
+	dep.SetGroupVersionKind(schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"})
+	g.Expect(live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web"}, dep)).To(Succeed())
+	forbidden := `pods "web-6d8-b" is forbidden: violates PodSecurity "restricted:latest"`
+	g.Expect(live.client.Create(ctx, &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "web.1", Namespace: ns},
+		InvolvedObject: corev1.ObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Namespace: ns, Name: "web", UID: dep.GetUID()},
+		Type:           corev1.EventTypeWarning, Reason: "FailedCreate", Message: forbidden, LastTimestamp: metav1.Now(),
+		Source:         corev1.EventSource{Component: "test"}})).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		stdout, stderr, code := kubectlSyncwave(t, ns, "get", "web")
+		g.Expect(code).To(Equal(0), stderr)
+		g.Expect(stdout).To(ContainSubstring("\nWhy:\n  Deployment.apps/" + ns + "/web: event FailedCreate: " + forbidden + "\n"))
+	}, 30*time.Second, 200*time.Millisecond).Should(Succeed())
 
 	_, _, code = kubectlSyncwave(t, ns, "terminate", "web")
 	g.Expect(code).To(Equal(0))
