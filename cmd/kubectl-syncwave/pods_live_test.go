@@ -88,7 +88,7 @@ func TestLiveGetSaysWhatThePodsReport(t *testing.T) {
 	g.Expect(live.client.Create(ctx, &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "web.1", Namespace: ns},
 		InvolvedObject: corev1.ObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Namespace: ns, Name: "web", UID: dep.GetUID()},
 		Type:           corev1.EventTypeWarning, Reason: "FailedCreate", Message: forbidden, LastTimestamp: metav1.Now(),
-		Source:         corev1.EventSource{Component: "test"}})).To(Succeed())
+		Source: corev1.EventSource{Component: "test"}})).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		stdout, stderr, code := kubectlSyncwave(t, ns, "get", "web")
 		g.Expect(code).To(Equal(0), stderr)
