@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/fstest"
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -183,4 +184,18 @@ func TestRunFixturesReportsProblems(t *testing.T) {
 	g.Expect(cases[3].Err).To(HaveOccurred())
 	g.Expect(cases[4].Err).NotTo(HaveOccurred())
 	g.Expect(cases[4].Got.Status).To(Equal(health.Healthy))
+}
+
+// TestRunFixturesInputPathOutside: an inputPath that leaves the directory
+// is said so, not "invalid argument".
+func TestRunFixturesInputPathOutside(t *testing.T) {
+	fsys := fstest.MapFS{
+		"thing/health.cel.yaml":  {Data: []byte("{apiVersion: example.com/v1, kind: Thing, current: 'true'}")},
+		"thing/health_test.yaml": {Data: []byte("tests: [{inputPath: ../../t.yaml, healthStatus: {status: Healthy}}]")},
+	}
+	cases, err := NewEngine(Options{}).RunFixtures(context.Background(), fsys)
+	g := NewWithT(t)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cases).To(HaveLen(1))
+	g.Expect(cases[0].Err).To(MatchError("inputPath ../t.yaml leaves the directory the fixtures are read from"))
 }

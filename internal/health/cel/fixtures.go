@@ -158,6 +158,9 @@ func (e *Engine) readChecks(fsys fs.FS, p string) (*Checks, error) {
 // fixtureCase judges the object in file p. An evaluation error is not an
 // error of the case: it is the Unknown result, which a case may expect.
 func (e *Engine) fixtureCase(ctx context.Context, fsys fs.FS, p string, checks *Checks) (health.Result, error) {
+	if !fs.ValidPath(p) { // an inputPath with "..": the fixtures are read from inside the directory only
+		return health.Result{}, fmt.Errorf("inputPath %s leaves the directory the fixtures are read from", p)
+	}
 	raw, err := fs.ReadFile(fsys, p)
 	if err != nil {
 		return health.Result{}, err

@@ -170,6 +170,9 @@ func (e *Engine) judgeFixture(ctx context.Context, fsys fs.FS, tree *Overrides, 
 
 // readObject reads one object from a YAML or JSON file of fsys.
 func readObject(fsys fs.FS, p string) (*unstructured.Unstructured, error) {
+	if !fs.ValidPath(p) { // an inputPath with "..": the fixtures are read from inside the directory only
+		return nil, fmt.Errorf("inputPath %s leaves the directory the fixtures are read from", p)
+	}
 	raw, err := fs.ReadFile(fsys, p)
 	if err != nil {
 		return nil, err

@@ -139,3 +139,17 @@ func TestRunFixturesReportsProblems(t *testing.T) {
 	g.Expect(e.Got.Status).To(Equal(health.Unknown))
 	g.Expect(e.Got.Message).To(HavePrefix("e.example.com/E/health.lua: lua: syntax error"))
 }
+
+// TestRunFixturesInputPathOutside: an inputPath that leaves the directory
+// is said so, not "invalid argument".
+func TestRunFixturesInputPathOutside(t *testing.T) {
+	fsys := fstest.MapFS{
+		"example.com/Widget/health.lua":       {Data: []byte(`return {status = "Healthy"}`)},
+		"example.com/Widget/health_test.yaml": {Data: []byte("tests:\n- healthStatus: {status: Healthy}\n  inputPath: ../../../w.yaml\n")},
+	}
+	cases, err := NewEngine(Options{}).RunFixtures(context.Background(), fsys, false)
+	g := NewWithT(t)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cases).To(HaveLen(1))
+	g.Expect(cases[0].Err).To(MatchError("inputPath ../w.yaml leaves the directory the fixtures are read from"))
+}
