@@ -146,6 +146,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 		}
 		if d.Next < 0 {
 			e.finish(op, l, out, syncv1alpha1.OperationFailed, d.Reason, d.Message)
+			e.restoreBlockers(op, l)
 			return nil
 		}
 		out.event(eventNormal, EventSyncFailStarted, "running SyncFail hooks after: "+d.Message)

@@ -141,6 +141,12 @@ func TestHookOutcomeKeptBeforeTheDeletePolicy(t *testing.T) {
 
 	smoke := hookEntry(g, op, "smoke-fixed")
 	g.Expect(smoke.HookPhase).To(Equal(syncv1alpha1.HookFailed))
+	// With no SyncFail step, blockedBy still shows the hook as it ended,
+	// not as it was last seen running.
+	g.Expect(op.Status.BlockedBy).To(HaveLen(1))
+	g.Expect(op.Status.BlockedBy[0].Name).To(Equal("smoke-fixed"))
+	g.Expect(op.Status.BlockedBy[0].HookPhase).To(Equal(syncv1alpha1.HookFailed))
+	g.Expect(op.Status.BlockedBy[0].Message).To(HavePrefix(smoke.Message))
 	o := smoke.Outcome
 	g.Expect(o).NotTo(BeNil(), "the outcome was read while the hook still existed")
 	g.Expect(o.Message).To(BeEmpty())

@@ -37,6 +37,7 @@ func (e *Executor) scheduleRetry(op *syncv1alpha1.SyncOperation, l *Layout, d De
 	e.stepFinished(op, l, d.Step, out, false)
 	at := metav1.NewMicroTime(e.Clock.Now().Add(d.RequeueAfter))
 	st.RetryAt = &at
+	st.BlockedBy = blockersOf(op, l, d.Step) // as the failed step ended, while it waits for the retry
 	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", d.Message, st.RetryCount+1, op.Spec.Retry.Limit, d.RequeueAfter)
 	out.event(eventWarning, failureEvent(d.Reason), st.Message)
 	out.RequeueAfter, out.WaitReason = d.RequeueAfter, syncv1alpha1.ReasonRetrying

@@ -104,16 +104,21 @@ func (e *Executor) finish(op *syncv1alpha1.SyncOperation, l *Layout, out *Outcom
 }
 
 // restoreBlockers shows, after the SyncFail steps, what blocked the step
-// that failed, derived from status.resources.
+// that failed.
 func (e *Executor) restoreBlockers(op *syncv1alpha1.SyncOperation, l *Layout) {
 	f := op.Status.FailedStep
 	if f == nil {
 		return
 	}
-	i := l.StepIndex(f.Phase, f.Wave)
-	if i < 0 {
-		return
+	if i := l.StepIndex(f.Phase, f.Wave); i >= 0 {
+		op.Status.BlockedBy = blockersOf(op, l, i)
 	}
+}
+
+// blockersOf is what blocked step i, derived from status.resources: its
+// unfinished tasks, and its failed ones as they ended (a failed hook with
+// its result, not as it was last seen running).
+func blockersOf(op *syncv1alpha1.SyncOperation, l *Layout, i int) []syncv1alpha1.BlockedResource {
 	start, end := l.Range(i)
 	var v verdict
 	for j := start; j < end; j++ {
@@ -123,5 +128,5 @@ func (e *Executor) restoreBlockers(op *syncv1alpha1.SyncOperation, l *Layout) {
 			v.block(r, l.Hint(l.Tasks[j]))
 		}
 	}
-	op.Status.BlockedBy = v.blocked
+	return v.blocked
 }
