@@ -81,6 +81,18 @@ limitations under the License.
 // removed, or it cannot be deleted) is tried again on every call, and the
 // error is returned, but it does not hold back the steps or the deadlines.
 //
+// # What blocked
+//
+// A step that fails by Timeout or HealthDegraded asks the Explainer, once,
+// about the object its failure waited for (the first unfinished entry of
+// blockedBy, a Degraded one first; a hook that ended has its outcome
+// instead): for a workload, what its blocking pod reports, or its latest
+// Warning event when no pod could be created. The answer is appended to
+// the failure's message, the failed step's message and the object's
+// status.resources entry, from which blockedBy is derived once the
+// operation ends (with the step's tasks as they ended, a failed hook
+// Failed).
+//
 // # Retry and dry run
 //
 // With spec.retry, a step that fails (a rejected apply, a failed hook, an
