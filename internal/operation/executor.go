@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -178,23 +177,6 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	return nil
 }
 
-// rejectedMessage bounds the message of a start that the dry-run refused:
-// the count and the first few errors; status.resources has each one.
-func rejectedMessage(rejected []string) string {
-	const shown = 3
-	msg := fmt.Sprintf("server-side dry-run rejected %d object(s), nothing was applied: ", len(rejected))
-	first := rejected[:min(shown, len(rejected))]
-	for i := range first {
-		first[i] = Truncate(first[i], MaxMessage/shown)
-	}
-	msg += strings.Join(first, "; ")
-	if n := len(rejected) - shown; n > 0 {
-		msg += fmt.Sprintf("; and %d more (see status.resources)", n)
-	}
-	return msg
-}
-
-// record writes the observed health and hook results into status.
 func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision, out *Outcome) {
 	st := &op.Status
 	for i, r := range d.Resources {
@@ -347,57 +329,4 @@ func (e *Executor) parallelN(n, p int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-func appendMsg(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "" || strings.Contains(a, b):
-		return a
-	}
-	if len(a)+len("; ")+len(b) > MaxMessage {
-		// Both stay within MaxMessage: what came later is not lost to
-		// the cut of a long first message.
-		b = Truncate(b, MaxMessage/2)
-		a = Truncate(a, MaxMessage-len("; ")-len(b))
-	}
-	return a + "; " + b
-}
-
-// succeededMessage is the message of a Succeeded operation: what it did,
-// in how many steps, after how many retries.
-func succeededMessage(op *syncv1alpha1.SyncOperation, l *Layout) string {
-	n := 0
-	for _, st := range l.Plan.Steps {
-		n += len(st.Tasks)
-	}
-	done := fmt.Sprintf("%s in %s", counted(n, "task"), counted(len(l.Plan.Steps), "step"))
-	switch r := op.Status.RetryCount; {
-	case r == 1:
-		done += " (after 1 retry)"
-	case r > 1:
-		done += fmt.Sprintf(" (after %d retries)", r)
-	}
-	if op.Spec.IsDelete() {
-		return fmt.Sprintf("application %s torn down: %s", op.Spec.Application, done)
-	}
-	if k := len(l.Plan.Kept); k > 0 {
-		done += fmt.Sprintf("; %s of application %s that the manifests no longer contain left in place (spec.prune is false)",
-			counted(k, "object"), op.Spec.Application)
-	}
-	return "successfully synced " + done
-}
-
-// startedMessage is the message of the OperationStarted event.
-func startedMessage(steps, tasks int) string {
-	return "started: " + counted(steps, "step") + ", " + counted(tasks, "task")
-}
-
-// counted is "1 task", "2 tasks".
-func counted(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
