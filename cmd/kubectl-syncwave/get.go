@@ -75,7 +75,12 @@ the operation is printed with every row in status.resources.`,
 		if output == "json" {
 			return renderJSON(cmd.OutOrStdout(), op)
 		}
-		pods := blockingPods(cmd.Context(), c, op, cmd.ErrOrStderr())
+		var pods []string
+		if core, err := kube.core(); err == nil {
+			pods = blockingPods(cmd.Context(), c, core.CoreV1(), op, cmd.ErrOrStderr())
+		} else {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: not reading the blocking pods: %v\n", err)
+		}
 		return renderOperation(cmd.OutOrStdout(), op, pods, time.Now())
 	}
 	return cmd

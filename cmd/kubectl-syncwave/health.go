@@ -17,10 +17,8 @@ limitations under the License.
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,11 +27,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	healthlib "github.com/syncwave/syncwave/config/health"
 	"github.com/syncwave/syncwave/internal/health"
 	"github.com/syncwave/syncwave/internal/health/lua"
+	"github.com/syncwave/syncwave/internal/manifest"
 	"github.com/syncwave/syncwave/internal/plan"
 )
 
@@ -144,44 +142,34 @@ func runHealth(ctx context.Context, o *healthOptions, stdout, stderr io.Writer) 
 }
 
 // readObjectFile reads the one object of a YAML or JSON file. Empty and
-// comment-only documents are skipped, as plan -f skips them; a file of
-// several objects, or a List, is refused: judging only its first object
-// would hide the health of the others.
+// comment-only documents are skipped, as plan -f skips them (both use
+// manifest.Parse); a file of several objects, or a List, is refused:
+// judging only its first object would hide the health of the others.
 func readObjectFile(path string) (*unstructured.Unstructured, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var objs []*unstructured.Unstructured
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096)
-	for {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return nil, fmt.Errorf("%s: parse object %d: %w", path, len(objs), err)
-		}
-		if len(m) > 0 {
-			objs = append(objs, &unstructured.Unstructured{Object: m})
-		}
+	objs, err := manifest.Parse(path, raw)
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case len(objs) == 0:
 		return nil, fmt.Errorf("%s: parse object: the document is empty", path)
+	case objs[0].Item != "":
+		return nil, fmt.Errorf("%s: a List: --object takes a file with one object", path)
 	case len(objs) > 1:
 		var ids []string
 		for _, o := range objs[:min(len(objs), 3)] {
-			ids = append(ids, describeObject(o))
+			ids = append(ids, describeObject(o.Object))
 		}
 		if len(objs) > 3 {
 			ids = append(ids, "...")
 		}
 		return nil, fmt.Errorf("%s: %d objects (%s): --object takes a file with one object", path, len(objs), strings.Join(ids, ", "))
-	case objs[0].IsList():
-		return nil, fmt.Errorf("%s: a %s: --object takes a file with one object", path, objs[0].GetKind())
 	}
-	return objs[0], nil
+	return objs[0].Object, nil
 }
 
 // describeObject names an object as plan's messages do:

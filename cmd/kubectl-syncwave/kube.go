@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -74,4 +75,18 @@ func (c *cluster) client() (client.WithWatch, string, error) {
 		return nil, "", fmt.Errorf("create client: %w", err)
 	}
 	return cl, ns, nil
+}
+
+// core returns a client of the core API (pods, events) for the same
+// cluster and identity as client.
+func (c *cluster) core() (kubernetes.Interface, error) {
+	cfg, err := c.flags.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create the core API client: %w", err)
+	}
+	return cs, nil
 }

@@ -22,12 +22,12 @@ import (
 	"fmt"
 	"io"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/workload"
 )
 
@@ -36,15 +36,15 @@ import (
 // controller adds to the message once the step fails (when no pod could be
 // created, its latest Warning event). A workload whose pods cannot be read
 // is left out, with a warning on stderr.
-func blockingPods(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, stderr io.Writer) []string {
+func blockingPods(ctx context.Context, c client.Client, core workload.Core, op *syncv1alpha1.SyncOperation, stderr io.Writer) []string {
 	if op.Status.Phase.Terminal() {
 		return nil
 	}
+	x := &workload.Explainer{Core: core}
 	var out []string
 	for _, b := range op.Status.BlockedBy {
 		gk := schema.GroupKind{Group: b.Group, Kind: b.Kind}
-		ended := b.HookPhase == syncv1alpha1.HookSucceeded || b.HookPhase == syncv1alpha1.HookFailed
-		if ended || (b.HookPhase == "" && b.Health == syncv1alpha1.HealthHealthy) || !workload.Explains(gk) {
+		if !operation.Explainable(b) || !workload.Explains(gk) {
 			continue
 		}
 		live := &unstructured.Unstructured{}
@@ -53,23 +53,10 @@ func blockingPods(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOpe
 			fmt.Fprintf(stderr, "warning: cannot read %s: %v\n", refString(b.ResourceRef), err)
 			continue
 		}
-		sel, ok := workload.Selector(live)
-		if !ok {
+		msg, err := x.Read(ctx, live)
+		if err != nil {
+			fmt.Fprintf(stderr, "warning: %v\n", err)
 			continue
-		}
-		pods := &corev1.PodList{}
-		if err := c.List(ctx, pods, client.InNamespace(b.Namespace), client.MatchingLabelsSelector{Selector: sel},
-			client.Limit(workload.MaxPods)); err != nil {
-			fmt.Fprintf(stderr, "warning: cannot list the pods of %s: %v\n", refString(b.ResourceRef), err)
-			continue
-		}
-		msg := workload.Describe(live, pods.Items)
-		if msg == "" { // no pod could be created: the workload's events say why
-			events := &corev1.EventList{}
-			if err := c.List(ctx, events, client.InNamespace(b.Namespace), client.Limit(workload.MaxEvents),
-				client.MatchingFields{"involvedObject.uid": string(live.GetUID()), "type": corev1.EventTypeWarning}); err == nil {
-				msg = workload.LatestWarning(live, events.Items)
-			}
 		}
 		if msg != "" {
 			out = append(out, refString(b.ResourceRef)+": "+msg)

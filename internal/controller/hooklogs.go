@@ -31,8 +31,9 @@ import (
 
 // The controller reads a finished hook's pod and the end of its log (SPEC
 // §6 "Hook outcome kept"), and the pods and Warning events of a workload a
-// failed step waited for (package workload), with the identity of the operation: with its own
-// for operations without a ServiceAccount, which the target access grants.
+// failed step waited for (package workload), with the identity of the
+// operation: with its own for operations without a ServiceAccount, which
+// the target access grants.
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list
 // +kubebuilder:rbac:groups="",resources=pods/log,verbs=get
 // +kubebuilder:rbac:groups="",resources=events,verbs=list
@@ -49,15 +50,6 @@ type HookLogs struct {
 
 	mu      sync.Mutex
 	clients map[string]kubernetes.Interface
-}
-
-// Reader returns the outcome reader of user ("" for the controller).
-func (h *HookLogs) Reader(user string) (*hook.Outcomes, error) {
-	cs, err := h.core(user)
-	if err != nil {
-		return nil, err
-	}
-	return &hook.Outcomes{Pods: cs.CoreV1(), User: user}, nil
 }
 
 // core returns the clientset of user, made once.

@@ -35,9 +35,9 @@ type Explainer interface {
 }
 
 // explain adds what the Explainer says of the object decision d's failure
-// waited for to the decision's message, the object's blockedBy entry and
-// its status.resources entry: the first object of blockedBy that is not
-// Healthy nor a finished hook (Degraded first, for HealthDegraded).
+// waited for to the decision's message and the object's status.resources
+// entry: the first Explainable object of blockedBy (Degraded first, for
+// HealthDegraded).
 func (e *Executor) explain(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, d *Decision) {
 	if e.Explainer == nil || d.Step < 0 || len(d.Blocked) == 0 {
 		return
@@ -74,9 +74,8 @@ func (e *Executor) explain(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 			return
 		}
 		d.Message = appendMsg(d.Message, msg)
-		d.Blocked[k].Message = appendMsg(b.Message, msg)
-		// The object's own entry keeps it too: blockedBy is derived from
-		// status.resources once the SyncFail steps have run.
+		// The object's own entry keeps it: blockedBy is derived from
+		// status.resources once the step has failed (blockersOf).
 		r, ok := d.Resources[j]
 		if !ok {
 			r = op.Status.Resources[j]
@@ -94,7 +93,7 @@ func (e *Executor) explain(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 func explained(d *Decision) int {
 	first := -1
 	for k, b := range d.Blocked {
-		if finishedHook(b.HookPhase) || (b.HookPhase == "" && b.Health == syncv1alpha1.HealthHealthy) {
+		if !Explainable(b) {
 			continue
 		}
 		if d.Reason == syncv1alpha1.ReasonHealthDegraded && b.Health == syncv1alpha1.HealthDegraded {
@@ -107,8 +106,13 @@ func explained(d *Decision) int {
 	return first
 }
 
-// finishedHook: a hook that ended has its outcome (hookoutcome.go); one
-// still running (a Job whose pod is never scheduled) is explained.
-func finishedHook(p syncv1alpha1.HookPhase) bool {
-	return p == syncv1alpha1.HookSucceeded || p == syncv1alpha1.HookFailed
+// Explainable reports whether an Explainer may say more about blocked
+// entry b: it is not Healthy, nor a hook that ended (which has its outcome,
+// hookoutcome.go); a hook still running (a Job whose pod is never
+// scheduled) is.
+func Explainable(b syncv1alpha1.BlockedResource) bool {
+	if b.HookPhase != "" {
+		return b.HookPhase != syncv1alpha1.HookSucceeded && b.HookPhase != syncv1alpha1.HookFailed
+	}
+	return b.Health != syncv1alpha1.HealthHealthy
 }

@@ -74,21 +74,28 @@ type Explainer struct {
 // Explain implements operation.Explainer: "" when live is no workload,
 // its pods cannot be read, or none of them blocks.
 func (x *Explainer) Explain(ctx context.Context, _ *syncv1alpha1.SyncOperation, live *unstructured.Unstructured) string {
+	msg, _ := x.Read(ctx, live)
+	return msg
+}
+
+// Read is Explain with the error of a list of pods that failed, for a
+// caller that says so (the CLI). Events that cannot be listed add nothing.
+func (x *Explainer) Read(ctx context.Context, live *unstructured.Unstructured) (string, error) {
 	if live == nil || !Explains(live.GroupVersionKind().GroupKind()) {
-		return ""
+		return "", nil
 	}
 	sel, ok := Selector(live)
 	if !ok {
-		return ""
+		return "", nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, cmp.Or(x.Timeout, DefaultTimeout))
 	defer cancel()
 	list, err := x.Core.Pods(live.GetNamespace()).List(ctx, metav1.ListOptions{LabelSelector: sel.String(), Limit: MaxPods})
 	if err != nil {
-		return ""
+		return "", fmt.Errorf("list the pods of %s %s/%s: %w", live.GetKind(), live.GetNamespace(), live.GetName(), err)
 	}
 	if msg := Describe(live, list.Items); msg != "" {
-		return msg
+		return msg, nil
 	}
 	// No pod says anything: perhaps none could be created (a StatefulSet's
 	// or a Job's pods refused by PodSecurity, a quota, a missing
@@ -97,9 +104,9 @@ func (x *Explainer) Explain(ctx context.Context, _ *syncv1alpha1.SyncOperation, 
 		FieldSelector: fields.Set{"involvedObject.uid": string(live.GetUID()), "type": corev1.EventTypeWarning}.String(),
 		Limit:         MaxEvents})
 	if err != nil {
-		return ""
+		return "", nil
 	}
-	return LatestWarning(live, events.Items)
+	return LatestWarning(live, events.Items), nil
 }
 
 // MaxEvents bounds the events listed for one explanation.
