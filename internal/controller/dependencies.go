@@ -154,8 +154,10 @@ func (r *SyncOperationReconciler) waitDependencies(ctx context.Context, op *sync
 }
 
 // dependencyReady returns "" when dep, the latest operation of the
-// application d names, lets op start, else what op waits for. A readyExpr
-// that does not compile is an *invalidError.
+// application d names, lets op start, else what op waits for: a Sync
+// that Succeeded lets it, a teardown that Succeeded does not (the
+// application is gone). A readyExpr that does not compile is an
+// *invalidError.
 func dependencyReady(ctx context.Context, op *syncv1alpha1.SyncOperation, d syncv1alpha1.ApplicationDependency, dep *syncv1alpha1.SyncOperation) (string, error) {
 	ns, app := dependency(op, d)
 	var prog *cel.Program
@@ -172,6 +174,9 @@ func dependencyReady(ctx context.Context, op *syncv1alpha1.SyncOperation, d sync
 	case dep.Status.Phase == syncv1alpha1.OperationFailed:
 		return fmt.Sprintf("the latest SyncOperation %s/%s of application %s Failed (%s: %s); a new one must succeed",
 			dep.Namespace, dep.Name, app, dep.Status.Reason, operation.Truncate(dep.Status.Message, 200)), nil
+	case dep.Status.Phase == syncv1alpha1.OperationSucceeded && dep.Spec.IsDelete():
+		return fmt.Sprintf("application %s was torn down by SyncOperation %s/%s (action Delete); a new Sync of it must succeed",
+			app, dep.Namespace, dep.Name), nil
 	case dep.Status.Phase != syncv1alpha1.OperationSucceeded:
 		phase := string(dep.Status.Phase)
 		if phase == "" {

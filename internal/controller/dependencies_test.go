@@ -233,3 +233,36 @@ func TestDependsOnIsValidatedAndImmutable(t *testing.T) {
 	g.Expect(k8s.Update(ctx, got)).To(Succeed())
 	g.Eventually(func() string { return get(t, op).Status.Reason }, 10*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.ReasonTerminated))
 }
+
+// A dependency whose latest operation tore it down is not ready: the
+// dependent waits until a new Sync of it succeeds.
+func TestDependsOnATornDownApplicationWaits(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := namespace(t)
+	finish := func(op *syncv1alpha1.SyncOperation) {
+		t.Helper()
+		g.Expect(k8s.Create(ctx, op)).To(Succeed())
+		g.Eventually(func() syncv1alpha1.OperationPhase { return get(t, op).Status.Phase }, 30*time.Second, 20*time.Millisecond).
+			Should(Equal(syncv1alpha1.OperationSucceeded), "%s", op.Name)
+	}
+	dbManifests := []string{"{apiVersion: v1, kind: ConfigMap, metadata: {name: database}}"}
+	finish(appOp(t, ns, "database-1", "database", nil, dbManifests))
+	teardown := appOp(t, ns, "database-2", "database", nil, nil)
+	teardown.Spec.Action = syncv1alpha1.ActionDelete
+	finish(teardown)
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "database")).To(BeFalse(), "the teardown deleted it")
+
+	api := appOp(t, ns, "api-1", "api", []syncv1alpha1.ApplicationDependency{{Application: "database"}},
+		[]string{"{apiVersion: v1, kind: ConfigMap, metadata: {name: api}}"})
+	g.Expect(k8s.Create(ctx, api)).To(Succeed())
+	g.Eventually(func() string { return get(t, api).Status.Message }, 10*time.Second, 20*time.Millisecond).
+		Should(ContainSubstring("waiting for dependencies: application database was torn down by SyncOperation " + ns + "/database-2 (action Delete); a new Sync of it must succeed"))
+	g.Consistently(func() syncv1alpha1.OperationPhase { return get(t, api).Status.Phase }, time.Second, 100*time.Millisecond).
+		Should(Equal(syncv1alpha1.OperationPending))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "api")).To(BeFalse(), "nothing applied while the dependency is torn down")
+
+	finish(appOp(t, ns, "database-3", "database", nil, dbManifests))
+	g.Eventually(func() syncv1alpha1.OperationPhase { return get(t, api).Status.Phase }, 30*time.Second, 20*time.Millisecond).
+		Should(Equal(syncv1alpha1.OperationSucceeded), "api starts once database is synced again")
+}

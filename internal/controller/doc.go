@@ -62,7 +62,8 @@ limitations under the License.
 // holds; status.message and status.blockedBy name what it waits for. An
 // operation that finishes wakes the operations whose dependsOn names its
 // application (the IndexDependsOn field index) through the same watch. A
-// dependency that failed or has no operation keeps it Pending until its
+// dependency that failed, has no operation, or was torn down (its latest
+// operation is a Delete, Succeeded) keeps it Pending until its
 // timeout, counted from its creation (a RequeueAfter), and it then fails
 // with reason Timeout. A cycle among the applications reachable from it
 // (each one's edges are its latest operation's dependsOn), or a readyExpr
