@@ -111,7 +111,8 @@ PreDelete hooks run first (from the manifests given with -f or -k, which
 are otherwise not applied), then every object of the application's
 inventory is deleted, highest wave first, Namespaces and CRDs last, each
 wave waited for until gone, then its PostDelete hooks run. A failing
-PreDelete hook deletes nothing.`,
+PreDelete hook deletes nothing. An application with no SyncOperation in
+the namespace is an error: nothing is created.`,
 		Example: `  kubectl syncwave delete shop --wait
   kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/`,
 		Args: cobra.ExactArgs(1),
@@ -134,6 +135,15 @@ PreDelete hook deletes nothing.`,
 		c, ns, err := kube.client()
 		if err != nil {
 			return err
+		}
+		// A typo, or the wrong namespace, would otherwise create a
+		// teardown of nothing that succeeds.
+		ops, err := applicationOperations(cmd.Context(), c, ns, o.application)
+		if err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			return fmt.Errorf("no SyncOperation of application %s in namespace %s: nothing to tear down (is the namespace right? -n)", o.application, ns)
 		}
 		name := deleteName(o.application, time.Now())
 		op, err := createOperation(cmd.Context(), c, ns, name, docs, o)

@@ -25,6 +25,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
 // TestLiveApplication: create --application --prune, history, delete.
@@ -69,4 +71,11 @@ func TestLiveApplication(t *testing.T) {
 	_, stderr, code = kubectlSyncwave(t, ns, "history", "nothing")
 	g.Expect(code).To(Equal(1))
 	g.Expect(stderr).To(ContainSubstring("no SyncOperation of application nothing"))
+
+	_, stderr, code = kubectlSyncwave(t, ns, "delete", "shopp")
+	g.Expect(code).To(Equal(1))
+	g.Expect(stderr).To(ContainSubstring("no SyncOperation of application shopp in namespace " + ns + ": nothing to tear down"))
+	list := &syncv1alpha1.SyncOperationList{}
+	g.Expect(live.client.List(context.Background(), list, client.InNamespace(ns))).To(Succeed())
+	g.Expect(list.Items).To(HaveLen(3), "the typo created no operation")
 }
