@@ -102,8 +102,12 @@ limitations under the License.
 // waits for that time (a requeue; a restarted controller reads it back),
 // then every task of the step is pending again and its hooks get new names
 // (the step's retry count is part of them), so the failed hook is kept for
-// inspection or deleted by its own policy. The operation's own timeout, a
-// termination and invalid input are never retried.
+// inspection or deleted by its own policy. A start whose dry-run the API
+// server refused is retried the same way (retryStart): the operation stays
+// Pending with nothing applied until status.retryAt, then starts again,
+// unless that would be past its timeout counted from its creation. The
+// operation's own timeout, a termination and invalid input are never
+// retried.
 //
 // With spec.dryRun, the start validates and dry-runs the plan as usual and
 // then ends the operation: each task records the change a sync would make

@@ -207,6 +207,12 @@ func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision,
 // first step. Nothing is applied when any object is rejected.
 func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input, out *Outcome) error {
 	st := &op.Status
+	if st.RetryAt != nil { // the start's dry-run was refused and is tried again
+		st.RetryCount++
+		st.RetryAt = nil
+		out.Retries++
+		out.event(eventNormal, EventRetrying, fmt.Sprintf("retrying the start (retry %d of %d)", st.RetryCount, op.Spec.Retry.Limit))
+	}
 	st.Resources = l.InitialResources(func(t *plan.Task) string { return e.Hooks.Name(op, t) })
 	st.Steps = l.InitialSteps()
 	skippedFrom := len(l.Tasks) - len(l.Plan.Skipped)
@@ -231,6 +237,9 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 		rejected = append(rejected, err.Error())
 	}
 	if len(rejected) > 0 {
+		if e.retryStart(op, in, rejectedMessage(rejected), out) {
+			return nil
+		}
 		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, rejectedMessage(rejected))
 		return nil
 	}

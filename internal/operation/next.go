@@ -123,7 +123,7 @@ func Next(in Input) Decision {
 		return Decision{Action: ActionTerminate, Step: currentStep(in), Reason: syncv1alpha1.ReasonTerminated,
 			Message: "terminated by spec.terminate"}
 	case st.Phase == "" || st.Phase == syncv1alpha1.OperationPending:
-		return Decision{Action: ActionStart, Step: -1, Next: in.Layout.FirstStep()}
+		return beforeStart(in)
 	}
 	cur := currentStep(in)
 	if cur < 0 {
@@ -183,6 +183,17 @@ func Next(in Input) Decision {
 	d.Message = v.waitMessage
 	d.RequeueAfter = nearest(in, step, inSyncFail, v.deadlines)
 	return d
+}
+
+// beforeStart decides for an operation that has not started: start it,
+// unless its start's dry-run was refused and spec.retry starts it again
+// later (status.retryAt).
+func beforeStart(in Input) Decision {
+	if at := in.Status.RetryAt; at != nil && in.Now.Before(at.Time) {
+		return Decision{Action: ActionWait, Step: -1, Reason: syncv1alpha1.ReasonRetrying, Message: in.Status.Message,
+			RequeueAfter: at.Sub(in.Now)}
+	}
+	return Decision{Action: ActionStart, Step: -1, Next: in.Layout.FirstStep()}
 }
 
 func currentStep(in Input) int {

@@ -19,6 +19,7 @@ package operation
 import (
 	"context"
 	"fmt"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -39,7 +40,7 @@ func (e *Executor) scheduleRetry(op *syncv1alpha1.SyncOperation, l *Layout, d De
 	st.RetryAt = &at
 	st.BlockedBy = blockersOf(op, l, d.Step) // as the failed step ended, while it waits for the retry
 	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", d.Message, st.RetryCount+1, op.Spec.Retry.Limit, d.RequeueAfter)
-	out.event(eventWarning, failureEvent(d.Reason), st.Message)
+	out.event(eventWarning, retryEvent(d.Reason), st.Message)
 	out.RequeueAfter, out.WaitReason = d.RequeueAfter, syncv1alpha1.ReasonRetrying
 }
 
@@ -71,4 +72,41 @@ func (e *Executor) restart(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	out.stepEvent(EventRetrying, l.Step(i), fmt.Sprintf("retrying step %s (retry %d of %d)", l.Step(i), st.RetryCount, op.Spec.Retry.Limit))
 	e.enter(op, l, i, out)
 	return e.applyAndChain(ctx, op, l, i, in, out)
+}
+
+// retryStart schedules the start again when spec.retry has retries left
+// and the dry-run refused objects (msg says which): the operation stays
+// Pending with status.retryAt, nothing applied, and Next starts it again
+// then. A refusal is often transient (a webhook not serving yet, a
+// namespace or CRD another application is creating). The retry must come
+// before the operation's timeout, counted from its creation while it has
+// not started. It reports whether a retry was scheduled.
+func (e *Executor) retryStart(op *syncv1alpha1.SyncOperation, in Input, msg string, out *Outcome) bool {
+	st := &op.Status
+	r := op.Spec.Retry
+	if r == nil || st.RetryCount >= r.Limit {
+		return false
+	}
+	now := e.Clock.Now()
+	delay := r.Delay(st.RetryCount)
+	if t := in.Timing.Timeout; t > 0 && !now.Add(delay).Before(op.CreationTimestamp.Add(t)) {
+		return false
+	}
+	at := metav1.NewMicroTime(now.Add(delay))
+	st.Phase, st.RetryAt = syncv1alpha1.OperationPending, &at
+	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", msg, st.RetryCount+1, r.Limit, delay.Round(time.Millisecond))
+	out.event(eventWarning, retryEvent(syncv1alpha1.ReasonApplyFailed), st.Message)
+	out.RequeueAfter, out.WaitReason = delay, syncv1alpha1.ReasonRetrying
+	return true
+}
+
+// retryEvent is the reason of the Warning event of a failure that a retry
+// will try again: the failure's own event (Timeout, HealthDegraded,
+// HookFailed), but never OperationFailed, since the operation has not
+// failed; a refused apply is a Warning Retrying event.
+func retryEvent(reason string) string {
+	if e := failureEvent(reason); e != EventOperationFailed {
+		return e
+	}
+	return EventRetrying
 }

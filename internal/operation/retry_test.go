@@ -17,6 +17,8 @@ limitations under the License.
 package operation_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -182,4 +184,105 @@ func TestTimeoutWhileWaitingToRetry(t *testing.T) {
 	}
 	g.Expect(n).To(Equal(1), "SyncFail is entered once")
 	g.Expect(w.created).To(HaveKeyWithValue("Job/prod/notify", 1))
+}
+
+// refusedAtFirst is a world whose API server refuses the dry-run of the
+// api ConfigMap until it has been asked refusals+1 times (a webhook that
+// is not serving yet).
+type refusedAtFirst struct {
+	*world
+	refusals, asked int
+}
+
+func (r *refusedAtFirst) DryRun(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task) error {
+	if t.ID.Name != "api-config" {
+		return nil
+	}
+	r.asked++
+	if r.asked <= r.refusals {
+		return rejectedErr{errors.New(`Internal error occurred: failed calling webhook "validate.example.com": connection refused`)}
+	}
+	return nil
+}
+
+// retriedOp is an operation created at t0 with retryTwice.
+func retriedOp() *syncv1alpha1.SyncOperation {
+	return &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1",
+		CreationTimestamp: metav1.NewTime(t0)}, Spec: syncv1alpha1.SyncOperationSpec{Retry: retryTwice()}}
+}
+
+// TestRetryStartsAgainAfterARefusedDryRun: spec.retry covers the start's
+// dry-run: a refusal keeps the operation Pending, nothing applied, and it
+// starts again after the backoff; without retries left it fails with
+// nothing applied.
+func TestRetryStartsAgainAfterARefusedDryRun(t *testing.T) {
+	l := buildLayout(t, guideYAML)
+	t.Run("refused once, retried, succeeds", func(t *testing.T) {
+		g := NewWithT(t)
+		w := &refusedAtFirst{world: newWorld(""), refusals: 1}
+		clk, op := clocktesting.NewFakeClock(t0), retriedOp()
+
+		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+		first := op.DeepCopy()
+		out, err := ex.Run(context.Background(), first, l, operation.Timing{Timeout: time.Hour})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(first.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
+		g.Expect(first.Status.RetryAt).NotTo(BeNil())
+		g.Expect(first.Status.RetryAt.Time).To(Equal(t0.Add(5 * time.Second)))
+		g.Expect(first.Status.Message).To(ContainSubstring(`failed calling webhook "validate.example.com"`))
+		g.Expect(first.Status.Message).To(HaveSuffix("; retry 1 of 2 in 5s"))
+		g.Expect(out.RequeueAfter).To(Equal(5 * time.Second))
+		var reasons []string
+		for _, e := range out.Events {
+			reasons = append(reasons, e.Reason)
+		}
+		g.Expect(reasons).To(Equal([]string{operation.EventRetrying}), "a Warning Retrying event, not OperationFailed: the operation has not failed")
+		g.Expect(w.objects).To(BeEmpty(), "nothing applied")
+
+		clk.Step(2 * time.Second)
+		d := operation.Next(operation.Input{Layout: l, Status: &first.Status, Now: clk.Now(), Retry: op.Spec.Retry})
+		g.Expect(d.Action).To(Equal(operation.ActionWait), "the backoff is not over")
+		g.Expect(d.RequeueAfter).To(Equal(3 * time.Second))
+
+		op, events := runToEnd(t, l, w, first, clk, operation.Timing{Timeout: time.Hour}, 100)
+		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+		g.Expect(op.Status.RetryCount).To(Equal(int32(1)))
+		g.Expect(op.Status.RetryAt).To(BeNil())
+		g.Expect(events).To(ContainElement(operation.EventRetrying))
+		g.Expect(w.asked).To(Equal(2))
+	})
+	t.Run("no retry left: Failed, nothing applied", func(t *testing.T) {
+		g := NewWithT(t)
+		w := &refusedAtFirst{world: newWorld(""), refusals: 10}
+		clk, op := clocktesting.NewFakeClock(t0), retriedOp()
+		op, _ = runToEnd(t, l, w, op, clk, operation.Timing{Timeout: time.Hour}, 200)
+		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+		g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonApplyFailed))
+		g.Expect(op.Status.RetryCount).To(Equal(int32(2)))
+		g.Expect(w.asked).To(Equal(3), "the start and two retries")
+		g.Expect(w.objects).To(BeEmpty(), "nothing applied")
+	})
+	t.Run("a retry that would come after the timeout is not scheduled", func(t *testing.T) {
+		g := NewWithT(t)
+		w := &refusedAtFirst{world: newWorld(""), refusals: 10}
+		clk, op := clocktesting.NewFakeClock(t0), retriedOp()
+		op, _ = runToEnd(t, l, w, op, clk, operation.Timing{Timeout: 4 * time.Second}, 20)
+		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+		g.Expect(op.Status.RetryCount).To(BeZero())
+	})
+	t.Run("terminate while it waits applies nothing", func(t *testing.T) {
+		g := NewWithT(t)
+		w := &refusedAtFirst{world: newWorld(""), refusals: 10}
+		clk, op := clocktesting.NewFakeClock(t0), retriedOp()
+		ex := &operation.Executor{Applier: w, Hooks: w, Observer: w, Judge: w, Clock: clk}
+		_, err := ex.Run(context.Background(), op, l, operation.Timing{Timeout: time.Hour})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
+		op.Spec.Terminate = true
+		_, err = ex.Run(context.Background(), op, l, operation.Timing{Timeout: time.Hour})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+		g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTerminated))
+		g.Expect(w.objects).To(BeEmpty())
+	})
 }
