@@ -144,8 +144,13 @@ func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation, h
 		a.Message = fmt.Sprintf("SyncOperation %s of application %s is %s and concurrencyPolicy is Forbid", names(ahead), app, describe(ahead[0], held))
 	case syncv1alpha1.ConcurrencyReplace:
 		a.Verdict = VerdictWait
+		var spared []*syncv1alpha1.SyncOperation
 		for _, p := range ahead {
-			if !p.Spec.Terminate {
+			switch {
+			case op.Spec.DryRun && !p.Spec.DryRun:
+				// A preview changes nothing: it never ends a sync.
+				spared = append(spared, p)
+			case !p.Spec.Terminate:
 				a.Terminate = append(a.Terminate, p)
 			}
 		}
@@ -153,6 +158,10 @@ func Admit(op *syncv1alpha1.SyncOperation, peers []syncv1alpha1.SyncOperation, h
 			a.Verdict = VerdictReplace
 		}
 		a.Message = fmt.Sprintf("replacing: waiting for SyncOperation %s of application %s to terminate", names(ahead), app)
+		if len(spared) > 0 {
+			a.Message = fmt.Sprintf("queued: waiting for SyncOperation %s of application %s (%s) to finish; a dry run does not replace a sync",
+				names(spared), app, describe(spared[0], held))
+		}
 	default:
 		a.Verdict = VerdictWait
 		a.Message = fmt.Sprintf("queued: waiting for SyncOperation %s of application %s (%s) to finish", names(ahead), app, describe(ahead[0], held))

@@ -119,6 +119,26 @@ func TestAdmit(t *testing.T) {
 			g.Expect(a.Message).To(ContainSubstring("prod/" + tc.ahead[0]))
 		})
 	}
+	t.Run("a dry run does not replace a sync, it waits for it", func(t *testing.T) {
+		g := NewWithT(t)
+		a := appOp("a", 1, running, 0)
+		preview := appOp("a-preview", 1, running, 0)
+		preview.Spec.DryRun = true
+		b := appOp("b", 2, pending, 0)
+		b.Spec.ConcurrencyPolicy, b.Spec.DryRun = syncv1alpha1.ConcurrencyReplace, true
+		adm := operation.Admit(&b, []syncv1alpha1.SyncOperation{a, preview}, "")
+		g.Expect(opNames(adm.Terminate)).To(Equal([]string{"a-preview"}), "another dry run is replaced")
+		g.Expect(adm.Verdict).To(Equal(operation.VerdictReplace))
+		g.Expect(adm.Message).To(Equal("queued: waiting for SyncOperation prod/a of application web (running) to finish; a dry run does not replace a sync"))
+		adm = operation.Admit(&b, []syncv1alpha1.SyncOperation{a}, "")
+		g.Expect(adm.Verdict).To(Equal(operation.VerdictWait))
+		g.Expect(adm.Terminate).To(BeEmpty())
+		// A sync with Replace still replaces a running dry run.
+		c := appOp("c", 3, pending, 0)
+		c.Spec.ConcurrencyPolicy = syncv1alpha1.ConcurrencyReplace
+		adm = operation.Admit(&c, []syncv1alpha1.SyncOperation{preview}, "")
+		g.Expect(opNames(adm.Terminate)).To(Equal([]string{"a-preview"}))
+	})
 	t.Run("replace waits once the running one terminates", func(t *testing.T) {
 		g := NewWithT(t)
 		a := appOp("a", 1, running, 0)

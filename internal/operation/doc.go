@@ -155,8 +155,9 @@ limitations under the License.
 // (creationTimestamp; within its second, status.admittedVersion, the
 // resourceVersion the controller first saw, which the API server assigns
 // in creation order; then the name) and is still queued; otherwise it waits
-// (Queue), terminates those ahead first (Replace) or fails with reason
-// Conflict (Forbid). The controller keeps a waiting operation Pending,
+// (Queue), terminates those ahead first (Replace; a dry run replaces only
+// other dry runs and waits for a sync, which a preview must never end) or
+// fails with reason Conflict (Forbid). The controller keeps a waiting operation Pending,
 // pins nothing for it, and wakes it when one ahead finishes.
 //
 // Prune and teardown are steps of the pinned plan (package plan): tasks
