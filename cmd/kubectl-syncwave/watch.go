@@ -171,6 +171,10 @@ func progressLine(op *syncv1alpha1.SyncOperation) string {
 	if st.Phase.Terminal() {
 		return line + reasonAndMessage(st)
 	}
+	if st.RetryAt != nil && st.Message != "" {
+		// A failure waits for its retry: the message says which and when.
+		return line + ": " + st.Message
+	}
 	if len(st.BlockedBy) > 0 {
 		var blocked []string
 		for _, b := range st.BlockedBy {

@@ -82,7 +82,12 @@ func TestWatchSucceeded(t *testing.T) {
 func TestWatchFailed(t *testing.T) {
 	g := NewWithT(t)
 	var out bytes.Buffer
-	err := follow(context.Background(), fakeWatch(pendingOperation(), runningOperation(), failedOperation()), &out, 0, clock())
+	retrying := runningOperation()
+	retrying.Status.Step, retrying.Status.Progress = "PostSync/0", "4/5"
+	retrying.Status.RetryAt = microAt(0, 0)
+	retrying.Status.Message = "hook Job/shop/smoke-test failed: BackoffLimitExceeded; retry 1 of 1 in 5s"
+	retrying.Status.BlockedBy = []syncv1alpha1.BlockedResource{{ResourceRef: ref("batch", "Job", "shop", "smoke-test"), HookPhase: syncv1alpha1.HookFailed}}
+	err := follow(context.Background(), fakeWatch(pendingOperation(), runningOperation(), retrying, failedOperation()), &out, 0, clock())
 	g.Expect(err).To(MatchError(errOperationFailed))
 	g.Expect(err.Error()).To(ContainSubstring("HookFailed"))
 	expectGolden(t, filepath.Join("watch", "failed.txt"), out.Bytes())

@@ -104,8 +104,9 @@ func (e *Executor) Run(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	}
 	d := Next(in)
 	e.explain(ctx, op, l, &d)
-	out.Decision = d
 	e.readOutcomes(ctx, op, l, d)
+	withOutcome(l, &d)
+	out.Decision = d
 	e.record(op, l, d, out)
 	return out, errors.Join(released, e.act(ctx, op, l, d, in, out))
 }

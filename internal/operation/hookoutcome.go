@@ -19,6 +19,8 @@ package operation
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -89,6 +91,27 @@ func (e *Executor) readOutcomes(ctx context.Context, op *syncv1alpha1.SyncOperat
 			r.Outcome = got[k]
 			d.Resources[i] = r
 		}
+	}
+}
+
+// withOutcome appends to the message of a HookFailed decision what the
+// failed hook's outcome says (pod, container, reason, exit code), so that
+// status.message and status.failedStep name what failed, not only the
+// Job's condition. The log stays in the hook's entry and its event.
+func withOutcome(l *Layout, d *Decision) {
+	if d.Reason != syncv1alpha1.ReasonHookFailed {
+		return
+	}
+	for _, i := range slices.Sorted(maps.Keys(d.Resources)) {
+		r := d.Resources[i]
+		if !l.Tasks[i].IsHook() || r.HookPhase != syncv1alpha1.HookFailed || r.Outcome == nil ||
+			!strings.HasPrefix(d.Message, "hook "+hookID(l.Tasks[i], r)+" failed: ") {
+			continue
+		}
+		if s := OutcomeSummary(r.Outcome); s != "" {
+			d.Message = Truncate(d.Message+"; "+s, MaxMessage)
+		}
+		return
 	}
 }
 

@@ -88,10 +88,11 @@ func (r *podReader) Outcome(_ context.Context, _ *syncv1alpha1.SyncOperation, t 
 // runOutcomes drives op to its end, throwing away the status of every
 // other transition (a crash before the status write), and returns the
 // persisted operation and the events of the kept transitions.
-func runOutcomes(t *testing.T, l *operation.Layout, w *world, r *podReader) (*syncv1alpha1.SyncOperation, []operation.Event) {
+func runOutcomes(t *testing.T, l *operation.Layout, w worldLike, r *podReader, spec syncv1alpha1.SyncOperationSpec) (*syncv1alpha1.SyncOperation, []operation.Event) {
 	t.Helper()
 	clk := clocktesting.NewFakeClock(t0)
-	persisted := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	persisted := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1",
+		CreationTimestamp: metav1.NewTime(t0)}, Spec: spec}
 	var events []operation.Event
 	run := func() *syncv1alpha1.SyncOperation {
 		op := persisted.DeepCopy()
@@ -106,7 +107,7 @@ func runOutcomes(t *testing.T, l *operation.Layout, w *world, r *podReader) (*sy
 		return op
 	}
 	for i := 0; !persisted.Status.Phase.Terminal() || operation.NeedsHousekeeping(&persisted.Status); i++ {
-		if i > 200 {
+		if i > 2000 {
 			t.Fatalf("operation did not finish: %+v", persisted.Status)
 		}
 		clk.Step(100 * time.Millisecond)
@@ -133,7 +134,7 @@ func TestHookOutcomeKeptBeforeTheDeletePolicy(t *testing.T) {
 	l := buildLayout(t, outcomeYAML)
 	w := newWorld("smoke-fixed")
 	r := &podReader{w: w, calls: map[string]int{}}
-	op, events := runOutcomes(t, l, w, r)
+	op, events := runOutcomes(t, l, w, r, syncv1alpha1.SyncOperationSpec{})
 
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
 	g.Expect(w.objects).NotTo(HaveKey("Job/prod/smoke-fixed"), "HookFailed deleted the failed hook")
@@ -175,6 +176,36 @@ func TestHookOutcomeKeptBeforeTheDeletePolicy(t *testing.T) {
 	g.Expect(failed[0]).To(HaveSuffix("\nERROR: relation users is locked"))
 	g.Expect(len(failed[0])).To(BeNumerically("<=", operation.MaxMessage), "an event's note holds 1 KiB")
 	g.Expect(r.calls).To(HaveKeyWithValue("Job/prod/smoke-fixed", BeNumerically(">=", 1)))
+	// The operation's message names the pod and the exit code too, not
+	// only the Job's condition; the log stays in the entry and the event.
+	g.Expect(op.Status.Message).To(Equal("hook batch/Job/prod/smoke-fixed failed: BackoffLimitExceeded; pod smoke-fixed-abcde container main: Error, exit code 3"))
+}
+
+// TestARetriedHookFailureIsOneHookFailedEvent: with spec.retry, each
+// failure of the hook is one HookFailed event (with its outcome), and the
+// retry that follows it a Warning Retrying event, never a second
+// HookFailed event.
+func TestARetriedHookFailureIsOneHookFailedEvent(t *testing.T) {
+	g := NewWithT(t)
+	l := buildLayout(t, outcomeYAML)
+	w := &flaky{world: newWorld("")}
+	r := &podReader{w: w.world, calls: map[string]int{}}
+	op, events := runOutcomes(t, l, w, r, syncv1alpha1.SyncOperationSpec{Retry: &syncv1alpha1.RetryStrategy{Limit: 1}})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	var failed, retrying []string
+	for _, e := range events {
+		switch e.Reason {
+		case operation.EventHookFailed:
+			failed = append(failed, e.Message)
+		case operation.EventRetrying:
+			retrying = append(retrying, e.Type+" "+e.Message)
+		}
+	}
+	g.Expect(failed).To(HaveLen(1), "the one failure of the hook")
+	g.Expect(failed[0]).To(ContainSubstring("exit code 3"))
+	g.Expect(retrying).To(HaveLen(2), "the failure a retry will try again, then the retry")
+	g.Expect(retrying[0]).To(HavePrefix("Warning hook batch/Job/prod/smoke-fixed failed: BackoffLimitExceeded; pod smoke-fixed-abcde container main: Error, exit code 3; retry 1 of 1 in 5s"))
+	g.Expect(retrying[1]).To(Equal("Normal retrying step PostSync/0 (retry 1 of 1)"))
 }
 
 func TestTailLog(t *testing.T) {

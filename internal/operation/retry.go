@@ -40,7 +40,10 @@ func (e *Executor) scheduleRetry(op *syncv1alpha1.SyncOperation, l *Layout, d De
 	st.RetryAt = &at
 	st.BlockedBy = blockersOf(op, l, d.Step) // as the failed step ended, while it waits for the retry
 	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", d.Message, st.RetryCount+1, op.Spec.Retry.Limit, d.RequeueAfter)
-	out.event(eventWarning, retryEvent(d.Reason), st.Message)
+	// A Warning Retrying event: the failure's own events (HookFailed of the
+	// hook, HealthDegraded of the object) are already out, and the
+	// operation has not failed (no OperationFailed, no Timeout).
+	out.event(eventWarning, EventRetrying, st.Message)
 	out.RequeueAfter, out.WaitReason = d.RequeueAfter, syncv1alpha1.ReasonRetrying
 }
 
@@ -95,18 +98,7 @@ func (e *Executor) retryStart(op *syncv1alpha1.SyncOperation, in Input, msg stri
 	at := metav1.NewMicroTime(now.Add(delay))
 	st.Phase, st.RetryAt = syncv1alpha1.OperationPending, &at
 	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", msg, st.RetryCount+1, r.Limit, delay.Round(time.Millisecond))
-	out.event(eventWarning, retryEvent(syncv1alpha1.ReasonApplyFailed), st.Message)
+	out.event(eventWarning, EventRetrying, st.Message)
 	out.RequeueAfter, out.WaitReason = delay, syncv1alpha1.ReasonRetrying
 	return true
-}
-
-// retryEvent is the reason of the Warning event of a failure that a retry
-// will try again: the failure's own event (Timeout, HealthDegraded,
-// HookFailed), but never OperationFailed, since the operation has not
-// failed; a refused apply is a Warning Retrying event.
-func retryEvent(reason string) string {
-	if e := failureEvent(reason); e != EventOperationFailed {
-		return e
-	}
-	return EventRetrying
 }

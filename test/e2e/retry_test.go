@@ -86,15 +86,16 @@ func TestRetry(t *testing.T) {
 	g.Expect(w.added("Job", onFailure)).To(BeZero(), "no SyncFail for a failure the retry fixed")
 	g.Expect(firstJob).NotTo(BeEmpty())
 
-	// The Retrying event comes from the controller that restarted the step
-	// (events are sent asynchronously: a killed controller may lose its
-	// last ones, so no other event is counted).
+	// The Normal Retrying event comes from the controller that restarted
+	// the step (events are sent asynchronously: a killed controller may
+	// lose its last ones, such as the Warning Retrying event that
+	// scheduled the retry, so no other event is counted).
 	g.Eventually(func() int {
 		n := 0
 		evs := &eventsv1.EventList{}
 		_ = e.cl.List(ctx, evs, client.InNamespace(ns))
 		for _, ev := range evs.Items {
-			if ev.Regarding.Name == op.Name && ev.Reason == "Retrying" {
+			if ev.Regarding.Name == op.Name && ev.Reason == "Retrying" && ev.Type == "Normal" {
 				if ev.Series != nil {
 					n += int(ev.Series.Count)
 				} else {
