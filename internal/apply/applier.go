@@ -184,7 +184,7 @@ func (a *Applier) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *
 			client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
 	}
 	if err != nil {
-		if meta.IsNoMatchError(err) && a.CRDKinds[t.ID.GroupKind()] {
+		if a.CRDKinds[t.ID.GroupKind()] && (meta.IsNoMatchError(err) || notServedYet(err)) {
 			return nil, waitFor(t.ID.String(), fmt.Errorf("waiting for the CustomResourceDefinition of %s to be established: %w", t.ID.GroupKind(), err))
 		}
 		return nil, a.classify("apply", t, err)

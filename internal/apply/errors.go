@@ -78,3 +78,22 @@ func isOptimisticConflict(err error) bool {
 func waitFor(obj string, err error) error {
 	return &Error{Object: obj, Verb: "apply", Err: err, notReady: true}
 }
+
+// notServedYet reports whether err is the API server's 404 for a resource
+// it does not serve (yet): a write creates a missing object, so a NotFound
+// that is not about the object's namespace means the resource's handler
+// is not there. A CRD that was just created, or deleted and created again,
+// is Established a moment before the API server serves its custom
+// resources.
+func notServedYet(err error) bool {
+	if !apierrors.IsNotFound(err) {
+		return false
+	}
+	var st apierrors.APIStatus
+	if errors.As(err, &st) {
+		if d := st.Status().Details; d != nil && d.Group == "" && d.Kind == "namespaces" {
+			return false
+		}
+	}
+	return true
+}
