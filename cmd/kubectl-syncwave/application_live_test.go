@@ -42,6 +42,10 @@ func TestLiveApplication(t *testing.T) {
 
 	_, stderr, code := kubectlSyncwave(t, ns, "create", "shop-1", "-f", v1, "--application", "shop", "--wait")
 	g.Expect(code).To(Equal(0), stderr)
+	// CI runs the same job again: the name is taken, and it says so.
+	_, stderr, code = kubectlSyncwave(t, ns, "create", "shop-1", "-f", v2, "--application", "shop")
+	g.Expect(code).To(Equal(1))
+	g.Expect(stderr).To(ContainSubstring("SyncOperation " + ns + "/shop-1 already exists: an operation runs once; create the next one under a new name"))
 	_, stderr, code = kubectlSyncwave(t, ns, "create", "shop-2", "-f", v2, "--prune", "--wait")
 	g.Expect(code).To(Equal(1))
 	g.Expect(stderr).To(ContainSubstring("--prune needs --application"))

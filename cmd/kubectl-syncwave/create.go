@@ -29,6 +29,7 @@ import (
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -275,6 +276,15 @@ func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOpti
 // owner of each ConfigMap so that they are deleted with it. When the
 // operation cannot be created, it deletes the ConfigMaps again.
 func createOperation(ctx context.Context, c client.Client, namespace, name string, docs []document, o *createOptions) (*syncv1alpha1.SyncOperation, error) {
+	// A SyncOperation runs once: say so before packing, rather than fail
+	// on its ConfigMap, whose name comes from it.
+	switch err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &syncv1alpha1.SyncOperation{}); {
+	case err == nil:
+		return nil, fmt.Errorf("SyncOperation %s/%s already exists: an operation runs once; create the next one under a new name: %w", namespace, name,
+			apierrors.NewAlreadyExists(syncv1alpha1.GroupVersion.WithResource("syncoperations").GroupResource(), name))
+	case !apierrors.IsNotFound(err):
+		return nil, fmt.Errorf("read SyncOperation %s/%s: %w", namespace, name, err)
+	}
 	var cms []*corev1.ConfigMap
 	if len(docs) > 0 {
 		var err error

@@ -35,6 +35,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/manifest"
@@ -255,10 +256,24 @@ func TestCreateOperationCleansUpWhenTheOperationExists(t *testing.T) {
 
 	_, err := createOperation(ctx, c, "prod", "suite", manifestSet(10), &createOptions{})
 	g.Expect(apierrors.IsAlreadyExists(err)).To(BeTrue(), "%v", err)
-
+	g.Expect(err.Error()).To(HavePrefix("SyncOperation prod/suite already exists: an operation runs once"))
 	cms := &corev1.ConfigMapList{}
 	g.Expect(c.List(ctx, cms, client.InNamespace("prod"))).To(Succeed())
-	g.Expect(cms.Items).To(BeEmpty())
+	g.Expect(cms.Items).To(BeEmpty(), "nothing packed")
+
+	// Created by someone else between the check and the create: the
+	// packed ConfigMaps are deleted again.
+	racing := interceptor.NewClient(c, interceptor.Funcs{Get: func(ctx context.Context, cl client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+		if _, ok := obj.(*syncv1alpha1.SyncOperation); ok {
+			return apierrors.NewNotFound(syncv1alpha1.GroupVersion.WithResource("syncoperations").GroupResource(), key.Name)
+		}
+		return cl.Get(ctx, key, obj, opts...)
+	}})
+	_, err = createOperation(ctx, racing, "prod", "suite", manifestSet(10), &createOptions{})
+	g.Expect(apierrors.IsAlreadyExists(err)).To(BeTrue(), "%v", err)
+	g.Expect(err.Error()).To(HavePrefix("create SyncOperation prod/suite: "))
+	g.Expect(c.List(ctx, cms, client.InNamespace("prod"))).To(Succeed())
+	g.Expect(cms.Items).To(BeEmpty(), "the packed ConfigMaps are cleaned up")
 }
 
 // Secrets go into the ConfigMaps as SPEC §11 says; the plugin warns that
