@@ -170,6 +170,6 @@ func (l *linter) health(t *Task) {
 	if l.opts.HasHealthCheck != nil && l.opts.HasHealthCheck(gk) {
 		return
 	}
-	l.warn(CodeNoHealthCheck, t.ID, "no health check is known for %s: only generic status conditions are read, and an object without any counts as Healthy as soon as it exists; add a Lua health check (spec.healthChecks or the health ConfigMap)",
+	l.warn(CodeNoHealthCheck, t.ID, "no health check is known for %s: only generic status conditions are read, and an object without any counts as Healthy as soon as it exists (when its CRD declares a status subresource: once its controller writes status, or after the status grace); add a Lua health check (spec.healthChecks or the health ConfigMap)",
 		gk.String())
 }
