@@ -97,7 +97,8 @@ func (e *Executor) readOutcomes(ctx context.Context, op *syncv1alpha1.SyncOperat
 // withOutcome appends to the message of a HookFailed decision what the
 // failed hook's outcome says (pod, container, reason, exit code), so that
 // status.message and status.failedStep name what failed, not only the
-// Job's condition. The log stays in the hook's entry and its event.
+// Job's condition. The log, and a note of what could not be read, stay in
+// the hook's entry and its event.
 func withOutcome(l *Layout, d *Decision) {
 	if d.Reason != syncv1alpha1.ReasonHookFailed {
 		return
@@ -108,7 +109,9 @@ func withOutcome(l *Layout, d *Decision) {
 			!strings.HasPrefix(d.Message, "hook "+hookID(l.Tasks[i], r)+" failed: ") {
 			continue
 		}
-		if s := OutcomeSummary(r.Outcome); s != "" {
+		o := *r.Outcome
+		o.Message = "" // what could not be read: the entry and the event say it
+		if s := OutcomeSummary(&o); s != "" {
 			d.Message = Truncate(d.Message+"; "+s, MaxMessage)
 		}
 		return

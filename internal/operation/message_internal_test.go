@@ -77,3 +77,20 @@ func TestStartedMessage(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestWithOutcomeNamesThePodNotTheReadingNote(t *testing.T) {
+	hook := plan.Task{ID: plan.ObjectID{Group: "batch", Kind: "Job", Namespace: "prod", Name: "backup"}, Hook: &plan.Hook{}}
+	l := NewLayout(&plan.Plan{Steps: []plan.Step{{Tasks: []plan.Task{hook}}}})
+	code := int32(2)
+	d := Decision{Reason: syncv1alpha1.ReasonHookFailed, Message: "hook batch/Job/prod/backup failed: BackoffLimitExceeded",
+		Resources: map[int]syncv1alpha1.ResourceStatus{0: {ResourceRef: syncv1alpha1.ResourceRef{Name: "backup"}, HookPhase: syncv1alpha1.HookFailed, Outcome: &syncv1alpha1.HookOutcome{
+			Pod: "backup-x", Container: "main", Reason: "Error", ExitCode: &code, Message: "cannot read the logs of pod prod/backup-x: forbidden"}}}}
+	withOutcome(l, &d)
+	if want := "hook batch/Job/prod/backup failed: BackoffLimitExceeded; pod backup-x container main: Error, exit code 2"; d.Message != want {
+		t.Errorf("got %q, want %q", d.Message, want)
+	}
+	d.Reason, d.Message = syncv1alpha1.ReasonTimeout, "step PreDelete/0 exceeded its timeout"
+	if withOutcome(l, &d); d.Message != "step PreDelete/0 exceeded its timeout" {
+		t.Errorf("not a hook failure, changed: %q", d.Message)
+	}
+}
