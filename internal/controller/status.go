@@ -26,13 +26,18 @@ import (
 )
 
 // summarize fills the derived fields of status: summary, step, progress.
-func summarize(st *syncv1alpha1.SyncOperationStatus) {
+// The tasks from index skippedFrom on are never applied (Skip hooks, every
+// task of a dry run) and are not counted; a task Skipped because the
+// operation ended before its step (a failure, a termination) still is,
+// so that Progress keeps its total ("3/200", not "3/10"). SyncFail hooks
+// count only when they ran.
+func summarize(st *syncv1alpha1.SyncOperationStatus, skippedFrom int) {
 	s := syncv1alpha1.Summary{}
 	done := int32(0)
 	for i := range st.Resources {
 		r := &st.Resources[i]
-		if r.Status == syncv1alpha1.ResultSkipped ||
-			(r.SyncPhase == syncv1alpha1.SyncPhaseSyncFail && r.Status == syncv1alpha1.ResultPending) {
+		if (r.Status == syncv1alpha1.ResultSkipped && i >= skippedFrom) ||
+			(r.SyncPhase == syncv1alpha1.SyncPhaseSyncFail && (r.Status == syncv1alpha1.ResultPending || r.Status == syncv1alpha1.ResultSkipped)) {
 			continue // never applied, or SyncFail hooks that did not run
 		}
 		s.Total++

@@ -38,7 +38,11 @@ import (
 // and metrics of what happened.
 func (r *SyncOperationReconciler) finish(ctx context.Context, before, op *syncv1alpha1.SyncOperation, pn *pinned, out *operation.Outcome) error {
 	if pn != nil && len(op.Status.Resources) == len(pn.layout.Tasks) {
-		summarize(&op.Status)
+		skippedFrom := pn.layout.SkippedFrom()
+		if op.Spec.DryRun {
+			skippedFrom = 0 // a preview applies nothing
+		}
+		summarize(&op.Status, skippedFrom)
 		op.Status.Resources = pn.layout.Compact(&op.Status)
 	}
 	setConditions(op, out.WaitReason)

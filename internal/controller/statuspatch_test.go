@@ -184,3 +184,32 @@ func TestWaitForSourcesKeepsBlockedByWithinTheCRD(t *testing.T) {
 	g.Expect(op.Status.Message).To(HavePrefix("waiting for the source ConfigMap ns/part-00 (spec.sources[0]), ConfigMap ns/part-01"))
 	g.Expect(after).To(Equal(secretSourceRetry), "a Secret past the 20th still sets when to look again")
 }
+
+// A failed operation keeps its total: tasks of the steps it never reached
+// are Skipped but counted; Skip hooks and SyncFail hooks that did not run
+// are not.
+func TestSummarizeKeepsTheTotalOfAFailedOperation(t *testing.T) {
+	res := func(phase syncv1alpha1.SyncPhase, status syncv1alpha1.ResultStatus, hook bool) syncv1alpha1.ResourceStatus {
+		r := syncv1alpha1.ResourceStatus{SyncPhase: phase, Status: status}
+		if hook {
+			r.HookType = syncv1alpha1.HookType(phase)
+		}
+		return r
+	}
+	st := &syncv1alpha1.SyncOperationStatus{Resources: []syncv1alpha1.ResourceStatus{
+		res(syncv1alpha1.SyncPhasePreSync, syncv1alpha1.ResultSynced, true),   // the failed hook
+		res(syncv1alpha1.SyncPhaseSync, syncv1alpha1.ResultSkipped, false),    // never reached
+		res(syncv1alpha1.SyncPhaseSync, syncv1alpha1.ResultSkipped, false),    // never reached
+		res(syncv1alpha1.SyncPhaseSyncFail, syncv1alpha1.ResultSkipped, true), // did not run
+		res(syncv1alpha1.SyncPhaseSync, syncv1alpha1.ResultSkipped, true),     // a Skip hook
+	}}
+	st.Resources[0].HookPhase = syncv1alpha1.HookFailed
+	summarize(st, 4)
+	if st.Progress != "0/3" || st.Summary.Total != 3 || st.Summary.HooksFailed != 1 {
+		t.Errorf("progress %s, summary %+v; want 0/3 with 1 hook failed", st.Progress, *st.Summary)
+	}
+	summarize(st, 0) // a dry run: nothing is applied
+	if st.Progress != "0/1" {
+		t.Errorf("dry run: progress %s, want 0/1 (only what was written counts)", st.Progress)
+	}
+}

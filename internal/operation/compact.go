@@ -300,7 +300,7 @@ func (c *compaction) choose(i, s int, started, done bool) {
 // created, or a prune's deletion asked for.
 func written(t *plan.Task, e *syncv1alpha1.ResourceStatus) bool {
 	if t.Prune {
-		return e.Status != syncv1alpha1.ResultPending && e.Status != syncv1alpha1.ResultSyncFailed
+		return e.Status != syncv1alpha1.ResultPending && e.Status != syncv1alpha1.ResultSyncFailed && e.Status != syncv1alpha1.ResultSkipped
 	}
 	return e.Status == syncv1alpha1.ResultSynced
 }

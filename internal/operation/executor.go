@@ -216,7 +216,7 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	}
 	st.Resources = l.InitialResources(func(t *plan.Task) string { return e.Hooks.Name(op, t) })
 	st.Steps = l.InitialSteps()
-	skippedFrom := len(l.Tasks) - len(l.Plan.Skipped)
+	skippedFrom := l.SkippedFrom()
 	errs := make([]error, skippedFrom)
 	// Dry-runs write nothing and have no order: run more of them at once,
 	// so that validating the whole plan costs about one parallel apply.

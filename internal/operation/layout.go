@@ -125,12 +125,16 @@ func (l *Layout) FirstOnFail() int {
 	return -1
 }
 
+// SkippedFrom is the index of the first task that is never applied (the
+// plan's Skip hooks come last).
+func (l *Layout) SkippedFrom() int { return len(l.Tasks) - len(l.Plan.Skipped) }
+
 // InitialResources builds status.resources for a new operation: one entry
 // per task, Pending (Skipped for skipped objects). hookName gives the live
 // name of a generateName hook.
 func (l *Layout) InitialResources(hookName func(*plan.Task) string) []syncv1alpha1.ResourceStatus {
 	out := make([]syncv1alpha1.ResourceStatus, len(l.Tasks))
-	skippedFrom := len(l.Tasks) - len(l.Plan.Skipped)
+	skippedFrom := l.SkippedFrom()
 	for i, t := range l.Tasks {
 		r := syncv1alpha1.ResourceStatus{
 			ResourceRef: syncv1alpha1.ResourceRef{

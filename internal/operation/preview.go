@@ -40,7 +40,7 @@ type Previewer interface {
 // tasks would delete), and nothing is written.
 func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, out *Outcome) error {
 	st := &op.Status
-	n := len(l.Tasks) - len(l.Plan.Skipped)
+	n := l.SkippedFrom()
 	errs := make([]error, n)
 	e.parallelN(n, dryRunFactor*e.width(), func(i int) {
 		t, r := l.Tasks[i], &st.Resources[i]

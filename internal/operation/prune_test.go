@@ -121,3 +121,30 @@ func TestPruneSurvivesCrashes(t *testing.T) {
 		g.Expect(byName["vanished"].Message).To(Equal("already gone"))
 	}
 }
+
+// TestAFailedPreDeleteHookDeletesNothing: the teardown's PreDelete hook
+// fails: nothing is deleted, and the prune steps it never reached are
+// Skipped with nothing counted as written.
+func TestAFailedPreDeleteHookDeletesNothing(t *testing.T) {
+	g := NewWithT(t)
+	w, inv := pruneWorld()
+	w.fail = "backup"
+	l := buildLayout(t, `
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: backup
+  annotations: {argocd.argoproj.io/hook: PreDelete}
+spec: {activeDeadlineSeconds: 60, backoffLimit: 0}
+`)
+	l = operation.NewLayout(plan.Teardown(l.Plan, inv))
+	op := drive(t, l, w, calm)
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonHookFailed))
+	g.Expect(w.deletes).To(BeEmpty())
+	g.Expect(op.Status.Steps[0].Result).To(Equal(syncv1alpha1.StepFailed))
+	for _, s := range op.Status.Steps[1:] {
+		g.Expect(s.Result).To(Equal(syncv1alpha1.StepSkipped), "%s/%d", s.Phase, s.Wave)
+		g.Expect(s.Synced).To(BeZero(), "%s/%d: nothing was deleted", s.Phase, s.Wave)
+	}
+}
