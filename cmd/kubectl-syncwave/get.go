@@ -205,8 +205,11 @@ func renderHeader(tw *tabwriter.Writer, op *syncv1alpha1.SyncOperation, now time
 	}
 	if st.Summary != nil {
 		s := st.Summary
-		row(tw, "Summary:", fmt.Sprintf("%d total, %d synced, %d healthy, %d hooks succeeded, %d hooks failed",
-			s.Total, s.Synced, s.Healthy, s.HooksSucceeded, s.HooksFailed))
+		line := fmt.Sprintf("%d total, %d synced, %d healthy", s.Total, s.Synced, s.Healthy)
+		if s.Pruned > 0 {
+			line += fmt.Sprintf(", %d pruned", s.Pruned)
+		}
+		row(tw, "Summary:", fmt.Sprintf("%s; hooks: %d succeeded, %d failed", line, s.HooksSucceeded, s.HooksFailed))
 	}
 	return tw.Flush()
 }

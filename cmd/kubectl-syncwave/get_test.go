@@ -226,3 +226,12 @@ func TestMessageCellOfADryRun(t *testing.T) {
 	g.Expect(messageCell(syncv1alpha1.ResourceStatus{Change: syncv1alpha1.ChangeCreate, Message: "rejected"})).To(Equal("rejected"))
 	g.Expect(messageCell(syncv1alpha1.ResourceStatus{Message: "running"})).To(Equal("running"))
 }
+
+func TestGetSummaryCountsPrunes(t *testing.T) {
+	g := NewWithT(t)
+	op := failedOperation()
+	op.Status.Summary = &syncv1alpha1.Summary{Total: 4, Synced: 1, Healthy: 1, Pruned: 2, HooksSucceeded: 1}
+	var out bytes.Buffer
+	g.Expect(renderOperation(&out, op, nil, fixtureNow)).To(Succeed())
+	g.Expect(out.String()).To(MatchRegexp(`(?m)^Summary:\s+4 total, 1 synced, 1 healthy, 2 pruned; hooks: 1 succeeded, 0 failed$`))
+}

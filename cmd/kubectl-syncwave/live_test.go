@@ -392,7 +392,7 @@ func TestLiveWatchSucceeded(t *testing.T) {
 	g.Expect(stdout).To(MatchRegexp(`(?m)^Namespace:\s+%s$`, ns))
 	g.Expect(stdout).To(MatchRegexp(`(?m)^Phase:\s+Succeeded$`))
 	g.Expect(stdout).To(MatchRegexp(`(?m)^Progress:\s+2/2$`))
-	g.Expect(stdout).To(MatchRegexp(`(?m)^Summary:\s+2 total, 2 synced, 2 healthy, 0 hooks succeeded, 0 hooks failed$`))
+	g.Expect(stdout).To(MatchRegexp(`(?m)^Summary:\s+2 total, 2 synced, 2 healthy; hooks: 0 succeeded, 0 failed$`))
 	g.Expect(stdout).To(MatchRegexp(`(?m)^NAME\s+KIND\s+PHASE/WAVE\s+STATUS\s+HEALTH\s+HOOK\s+MESSAGE$`))
 	g.Expect(stdout).To(MatchRegexp(`(?m)^%s/settings\s+ConfigMap\s+Sync/0\s+Synced\s+Healthy`, ns))
 	g.Expect(stdout).To(MatchRegexp(`(?m)^%s/credentials\s+Secret\s+Sync/1\s+Synced\s+Healthy`, ns))
