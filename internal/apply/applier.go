@@ -43,7 +43,9 @@ type Applier struct {
 	// the controller itself).
 	User string
 	// ForbiddenFails makes a dry-run that authorization refuses a
-	// rejection (spec.dryRun: nothing follows that could grant it).
+	// rejection: spec.dryRun, or a plan with no RBAC object, so nothing
+	// that follows could grant it. An admission's refusal (PodSecurity,
+	// a quota, a policy), also Forbidden, is always one.
 	ForbiddenFails bool
 	// CreatesNamespace reports whether the operation creates a namespace
 	// (a Namespace of its plan, or spec.targetNamespace with
@@ -131,7 +133,7 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 		return a.classify("dry-run", t, fmt.Errorf(
 			"namespace %s does not exist and the operation does not create it (add its Namespace manifest, or CreateNamespace=true in spec.syncOptions for spec.targetNamespace): %w",
 			t.ID.Namespace, err))
-	case apierrors.IsForbidden(err) && !a.ForbiddenFails:
+	case apierrors.IsForbidden(err) && !a.ForbiddenFails && authorizationDenied(err):
 		// Authorization is judged at the real write: an earlier step of the
 		// same operation may grant it (a Role and RoleBinding in wave -1).
 		return nil

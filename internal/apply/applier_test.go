@@ -179,6 +179,25 @@ func TestForbiddenDryRunIsLeftToTheRealWrite(t *testing.T) {
 	g.Eventually(func() error { _, err := a.Apply(ctx, op(ns), tk); return err }).Should(Succeed())
 }
 
+// TestAnAdmissionRefusalFailsTheDryRun: PodSecurity's refusal is a
+// Forbidden too, but no step can grant it: the dry-run refuses the
+// object, even when authorization refusals are left to the real write.
+func TestAnAdmissionRefusalFailsTheDryRun(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	live := &corev1.Namespace{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Name: ns}, live)).To(Succeed())
+	patch := client.MergeFrom(live.DeepCopy())
+	live.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
+	g.Expect(k8s.Patch(ctx, live, patch)).To(Succeed())
+	a := &apply.Applier{Client: k8s}
+	tk := tasks(t, ns, `{apiVersion: v1, kind: Pod, metadata: {name: root}, spec: {containers: [{name: c, image: busybox}]}}`)[0]
+	err := a.DryRun(ctx, op(ns), tk)
+	g.Expect(operation.IsRejected(err)).To(BeTrue(), "%v", err)
+	g.Expect(err).To(MatchError(ContainSubstring("violates PodSecurity")))
+}
+
 func TestReplaceCreatesThenReplaces(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()

@@ -18,4 +18,11 @@ limitations under the License.
 // with the field manager "syncwave" (forcing conflicts: the manifests are the
 // source of truth), create-or-replace for Replace=true, and server-side
 // dry-runs that validate a whole plan before anything is written.
+//
+// A dry-run refusal is a rejection (nothing of the operation is applied),
+// with two exceptions: an object in a namespace the operation creates, and
+// a write that authorization refuses when the plan writes RBAC objects
+// (Applier.ForbiddenFails false), which an earlier step may make allowed;
+// the real write decides those. An admission's refusal (PodSecurity,
+// quota, a policy), though Forbidden as well, is always a rejection.
 package apply

@@ -19,6 +19,7 @@ package apply
 import (
 	"errors"
 	"fmt"
+	"regexp"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -96,4 +97,16 @@ func notServedYet(err error) bool {
 		}
 	}
 	return true
+}
+
+// authorizerDenial is how the API server words a request that
+// authorization refused: `<resource> "<name>" is forbidden: User "<user>"
+// cannot <verb> resource ...`. Admission refusals (PodSecurity, quotas,
+// policies) are Forbidden too, in other words.
+var authorizerDenial = regexp.MustCompile(`is forbidden: User "[^"]*" cannot `)
+
+// authorizationDenied reports whether a Forbidden err comes from
+// authorization (RBAC), not from admission.
+func authorizationDenied(err error) bool {
+	return apierrors.IsForbidden(err) && authorizerDenial.MatchString(err.Error())
 }

@@ -59,6 +59,8 @@ type pinned struct {
 	namespaces []string
 	// createdNamespaces are the Namespaces that the plan writes.
 	createdNamespaces map[string]bool
+	// grantsAccess: the plan writes RBAC objects (plan.GrantsAccess).
+	grantsAccess bool
 }
 
 // plans caches the pinned plans by operation UID, so that a reconcile of an
@@ -103,7 +105,7 @@ func (c *plans) drop(uid types.UID) {
 
 func newPinned(p *plan.Plan, digest string) *pinned {
 	l := operation.NewLayout(p)
-	pn := &pinned{digest: digest, layout: l, crdKinds: p.DefinedKinds(), createdNamespaces: p.CreatedNamespaces()}
+	pn := &pinned{digest: digest, layout: l, crdKinds: p.DefinedKinds(), createdNamespaces: p.CreatedNamespaces(), grantsAccess: p.GrantsAccess()}
 	namespaces := map[string]bool{}
 	for _, t := range l.Tasks {
 		if t.ID.Namespace != "" {

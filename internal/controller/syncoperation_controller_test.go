@@ -132,13 +132,11 @@ func TestDryRunRejectionAppliesNothing(t *testing.T) {
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "first")).To(BeFalse(), "nothing is applied when the dry-run rejects an object")
 }
 
-// TestTenantStopsAtAForbiddenObject: an operation that impersonates a
-// ServiceAccount allowed to manage only ConfigMaps in its namespace fails at
-// the ClusterRole, with a message that names the object, the verb and the
-// ServiceAccount; the earlier wave was applied, the later one was not.
-func TestTenantStopsAtAForbiddenObject(t *testing.T) {
+// configMapTenant creates the ServiceAccount "tenant" in ns, allowed to
+// manage only ConfigMaps there.
+func configMapTenant(t *testing.T, ns string) {
+	t.Helper()
 	g := NewWithT(t)
-	ns := namespace(t)
 	ctx := context.Background()
 	g.Expect(k8s.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "tenant", Namespace: ns}})).To(Succeed())
 	g.Expect(k8s.Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "configmaps", Namespace: ns},
@@ -146,6 +144,17 @@ func TestTenantStopsAtAForbiddenObject(t *testing.T) {
 	g.Expect(k8s.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "tenant", Namespace: ns},
 		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "configmaps"},
 		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "tenant", Namespace: ns}}})).To(Succeed())
+}
+
+// TestTenantStopsAtAForbiddenObject: an operation that impersonates a
+// ServiceAccount allowed to manage only ConfigMaps in its namespace fails at
+// the ClusterRole, with a message that names the object, the verb and the
+// ServiceAccount; the earlier wave was applied, the later one was not
+// (the plan writes an RBAC object, so authorization is left to the write).
+func TestTenantStopsAtAForbiddenObject(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	configMapTenant(t, ns)
 
 	op := run(t, ns, syncv1alpha1.SyncOperationSpec{ServiceAccountName: "tenant", Manifests: objects(t,
 		`{apiVersion: v1, kind: ConfigMap, metadata: {name: first}}`,
@@ -160,6 +169,26 @@ func TestTenantStopsAtAForbiddenObject(t *testing.T) {
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "first")).To(BeTrue(), "the earlier wave was applied")
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "last")).To(BeFalse(), "nothing after the forbidden object is applied")
 	g.Expect(exists(t, &rbacv1.ClusterRole{}, "", ns+"-escalate")).To(BeFalse())
+}
+
+// TestTenantForbiddenAtTheStartAppliesNothing: with no RBAC object in the
+// plan, nothing the operation writes could grant what authorization
+// refuses at the start's dry-run: the operation fails there, nothing
+// applied (SPEC §5), naming the object and the ServiceAccount.
+func TestTenantForbiddenAtTheStartAppliesNothing(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	configMapTenant(t, ns)
+
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{ServiceAccountName: "tenant", Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: first}}`,
+		`{apiVersion: v1, kind: Secret, metadata: {name: later, annotations: {argocd.argoproj.io/sync-wave: "1"}}}`,
+	)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonApplyFailed))
+	g.Expect(op.Status.Message).To(ContainSubstring("nothing was applied"))
+	g.Expect(op.Status.Message).To(ContainSubstring("Secret/" + ns + "/later as system:serviceaccount:" + ns + ":tenant"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "first")).To(BeFalse(), "nothing applied")
 }
 
 // TestTenantReadsSourcesAsItself: a source the ServiceAccount may not read

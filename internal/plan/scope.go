@@ -89,3 +89,25 @@ func (p *Plan) CreatedNamespaces() map[string]bool {
 	}
 	return out
 }
+
+// GrantsAccess reports whether the plan's steps write RBAC objects (Role,
+// RoleBinding, ClusterRole, ClusterRoleBinding): then a write that
+// authorization refuses before the start may be allowed by the time its
+// step comes, so the start's dry-run does not refuse it.
+func (p *Plan) GrantsAccess() bool {
+	for _, steps := range [][]Step{p.Steps, p.OnFail} {
+		for i := range steps {
+			for j := range steps[i].Tasks {
+				t := &steps[i].Tasks[j]
+				if t.ID.Group != "rbac.authorization.k8s.io" || t.Prune {
+					continue
+				}
+				switch t.ID.Kind {
+				case "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -109,3 +109,26 @@ metadata: {name: not-core}
 	p.Steps = append(p.Steps, plan.Step{Phase: syncv1alpha1.SyncPhasePrune, Tasks: []plan.Task{{ID: plan.ObjectID{Kind: "Namespace", Name: "old"}, Prune: true}}})
 	g.Expect(p.CreatedNamespaces()).NotTo(HaveKey("old"), "a prune deletes it")
 }
+
+func TestGrantsAccess(t *testing.T) {
+	g := NewWithT(t)
+	build := func(docs string) *plan.Plan {
+		p, err := plan.Build(parse(t, docs), plan.Options{DefaultNamespace: "ns"})
+		g.Expect(err).NotTo(HaveOccurred())
+		return p
+	}
+	g.Expect(build("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n").GrantsAccess()).To(BeFalse())
+	g.Expect(build(`
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deployer}
+`).GrantsAccess()).To(BeTrue())
+	p := build("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+	p.Steps = append(p.Steps, plan.Step{Phase: syncv1alpha1.SyncPhasePrune, Tasks: []plan.Task{{ID: plan.ObjectID{Group: "rbac.authorization.k8s.io", Kind: "Role", Name: "old"}, Prune: true}}})
+	g.Expect(p.GrantsAccess()).To(BeFalse(), "a prune takes access away")
+}
