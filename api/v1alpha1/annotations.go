@@ -144,6 +144,10 @@ const (
 	SyncOptionSkipDryRunOnMissingResource = "SkipDryRunOnMissingResource"
 	SyncOptionCreateNamespace             = "CreateNamespace"
 	SyncOptionPrune                       = "Prune"
+	// SyncOptionDelete=false on a live object keeps it when its
+	// application is torn down (spec.action: Delete), as Argo CD keeps it
+	// when the Application is deleted; a prune still deletes it.
+	SyncOptionDelete = "Delete"
 )
 
 // ParseSyncOptions parses "Name=value" items into a map. Items without "="

@@ -106,6 +106,9 @@ func (p *Pruner) inspect(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	if opts[syncv1alpha1.SyncOptionPrune] == "false" {
 		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Prune=false"}, nil
 	}
+	if op.Spec.IsDelete() && opts[syncv1alpha1.SyncOptionDelete] == "false" {
+		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Delete=false (kept when its application is torn down)"}, nil
+	}
 	return live, operation.PruneResult{}, nil
 }
 

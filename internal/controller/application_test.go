@@ -229,6 +229,34 @@ func TestPruneAndDelete(t *testing.T) {
 	g.Expect(again.Status.Steps).To(BeEmpty(), "after a teardown the inventory is empty")
 }
 
+// TestTeardownKeepsDeleteFalse: Argo CD's sync option Delete=false keeps
+// an object when its application is torn down; a prune still deletes it.
+func TestTeardownKeepsDeleteFalse(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	retained := `{apiVersion: v1, kind: ConfigMap, metadata: {name: %s, annotations: {argocd.argoproj.io/sync-options: Delete=false}}}`
+	v1 := run(t, ns, syncv1alpha1.SyncOperationSpec{Application: "db", Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"), fmt.Sprintf(retained, "old"))})
+	g.Expect(v1.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v1.Status.Message)
+	v2 := create(t, ns, "v2", syncv1alpha1.SyncOperationSpec{Application: "db", Prune: true, Manifests: objects(t,
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"))})
+	g.Eventually(phaseOf(v2), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded), v2.Status.Message)
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "old")).To(BeFalse(), "Delete=false does not stop a prune")
+
+	down := create(t, ns, "down", syncv1alpha1.SyncOperationSpec{Application: "db", Action: syncv1alpha1.ActionDelete})
+	g.Eventually(phaseOf(down), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded), down.Status.Message)
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "app")).To(BeFalse())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "data")).To(BeTrue(), "Delete=false keeps it when the application is torn down")
+	var entry syncv1alpha1.ResourceStatus
+	for _, r := range down.Status.Resources {
+		if r.Name == "data" {
+			entry = r
+		}
+	}
+	g.Expect(entry.Status).To(Equal(syncv1alpha1.ResultPruneSkipped))
+	g.Expect(entry.Message).To(ContainSubstring("Delete=false"))
+}
+
 // TestHistoryAndTTL: the suite runs with --history-limit=3.
 func TestHistoryAndTTL(t *testing.T) {
 	g := NewWithT(t)
