@@ -148,6 +148,11 @@ const (
 	// application is torn down (spec.action: Delete), as Argo CD keeps it
 	// when the Application is deleted; a prune still deletes it.
 	SyncOptionDelete = "Delete"
+	// SyncOptionFailOnSharedResource=true refuses, at the start, an
+	// object that another application manages (its live object has
+	// another syncwave.dev/application label), as in Argo CD; without
+	// it the object is taken over, with a SharedResource warning event.
+	SyncOptionFailOnSharedResource = "FailOnSharedResource"
 )
 
 // ParseSyncOptions parses "Name=value" items into a map. Items without "="

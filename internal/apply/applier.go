@@ -36,6 +36,11 @@ import (
 type Applier struct {
 	// Client makes the writes (the caller may give an impersonating client).
 	Client client.Client
+	// Owner, when set, tells the application (label
+	// syncwave.dev/application) of a task's live object, from a cache;
+	// known is false when it cannot tell. The dry-run reports an object
+	// of another application (SharedError).
+	Owner func(t *plan.Task) (app string, known bool)
 	// CRDKinds are the kinds that CRDs of the same operation define: their
 	// objects skip the dry-run and wait for the CRD to be served.
 	CRDKinds map[schema.GroupKind]bool
@@ -123,7 +128,7 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	}
 	switch {
 	case err == nil:
-		return nil
+		return a.shared(op, t)
 	case meta.IsNoMatchError(err) && t.Option(syncv1alpha1.SyncOptionSkipDryRunOnMissingResource):
 		return nil
 	case apierrors.IsNotFound(err) && NamespaceMissing(ctx, a.Client, t.ID.Namespace):
@@ -139,6 +144,19 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 		return nil
 	}
 	return a.classify("dry-run", t, err)
+}
+
+// shared returns a *SharedError when the live object of a non-hook task
+// belongs to another application than op's.
+func (a *Applier) shared(op *syncv1alpha1.SyncOperation, t *plan.Task) error {
+	if a.Owner == nil || t.IsHook() {
+		return nil
+	}
+	app, known := a.Owner(t)
+	if !known || app == "" || app == op.Spec.Application {
+		return nil
+	}
+	return &SharedError{Object: t.ID.String(), Application: app, Refuse: t.Option(syncv1alpha1.SyncOptionFailOnSharedResource)}
 }
 
 func (a *Applier) dryApply(ctx context.Context, u *unstructured.Unstructured) error {

@@ -25,4 +25,8 @@ limitations under the License.
 // (Applier.ForbiddenFails false), which an earlier step may make allowed;
 // the real write decides those. An admission's refusal (PodSecurity,
 // quota, a policy), though Forbidden as well, is always a rejection.
+//
+// A dry-run also tells, from the cache (Applier.Owner), when an object's
+// live copy belongs to another application (SharedError): a warning, the
+// object is taken over, or with FailOnSharedResource=true a rejection.
 package apply

@@ -23,6 +23,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
 // Error is a failed write of one object. Rejected tells whether retrying
@@ -110,3 +112,27 @@ var authorizerDenial = regexp.MustCompile(`is forbidden: User "[^"]*" cannot `)
 func authorizationDenied(err error) bool {
 	return apierrors.IsForbidden(err) && authorizerDenial.MatchString(err.Error())
 }
+
+// SharedError says that the live object of a task belongs to another
+// application. With Refuse (FailOnSharedResource=true) it is a rejection;
+// otherwise a warning: the object is taken over.
+type SharedError struct {
+	Object      string
+	Application string
+	Refuse      bool
+}
+
+// Error implements error.
+func (e *SharedError) Error() string {
+	msg := fmt.Sprintf("%s is managed by application %s (label %s on the live object)", e.Object, e.Application, syncv1alpha1.LabelApplication)
+	if e.Refuse {
+		msg += "; FailOnSharedResource=true refuses to take it over"
+	}
+	return msg
+}
+
+// Rejected reports whether the object must not be taken over.
+func (e *SharedError) Rejected() bool { return e.Refuse }
+
+// SharedWith is the application that manages the object.
+func (e *SharedError) SharedWith() string { return e.Application }

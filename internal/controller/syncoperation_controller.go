@@ -286,6 +286,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 		CreatesNamespace: createsNamespace(op, pn)}
 	if tg.shared() {
 		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
+		applier.Owner = func(t *plan.Task) (string, bool) { return r.Watcher.Application(ctx, t) }
 	}
 	return &operation.Executor{
 		Applier:  applier,

@@ -229,20 +229,38 @@ func (w *Watcher) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *pl
 // exists but was never applied by syncwave reads as absent, which the
 // caller must tolerate (a create then fails with AlreadyExists).
 func (w *Watcher) Known(ctx context.Context, t *plan.Task) (exists, known bool) {
+	live, known := w.cached(ctx, t)
+	return live != nil, known
+}
+
+// Application returns, from the controller's cache, the application
+// (label syncwave.dev/application) of the live object of a task; known is
+// false when the cache cannot tell, or the object is not there.
+func (w *Watcher) Application(ctx context.Context, t *plan.Task) (app string, known bool) {
+	live, known := w.cached(ctx, t)
+	if live == nil {
+		return "", false
+	}
+	return live.GetLabels()[syncv1alpha1.LabelApplication], known
+}
+
+// cached returns the cached live object of a task (nil when it is absent);
+// known is false while the informer of its kind has not synced.
+func (w *Watcher) cached(ctx context.Context, t *plan.Task) (live *unstructured.Unstructured, known bool) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(t.Object.GroupVersionKind())
 	inf, err := w.main.GetInformer(ctx, u, cache.BlockUntilSynced(false))
 	if err != nil || !inf.HasSynced() {
-		return false, false
+		return nil, false
 	}
 	err = w.main.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: t.ID.Name}, u)
 	switch {
 	case err == nil:
-		return true, true
+		return u, true
 	case apierrors.IsNotFound(err):
-		return false, true
+		return nil, true
 	}
-	return false, false
+	return nil, false
 }
 
 // Scope is what an operation reads its objects through: the cluster, the

@@ -225,9 +225,13 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 			errs[i] = e.Applier.DryRun(ctx, op, l.Tasks[i])
 		}
 	})
-	var rejected []string
+	var rejected, shared []string
 	for i, err := range errs {
 		if err == nil {
+			continue
+		}
+		if SharedWith(err) != "" && !IsRejected(err) {
+			shared = append(shared, err.Error())
 			continue
 		}
 		if !IsRejected(err) {
@@ -243,6 +247,9 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 		}
 		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonApplyFailed, rejectedMessage(rejected))
 		return nil
+	}
+	if len(shared) > 0 {
+		out.event(eventWarning, EventSharedResource, sharedMessage(shared))
 	}
 	if op.Spec.DryRun {
 		return e.preview(ctx, op, l, out)

@@ -95,6 +95,18 @@ func IsRejected(err error) bool {
 	return errors.As(err, &r) && r.Rejected()
 }
 
+// SharedWith returns the application that manages the live object a
+// dry-run err is about ("" when err says nothing of the kind). Errors opt
+// in by implementing SharedWith() string; one that is not also Rejected
+// is a warning: the operation takes the object over.
+func SharedWith(err error) string {
+	var s interface{ SharedWith() string }
+	if errors.As(err, &s) {
+		return s.SharedWith()
+	}
+	return ""
+}
+
 // IsNotReady reports whether err says a write must wait, e.g. for a CRD of
 // the same operation to be established. Errors opt in by implementing
 // NotReady() bool.

@@ -26,17 +26,30 @@ import (
 // rejectedMessage bounds the message of a start that the dry-run refused:
 // the count and the first few errors; status.resources has each one.
 func rejectedMessage(rejected []string) string {
+	return fmt.Sprintf("server-side dry-run rejected %d object(s), nothing was applied: ", len(rejected)) +
+		firstOf(rejected, " (see status.resources)")
+}
+
+// firstOf joins the first three items, each bounded, and counts the rest
+// ("; and N more" and more).
+func firstOf(items []string, more string) string {
 	const shown = 3
-	msg := fmt.Sprintf("server-side dry-run rejected %d object(s), nothing was applied: ", len(rejected))
-	first := rejected[:min(shown, len(rejected))]
+	first := items[:min(shown, len(items))]
 	for i := range first {
 		first[i] = Truncate(first[i], MaxMessage/shown)
 	}
-	msg += strings.Join(first, "; ")
-	if n := len(rejected) - shown; n > 0 {
-		msg += fmt.Sprintf("; and %d more (see status.resources)", n)
+	msg := strings.Join(first, "; ")
+	if n := len(items) - shown; n > 0 {
+		msg += fmt.Sprintf("; and %d more%s", n, more)
 	}
 	return msg
+}
+
+// sharedMessage is the SharedResource event of the objects that other
+// applications manage and the operation takes over.
+func sharedMessage(shared []string) string {
+	return fmt.Sprintf("%d object(s) of other applications are taken over (FailOnSharedResource=true refuses that): ", len(shared)) +
+		firstOf(shared, "")
 }
 
 // record writes the observed health and hook results into status.

@@ -40,6 +40,9 @@ const (
 	EventOperationSucceeded = "OperationSucceeded"
 	EventOperationFailed    = "OperationFailed"
 	EventTerminated         = "Terminated"
+	// EventSharedResource warns that the operation takes over objects
+	// that another application manages (not in SPEC §9's list).
+	EventSharedResource = "SharedResource"
 )
 
 const (
