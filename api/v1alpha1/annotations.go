@@ -153,6 +153,10 @@ const (
 	// another syncwave.dev/application label), as in Argo CD; without
 	// it the object is taken over, with a SharedResource warning event.
 	SyncOptionFailOnSharedResource = "FailOnSharedResource"
+	// SyncOptionForce=true with Replace=true deletes an existing object
+	// and creates it again (kubectl replace --force), for fields that
+	// cannot change in place (a Job's template, a selector).
+	SyncOptionForce = "Force"
 )
 
 // ParseSyncOptions parses "Name=value" items into a map. Items without "="

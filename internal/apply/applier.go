@@ -18,6 +18,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -198,7 +199,10 @@ func (a *Applier) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *
 	u := Prepare(op, t)
 	var err error
 	if t.Option(syncv1alpha1.SyncOptionReplace) {
-		err = a.replace(ctx, u, t)
+		err = a.replace(ctx, op, u, t)
+		if errors.Is(err, errRecreating) {
+			return nil, waitFor(t.ID.String(), err)
+		}
 	} else {
 		err = a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
 			client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
@@ -212,8 +216,15 @@ func (a *Applier) Apply(ctx context.Context, op *syncv1alpha1.SyncOperation, t *
 	return u, nil
 }
 
+// errRecreating: Replace=true,Force=true deleted the live object, which
+// is created again once it is gone.
+var errRecreating = errors.New("Replace=true,Force=true: the live object was deleted; it is created again once it is gone")
+
 // replace creates the object, or replaces the live one (Replace=true).
-func (a *Applier) replace(ctx context.Context, u *unstructured.Unstructured, t *plan.Task) error {
+// With Force=true a live object that another operation wrote is deleted
+// first (errRecreating until it is gone); one that op wrote is replaced,
+// so a retry or a restart never deletes what op created.
+func (a *Applier) replace(ctx context.Context, op *syncv1alpha1.SyncOperation, u *unstructured.Unstructured, t *plan.Task) error {
 	opts := []client.CreateOption{client.FieldOwner(syncv1alpha1.FieldManager)}
 	if t.Options[syncv1alpha1.SyncOptionValidate] == "false" {
 		opts = append(opts, client.FieldValidation(metav1.FieldValidationIgnore))
@@ -226,6 +237,16 @@ func (a *Applier) replace(ctx context.Context, u *unstructured.Unstructured, t *
 	live.SetGroupVersionKind(u.GroupVersionKind())
 	if err := a.Client.Get(ctx, client.ObjectKeyFromObject(u), live); err != nil {
 		return err
+	}
+	if t.Option(syncv1alpha1.SyncOptionForce) && live.GetAnnotations()[syncv1alpha1.AnnotationOperation] != op.Namespace+"/"+op.Name {
+		if live.GetDeletionTimestamp() == nil {
+			uid := live.GetUID()
+			err := a.Client.Delete(ctx, live, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
+			if client.IgnoreNotFound(err) != nil {
+				return err
+			}
+		}
+		return errRecreating
 	}
 	u.SetResourceVersion(live.GetResourceVersion())
 	uopts := []client.UpdateOption{client.FieldOwner(syncv1alpha1.FieldManager)}

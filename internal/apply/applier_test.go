@@ -20,6 +20,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
@@ -213,6 +214,33 @@ func TestReplaceCreatesThenReplaces(t *testing.T) {
 	cm := &corev1.ConfigMap{}
 	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "r"}, cm)).To(Succeed())
 	g.Expect(cm.Data).To(Equal(map[string]string{"b": "2"}))
+}
+
+// TestReplaceForceRecreates: Replace=true,Force=true deletes a live
+// object that another operation wrote and creates it again once it is
+// gone; one that this operation wrote is replaced in place, so a retry or
+// a restart does not delete what it created.
+func TestReplaceForceRecreates(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	old := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "f", Namespace: ns}, Data: map[string]string{"old": "1"}}
+	g.Expect(k8s.Create(ctx, old)).To(Succeed())
+	a := &apply.Applier{Client: k8s}
+	forced := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: f, annotations: {argocd.argoproj.io/sync-options: "Replace=true,Force=true"}}, data: {new: "2"}}`)[0]
+	_, err := a.Apply(ctx, op(ns), forced)
+	g.Expect(operation.IsNotReady(err)).To(BeTrue(), "%v", err)
+	g.Eventually(func() error { _, err := a.Apply(ctx, op(ns), forced); return err }, 10*time.Second, 50*time.Millisecond).Should(Succeed())
+	cm := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "f"}, cm)).To(Succeed())
+	g.Expect(cm.UID).NotTo(Equal(old.UID), "created again")
+	g.Expect(cm.Data).To(Equal(map[string]string{"new": "2"}))
+
+	_, err = a.Apply(ctx, op(ns), forced) // the same operation again: a replace, not a second deletion
+	g.Expect(err).NotTo(HaveOccurred())
+	again := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "f"}, again)).To(Succeed())
+	g.Expect(again.UID).To(Equal(cm.UID))
 }
 
 func TestEnsureNamespace(t *testing.T) {

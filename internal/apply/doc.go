@@ -16,7 +16,8 @@ limitations under the License.
 
 // Package apply writes the non-hook objects of a plan: server-side apply
 // with the field manager "syncwave" (forcing conflicts: the manifests are the
-// source of truth), create-or-replace for Replace=true, and server-side
+// source of truth), create-or-replace for Replace=true (with Force=true,
+// delete and create again an object another operation wrote), and server-side
 // dry-runs that validate a whole plan before anything is written.
 //
 // A dry-run refusal is a rejection (nothing of the operation is applied),
