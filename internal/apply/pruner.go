@@ -103,13 +103,22 @@ func (p *Pruner) inspect(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 		return nil, operation.PruneResult{Kept: true, Message: fmt.Sprintf("not deleted: the live object is labelled %s=%q, not %q", syncv1alpha1.LabelApplication, got, op.Spec.Application)}, nil
 	}
 	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(live.GetAnnotations()[syncv1alpha1.AnnotationSyncOptions], ","))
-	if opts[syncv1alpha1.SyncOptionPrune] == "false" {
-		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Prune=false"}, nil
+	if syncv1alpha1.Keeps(opts, syncv1alpha1.SyncOptionPrune) {
+		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Prune=" + opts[syncv1alpha1.SyncOptionPrune] + confirmNote(opts[syncv1alpha1.SyncOptionPrune])}, nil
 	}
-	if op.Spec.IsDelete() && opts[syncv1alpha1.SyncOptionDelete] == "false" {
-		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Delete=false (kept when its application is torn down)"}, nil
+	if op.Spec.IsDelete() && syncv1alpha1.Keeps(opts, syncv1alpha1.SyncOptionDelete) {
+		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Delete=" + opts[syncv1alpha1.SyncOptionDelete] +
+			" (kept when its application is torn down)" + confirmNote(opts[syncv1alpha1.SyncOptionDelete])}, nil
 	}
 	return live, operation.PruneResult{}, nil
+}
+
+// confirmNote says what Argo CD's "confirm" value means here.
+func confirmNote(v string) string {
+	if v != "confirm" {
+		return ""
+	}
+	return "; syncwave asks no confirmation: delete it by hand if it must go"
 }
 
 // classify names the object, the verb and, for a refused request, the

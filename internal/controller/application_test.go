@@ -231,15 +231,17 @@ func TestPruneAndDelete(t *testing.T) {
 
 // TestTeardownKeepsDeleteFalse: Argo CD's sync option Delete=false keeps
 // an object when its application is torn down; a prune still deletes it.
+// Delete=confirm keeps it too: syncwave has no confirmation to ask.
 func TestTeardownKeepsDeleteFalse(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
 	retained := `{apiVersion: v1, kind: ConfigMap, metadata: {name: %s, annotations: {argocd.argoproj.io/sync-options: Delete=false}}}`
+	confirm := `{apiVersion: v1, kind: ConfigMap, metadata: {name: confirm, annotations: {argocd.argoproj.io/sync-options: Delete=confirm}}}`
 	v1 := run(t, ns, syncv1alpha1.SyncOperationSpec{Application: "db", Manifests: objects(t,
-		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"), fmt.Sprintf(retained, "old"))})
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"), fmt.Sprintf(retained, "old"), confirm)})
 	g.Expect(v1.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v1.Status.Message)
 	v2 := create(t, ns, "v2", syncv1alpha1.SyncOperationSpec{Application: "db", Prune: true, Manifests: objects(t,
-		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"))})
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"), confirm)})
 	g.Eventually(phaseOf(v2), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded), v2.Status.Message)
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "old")).To(BeFalse(), "Delete=false does not stop a prune")
 
@@ -247,14 +249,15 @@ func TestTeardownKeepsDeleteFalse(t *testing.T) {
 	g.Eventually(phaseOf(down), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded), down.Status.Message)
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "app")).To(BeFalse())
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "data")).To(BeTrue(), "Delete=false keeps it when the application is torn down")
-	var entry syncv1alpha1.ResourceStatus
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "confirm")).To(BeTrue(), "Argo CD's Delete=confirm: kept, syncwave asks no confirmation")
+	entries := map[string]syncv1alpha1.ResourceStatus{}
 	for _, r := range down.Status.Resources {
-		if r.Name == "data" {
-			entry = r
-		}
+		entries[r.Name] = r
 	}
-	g.Expect(entry.Status).To(Equal(syncv1alpha1.ResultPruneSkipped))
-	g.Expect(entry.Message).To(ContainSubstring("Delete=false"))
+	g.Expect(entries["data"].Status).To(Equal(syncv1alpha1.ResultPruneSkipped))
+	g.Expect(entries["data"].Message).To(ContainSubstring("Delete=false"))
+	g.Expect(entries["confirm"].Status).To(Equal(syncv1alpha1.ResultPruneSkipped))
+	g.Expect(entries["confirm"].Message).To(ContainSubstring("Delete=confirm (kept when its application is torn down); syncwave asks no confirmation"))
 }
 
 // TestHistoryAndTTL: the suite runs with --history-limit=3.

@@ -124,7 +124,7 @@ func prunable(u *unstructured.Unstructured) bool {
 	}
 	ann := u.GetAnnotations()
 	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(ann[syncv1alpha1.AnnotationSyncOptions], ","))
-	return opts[syncv1alpha1.SyncOptionPrune] != "false"
+	return !syncv1alpha1.Keeps(opts, syncv1alpha1.SyncOptionPrune)
 }
 
 // objectID identifies a live object.

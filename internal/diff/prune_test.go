@@ -36,6 +36,7 @@ func TestPrunable(t *testing.T) {
 		{name: "a Helm 2 CRD (crd-install is no hook)", annotations: map[string]string{"helm.sh/hook": "crd-install"}, want: true},
 		{name: "a hook annotation added to the live object", annotations: map[string]string{"argocd.argoproj.io/hook": "PreSync"}, want: true},
 		{name: "Prune=false", annotations: map[string]string{"argocd.argoproj.io/sync-options": "Validate=false,Prune=false"}, want: false},
+		{name: "Argo CD's Prune=confirm: kept, syncwave asks no confirmation", annotations: map[string]string{"argocd.argoproj.io/sync-options": "Prune=confirm"}, want: false},
 		{name: "being deleted", deleting: true, want: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
