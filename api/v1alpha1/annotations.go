@@ -159,6 +159,19 @@ const (
 	SyncOptionForce = "Force"
 )
 
+// knownSyncOptions are the sync option names syncwave acts on, and Argo
+// CD's that need nothing here (ApplyOutOfSyncOnly: only what changed is
+// applied, which a server-side apply of everything also gives).
+var knownSyncOptions = map[string]bool{
+	SyncOptionServerSideApply: true, SyncOptionReplace: true, SyncOptionValidate: true,
+	SyncOptionSkipDryRunOnMissingResource: true, SyncOptionCreateNamespace: true, SyncOptionPrune: true,
+	SyncOptionPruneLast: true, SyncOptionDelete: true, SyncOptionFailOnSharedResource: true, SyncOptionForce: true,
+	"ApplyOutOfSyncOnly": true, "RespectIgnoreDifferences": true, "ClientSideApplyMigration": true,
+}
+
+// KnownSyncOption reports whether name is a sync option syncwave knows.
+func KnownSyncOption(name string) bool { return knownSyncOptions[name] }
+
 // Keeps reports whether the sync option name (Prune or Delete) of a live
 // object keeps it from deletion: "false", or Argo CD's "confirm", which
 // asks a person to confirm the deletion; syncwave has no confirmation, so

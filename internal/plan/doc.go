@@ -136,4 +136,7 @@ limitations under the License.
 //   - SW009: an object depends on a custom resource whose kind has no known
 //     health check: that object counts as Healthy as soon as it exists, so
 //     the dependency orders the writes but does not wait for readiness.
+//   - SW010: a name in an object's argocd.argoproj.io/sync-options that
+//     syncwave does not know (syncv1alpha1.KnownSyncOption), e.g. a typo
+//     such as "Prun=false" or "prune=false": it has no effect.
 package plan

@@ -18,6 +18,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -35,6 +37,7 @@ const (
 	CodeHookNoBeforeCreation  = "SW005"
 	CodeNoHealthCheck         = "SW006"
 	CodeHelmHookIgnored       = "SW007"
+	CodeUnknownSyncOption     = "SW010"
 )
 
 // maxHookBackoffLimit is the largest backoffLimit of a hook Job that does
@@ -74,6 +77,7 @@ func lint(p *Plan, entries []*entry, opts Options) []Warning {
 		l.lintGraph(t)
 	})
 	for _, e := range entries {
+		l.syncOptions(e)
 		if len(e.helmIgnored) > 0 {
 			l.warn(CodeHelmHookIgnored, e.id, "Helm hook %q has no sync equivalent, so the object is never applied (syncwave runs pre-install and pre-upgrade hooks as PreSync, post-install and post-upgrade hooks as PostSync, pre-delete and post-delete hooks in Delete operations)",
 				strings.Join(e.helmIgnored, ","))
@@ -101,6 +105,23 @@ func (l *linter) warn(code string, id ObjectID, format string, args ...any) {
 	if !l.seen[w] {
 		l.seen[w] = true
 		l.warnings = append(l.warnings, w)
+	}
+}
+
+// syncOptions flags the names in an object's sync-options annotation that
+// syncwave does not know (SW010): a typo such as "Prun=false" would
+// otherwise be ignored without a word, and the object pruned.
+func (l *linter) syncOptions(e *entry) {
+	v, ok := e.obj.GetAnnotations()[syncv1alpha1.AnnotationSyncOptions]
+	if !ok {
+		return
+	}
+	own, _ := syncv1alpha1.ParseSyncOptions(strings.Split(v, ","))
+	for _, name := range slices.Sorted(maps.Keys(own)) {
+		if !syncv1alpha1.KnownSyncOption(name) {
+			l.warn(CodeUnknownSyncOption, e.id, "unknown sync option %q in %s: it has no effect (check the spelling; names are case-sensitive, e.g. Prune, Replace, ServerSideApply)",
+				name, syncv1alpha1.AnnotationSyncOptions)
+		}
 	}
 }
 
