@@ -157,6 +157,10 @@ const (
 	// and creates it again (kubectl replace --force), for fields that
 	// cannot change in place (a Job's template, a selector).
 	SyncOptionForce = "Force"
+	// SyncOptionPrunePropagationPolicy (foreground, background or orphan,
+	// as in Argo CD) is the propagation policy of the deletions of prune
+	// and teardown; default foreground.
+	SyncOptionPrunePropagationPolicy = "PrunePropagationPolicy"
 )
 
 // knownSyncOptions are the sync option names syncwave acts on, and Argo
@@ -166,7 +170,8 @@ var knownSyncOptions = map[string]bool{
 	SyncOptionServerSideApply: true, SyncOptionReplace: true, SyncOptionValidate: true,
 	SyncOptionSkipDryRunOnMissingResource: true, SyncOptionCreateNamespace: true, SyncOptionPrune: true,
 	SyncOptionPruneLast: true, SyncOptionDelete: true, SyncOptionFailOnSharedResource: true, SyncOptionForce: true,
-	"ApplyOutOfSyncOnly": true, "RespectIgnoreDifferences": true, "ClientSideApplyMigration": true,
+	SyncOptionPrunePropagationPolicy: true,
+	"ApplyOutOfSyncOnly":             true, "RespectIgnoreDifferences": true, "ClientSideApplyMigration": true,
 }
 
 // KnownSyncOption reports whether name is a sync option syncwave knows.

@@ -43,6 +43,7 @@ type Pruner struct {
 	// controller itself).
 	User string
 	// Propagation is the deletion propagation policy; default Foreground.
+	// The operation's sync option PrunePropagationPolicy wins.
 	Propagation metav1.DeletionPropagation
 }
 
@@ -59,6 +60,15 @@ func (p *Pruner) Prune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *p
 		return operation.PruneResult{Message: "being deleted"}, nil
 	}
 	policy := p.Propagation
+	opts, _ := syncv1alpha1.ParseSyncOptions(op.Spec.SyncOptions)
+	switch opts[syncv1alpha1.SyncOptionPrunePropagationPolicy] {
+	case "foreground":
+		policy = metav1.DeletePropagationForeground
+	case "background":
+		policy = metav1.DeletePropagationBackground
+	case "orphan":
+		policy = metav1.DeletePropagationOrphan
+	}
 	if policy == "" {
 		policy = metav1.DeletePropagationForeground
 	}

@@ -181,3 +181,15 @@ metadata:
 	g.Expect(pre.Object).To(BeIdenticalTo(post.Object))
 	g.Expect(p.Warnings).To(BeEmpty(), "a Pod hook is not linted as a Job")
 }
+
+func TestPrunePropagationPolicyIsValidated(t *testing.T) {
+	g := NewWithT(t)
+	objs := parse(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+	_, err := plan.Build(objs, plan.Options{DefaultNamespace: "d", SyncOptions: []string{"PrunePropagationPolicy=Background"}})
+	var ve *plan.ValidationError
+	g.Expect(errors.As(err, &ve)).To(BeTrue(), "%v", err)
+	g.Expect(ve.Errs).To(Equal([]plan.FieldError{{Field: "spec.syncOptions",
+		Msg: "sync option PrunePropagationPolicy=Background: the value must be foreground, background or orphan"}}))
+	_, err = plan.Build(objs, plan.Options{DefaultNamespace: "d", SyncOptions: []string{"PrunePropagationPolicy=orphan"}})
+	g.Expect(err).NotTo(HaveOccurred())
+}

@@ -218,5 +218,8 @@ func parseOptionList(items []string) (map[string]string, error) {
 		}
 		return nil, fmt.Errorf("sync option %s is not of the form Name=value", strings.Join(q, ", "))
 	}
+	if v, ok := opts[syncv1alpha1.SyncOptionPrunePropagationPolicy]; ok && !slices.Contains([]string{"foreground", "background", "orphan"}, v) {
+		return nil, fmt.Errorf("sync option %s=%s: the value must be foreground, background or orphan", syncv1alpha1.SyncOptionPrunePropagationPolicy, v)
+	}
 	return opts, nil
 }

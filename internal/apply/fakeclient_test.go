@@ -21,13 +21,16 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/apply"
 	"github.com/syncwave/syncwave/internal/operation"
 )
@@ -68,6 +71,43 @@ func TestACustomResourceNotServedYetWaits(t *testing.T) {
 			g.Expect(err).To(HaveOccurred())
 			g.Expect(operation.IsNotReady(err)).To(Equal(c.notReady), "%v", err)
 			g.Expect(operation.IsRejected(err)).To(Equal(c.rejected), "%v", err)
+		})
+	}
+}
+
+// TestPrunePropagationPolicy: the operation's sync option
+// PrunePropagationPolicy (Argo CD's) decides the deletion's propagation;
+// without it the Pruner's default holds. A unit test: the propagation is
+// what the API server is asked for.
+func TestPrunePropagationPolicy(t *testing.T) {
+	for _, c := range []struct {
+		option string
+		want   metav1.DeletionPropagation
+	}{{"", metav1.DeletePropagationForeground}, {"PrunePropagationPolicy=background", metav1.DeletePropagationBackground},
+		{"PrunePropagationPolicy=orphan", metav1.DeletePropagationOrphan}} {
+		t.Run(c.option, func(t *testing.T) {
+			g := NewWithT(t)
+			live := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "old", Namespace: "prod", Labels: map[string]string{syncv1alpha1.LabelApplication: "shop"}}}
+			var asked metav1.DeletionPropagation
+			c2 := fake.NewClientBuilder().WithObjects(live).WithInterceptorFuncs(interceptor.Funcs{
+				Delete: func(ctx context.Context, cl client.WithWatch, obj client.Object, opts ...client.DeleteOption) error {
+					do := &client.DeleteOptions{}
+					do.ApplyOptions(opts)
+					if do.PropagationPolicy != nil {
+						asked = *do.PropagationPolicy
+					}
+					return cl.Delete(ctx, obj, opts...)
+				}}).Build()
+			op := op("prod")
+			op.Spec.Application = "shop"
+			if c.option != "" {
+				op.Spec.SyncOptions = []string{c.option}
+			}
+			tk := tasks(t, "prod", `{apiVersion: v1, kind: ConfigMap, metadata: {name: old}}`)[0]
+			res, err := (&apply.Pruner{Client: c2, Reader: c2}).Prune(context.Background(), op, tk)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(asked).To(Equal(c.want))
+			g.Expect(res.Message).To(Equal("deleting (" + string(c.want) + " propagation)"))
 		})
 	}
 }
