@@ -37,6 +37,9 @@ const (
 	AnnotationHelmHookWeight = "helm.sh/hook-weight"
 	// AnnotationHelmHookDeletePolicy is Helm's hook delete policy.
 	AnnotationHelmHookDeletePolicy = "helm.sh/hook-delete-policy"
+	// AnnotationHelmResourcePolicy "keep" on a live object keeps it from
+	// prune and teardown, as helm upgrade and helm uninstall keep it.
+	AnnotationHelmResourcePolicy = "helm.sh/resource-policy"
 
 	// AnnotationOperation is written on every applied object and hook:
 	// "<namespace>/<name>" of the SyncOperation that applied it.

@@ -112,6 +112,9 @@ func (p *Pruner) inspect(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	if got := live.GetLabels()[syncv1alpha1.LabelApplication]; got != op.Spec.Application {
 		return nil, operation.PruneResult{Kept: true, Message: fmt.Sprintf("not deleted: the live object is labelled %s=%q, not %q", syncv1alpha1.LabelApplication, got, op.Spec.Application)}, nil
 	}
+	if live.GetAnnotations()[syncv1alpha1.AnnotationHelmResourcePolicy] == "keep" {
+		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has " + syncv1alpha1.AnnotationHelmResourcePolicy + ": keep"}, nil
+	}
 	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(live.GetAnnotations()[syncv1alpha1.AnnotationSyncOptions], ","))
 	if syncv1alpha1.Keeps(opts, syncv1alpha1.SyncOptionPrune) {
 		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Prune=" + opts[syncv1alpha1.SyncOptionPrune] + confirmNote(opts[syncv1alpha1.SyncOptionPrune])}, nil

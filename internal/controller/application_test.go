@@ -231,25 +231,29 @@ func TestPruneAndDelete(t *testing.T) {
 
 // TestTeardownKeepsDeleteFalse: Argo CD's sync option Delete=false keeps
 // an object when its application is torn down; a prune still deletes it.
-// Delete=confirm keeps it too: syncwave has no confirmation to ask.
+// Delete=confirm keeps it too: syncwave has no confirmation to ask. Helm's
+// helm.sh/resource-policy: keep keeps an object from both.
 func TestTeardownKeepsDeleteFalse(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
 	retained := `{apiVersion: v1, kind: ConfigMap, metadata: {name: %s, annotations: {argocd.argoproj.io/sync-options: Delete=false}}}`
 	confirm := `{apiVersion: v1, kind: ConfigMap, metadata: {name: confirm, annotations: {argocd.argoproj.io/sync-options: Delete=confirm}}}`
+	helmKeep := `{apiVersion: v1, kind: ConfigMap, metadata: {name: helm-keep, annotations: {helm.sh/resource-policy: keep}}}`
 	v1 := run(t, ns, syncv1alpha1.SyncOperationSpec{Application: "db", Manifests: objects(t,
-		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"), fmt.Sprintf(retained, "old"), confirm)})
+		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"), fmt.Sprintf(retained, "old"), confirm, helmKeep)})
 	g.Expect(v1.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v1.Status.Message)
 	v2 := create(t, ns, "v2", syncv1alpha1.SyncOperationSpec{Application: "db", Prune: true, Manifests: objects(t,
 		`{apiVersion: v1, kind: ConfigMap, metadata: {name: app}}`, fmt.Sprintf(retained, "data"), confirm)})
 	g.Eventually(phaseOf(v2), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded), v2.Status.Message)
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "old")).To(BeFalse(), "Delete=false does not stop a prune")
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "helm-keep")).To(BeTrue(), "helm.sh/resource-policy: keep stops a prune, as helm upgrade keeps it")
 
 	down := create(t, ns, "down", syncv1alpha1.SyncOperationSpec{Application: "db", Action: syncv1alpha1.ActionDelete})
 	g.Eventually(phaseOf(down), 20*time.Second, 20*time.Millisecond).Should(Equal(syncv1alpha1.OperationSucceeded), down.Status.Message)
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "app")).To(BeFalse())
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "data")).To(BeTrue(), "Delete=false keeps it when the application is torn down")
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "confirm")).To(BeTrue(), "Argo CD's Delete=confirm: kept, syncwave asks no confirmation")
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "helm-keep")).To(BeTrue(), "helm.sh/resource-policy: keep, as helm uninstall keeps it")
 	entries := map[string]syncv1alpha1.ResourceStatus{}
 	for _, r := range down.Status.Resources {
 		entries[r.Name] = r

@@ -123,6 +123,9 @@ func prunable(u *unstructured.Unstructured) bool {
 		return false
 	}
 	ann := u.GetAnnotations()
+	if ann[syncv1alpha1.AnnotationHelmResourcePolicy] == "keep" {
+		return false
+	}
 	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(ann[syncv1alpha1.AnnotationSyncOptions], ","))
 	return !syncv1alpha1.Keeps(opts, syncv1alpha1.SyncOptionPrune)
 }

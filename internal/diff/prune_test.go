@@ -37,6 +37,7 @@ func TestPrunable(t *testing.T) {
 		{name: "a hook annotation added to the live object", annotations: map[string]string{"argocd.argoproj.io/hook": "PreSync"}, want: true},
 		{name: "Prune=false", annotations: map[string]string{"argocd.argoproj.io/sync-options": "Validate=false,Prune=false"}, want: false},
 		{name: "Argo CD's Prune=confirm: kept, syncwave asks no confirmation", annotations: map[string]string{"argocd.argoproj.io/sync-options": "Prune=confirm"}, want: false},
+		{name: "helm.sh/resource-policy: keep", annotations: map[string]string{"helm.sh/resource-policy": "keep"}, want: false},
 		{name: "being deleted", deleting: true, want: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
