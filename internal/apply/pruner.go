@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -112,26 +111,10 @@ func (p *Pruner) inspect(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	if got := live.GetLabels()[syncv1alpha1.LabelApplication]; got != op.Spec.Application {
 		return nil, operation.PruneResult{Kept: true, Message: fmt.Sprintf("not deleted: the live object is labelled %s=%q, not %q", syncv1alpha1.LabelApplication, got, op.Spec.Application)}, nil
 	}
-	if live.GetAnnotations()[syncv1alpha1.AnnotationHelmResourcePolicy] == "keep" {
-		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has " + syncv1alpha1.AnnotationHelmResourcePolicy + ": keep"}, nil
-	}
-	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(live.GetAnnotations()[syncv1alpha1.AnnotationSyncOptions], ","))
-	if syncv1alpha1.Keeps(opts, syncv1alpha1.SyncOptionPrune) {
-		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Prune=" + opts[syncv1alpha1.SyncOptionPrune] + confirmNote(opts[syncv1alpha1.SyncOptionPrune])}, nil
-	}
-	if op.Spec.IsDelete() && syncv1alpha1.Keeps(opts, syncv1alpha1.SyncOptionDelete) {
-		return nil, operation.PruneResult{Kept: true, Message: "not deleted: the live object has the sync option Delete=" + opts[syncv1alpha1.SyncOptionDelete] +
-			" (kept when its application is torn down)" + confirmNote(opts[syncv1alpha1.SyncOptionDelete])}, nil
+	if why := syncv1alpha1.KeptBy(live.GetAnnotations(), op.Spec.IsDelete()); why != "" {
+		return nil, operation.PruneResult{Kept: true, Message: "not deleted: " + why}, nil
 	}
 	return live, operation.PruneResult{}, nil
-}
-
-// confirmNote says what Argo CD's "confirm" value means here.
-func confirmNote(v string) string {
-	if v != "confirm" {
-		return ""
-	}
-	return "; syncwave asks no confirmation: delete it by hand if it must go"
 }
 
 // classify names the object, the verb and, for a refused request, the

@@ -122,12 +122,7 @@ func prunable(u *unstructured.Unstructured) bool {
 	if u.GetDeletionTimestamp() != nil {
 		return false
 	}
-	ann := u.GetAnnotations()
-	if ann[syncv1alpha1.AnnotationHelmResourcePolicy] == "keep" {
-		return false
-	}
-	opts, _ := syncv1alpha1.ParseSyncOptions(strings.Split(ann[syncv1alpha1.AnnotationSyncOptions], ","))
-	return !syncv1alpha1.Keeps(opts, syncv1alpha1.SyncOptionPrune)
+	return syncv1alpha1.KeptBy(u.GetAnnotations(), false) == ""
 }
 
 // objectID identifies a live object.

@@ -38,6 +38,8 @@ func TestPrunable(t *testing.T) {
 		{name: "Prune=false", annotations: map[string]string{"argocd.argoproj.io/sync-options": "Validate=false,Prune=false"}, want: false},
 		{name: "Argo CD's Prune=confirm: kept, syncwave asks no confirmation", annotations: map[string]string{"argocd.argoproj.io/sync-options": "Prune=confirm"}, want: false},
 		{name: "helm.sh/resource-policy: keep", annotations: map[string]string{"helm.sh/resource-policy": "keep"}, want: false},
+		{name: "Flux's kustomize.toolkit.fluxcd.io/prune: disabled", annotations: map[string]string{"kustomize.toolkit.fluxcd.io/prune": "disabled"}, want: false},
+		{name: "Delete=false alone does not keep it from a prune", annotations: map[string]string{"argocd.argoproj.io/sync-options": "Delete=false"}, want: true},
 		{name: "being deleted", deleting: true, want: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
