@@ -33,7 +33,6 @@ import (
 // (as in Argo CD).
 func TestSharedResource(t *testing.T) {
 	g := NewWithT(t)
-	ctx := context.Background()
 	ns := namespace(t)
 	shared := `{apiVersion: v1, kind: ConfigMap, metadata: {name: shared}}`
 	a := create(t, ns, "a-1", syncv1alpha1.SyncOperationSpec{Application: "a", Manifests: objects(t, shared)})
@@ -52,16 +51,34 @@ func TestSharedResource(t *testing.T) {
 	live := &corev1.ConfigMap{}
 	g.Expect(exists(t, live, ns, "shared")).To(BeTrue())
 	g.Expect(live.Labels).To(HaveKeyWithValue(syncv1alpha1.LabelApplication, "b"))
-	g.Eventually(func() []string {
+	g.Eventually(notesOf(takeover, "SharedResource"), 5*time.Second, 50*time.Millisecond).Should(ConsistOf(
+		"Warning 1 object(s) of other applications are taken over (FailOnSharedResource=true refuses that): ConfigMap/" + ns + "/shared is managed by application a (label syncwave.dev/application on the live object)"))
+}
+
+// TestUnknownSpecSyncOptionIsAnEvent: a misspelt name in spec.syncOptions
+// is said in a Warning PlanWarning event when the operation starts.
+func TestUnknownSpecSyncOptionIsAnEvent(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{SyncOptions: []string{"CreateNamspace=true"},
+		Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`)})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Eventually(notesOf(op, "PlanWarning"), 5*time.Second, 50*time.Millisecond).Should(ConsistOf(
+		`Warning SW010: unknown sync option "CreateNamspace" in spec.syncOptions: it has no effect (check the spelling; names are case-sensitive, e.g. Prune, Replace, ServerSideApply)`))
+}
+
+// notesOf returns a func that lists "type note" of the events of op with
+// the given reason.
+func notesOf(op *syncv1alpha1.SyncOperation, reason string) func() []string {
+	return func() []string {
 		events := &corev1.EventList{}
-		_ = k8s.List(ctx, events)
+		_ = k8s.List(context.Background(), events)
 		var notes []string
 		for _, e := range events.Items {
-			if e.InvolvedObject.UID == takeover.UID && e.Reason == "SharedResource" {
+			if e.InvolvedObject.UID == op.UID && e.Reason == reason {
 				notes = append(notes, e.Type+" "+e.Message)
 			}
 		}
 		return notes
-	}, 5*time.Second, 50*time.Millisecond).Should(ConsistOf(
-		"Warning 1 object(s) of other applications are taken over (FailOnSharedResource=true refuses that): ConfigMap/" + ns + "/shared is managed by application a (label syncwave.dev/application on the live object)"))
+	}
 }

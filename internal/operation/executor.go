@@ -251,6 +251,11 @@ func (e *Executor) start(ctx context.Context, op *syncv1alpha1.SyncOperation, l 
 	if len(shared) > 0 {
 		out.event(eventWarning, EventSharedResource, sharedMessage(shared))
 	}
+	for _, w := range l.Plan.Warnings {
+		if w.Resource == (plan.ObjectID{}) { // about the operation's spec, not an object
+			out.event(eventWarning, EventPlanWarning, w.Code+": "+w.Message)
+		}
+	}
 	if op.Spec.DryRun {
 		return e.preview(ctx, op, l, out)
 	}

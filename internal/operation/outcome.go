@@ -43,6 +43,9 @@ const (
 	// EventSharedResource warns that the operation takes over objects
 	// that another application manages (not in SPEC §9's list).
 	EventSharedResource = "SharedResource"
+	// EventPlanWarning is a lint warning about the operation's spec rather
+	// than an object, e.g. an unknown name in spec.syncOptions (SW010).
+	EventPlanWarning = "PlanWarning"
 )
 
 const (

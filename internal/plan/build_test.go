@@ -193,3 +193,12 @@ func TestPrunePropagationPolicyIsValidated(t *testing.T) {
 	_, err = plan.Build(objs, plan.Options{DefaultNamespace: "d", SyncOptions: []string{"PrunePropagationPolicy=orphan"}})
 	g.Expect(err).NotTo(HaveOccurred())
 }
+
+func TestUnknownSpecSyncOptionIsAWarning(t *testing.T) {
+	g := NewWithT(t)
+	p, err := plan.Build(parse(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"),
+		plan.Options{DefaultNamespace: "d", SyncOptions: []string{"CreateNamspace=true", "ServerSideApply=true"}})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(p.Warnings).To(Equal([]plan.Warning{{Code: plan.CodeUnknownSyncOption,
+		Message: `unknown sync option "CreateNamspace" in spec.syncOptions: it has no effect (check the spelling; names are case-sensitive, e.g. Prune, Replace, ServerSideApply)`}}))
+}

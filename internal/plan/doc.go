@@ -138,5 +138,8 @@ limitations under the License.
 //     the dependency orders the writes but does not wait for readiness.
 //   - SW010: a name in an object's argocd.argoproj.io/sync-options that
 //     syncwave does not know (syncv1alpha1.KnownSyncOption), e.g. a typo
-//     such as "Prun=false" or "prune=false": it has no effect.
+//     such as "Prun=false" or "prune=false": it has no effect. One in
+//     Options.SyncOptions (spec.syncOptions) is a warning about no object
+//     (a zero Warning.Resource), which the controller puts in a
+//     PlanWarning event at the start.
 package plan

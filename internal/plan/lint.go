@@ -76,6 +76,7 @@ func lint(p *Plan, entries []*entry, opts Options) []Warning {
 		l.health(t)
 		l.lintGraph(t)
 	})
+	l.specOptions(opts.SyncOptions)
 	for _, e := range entries {
 		l.syncOptions(e)
 		if len(e.helmIgnored) > 0 {
@@ -121,6 +122,18 @@ func (l *linter) syncOptions(e *entry) {
 		if !syncv1alpha1.KnownSyncOption(name) {
 			l.warn(CodeUnknownSyncOption, e.id, "unknown sync option %q in %s: it has no effect (check the spelling; names are case-sensitive, e.g. Prune, Replace, ServerSideApply)",
 				name, syncv1alpha1.AnnotationSyncOptions)
+		}
+	}
+}
+
+// specOptions flags the names in spec.syncOptions that syncwave does not
+// know (SW010), as a warning about no object (Warning.Resource is zero):
+// the controller says it in an event when the operation starts.
+func (l *linter) specOptions(items []string) {
+	opts, _ := syncv1alpha1.ParseSyncOptions(items)
+	for _, name := range slices.Sorted(maps.Keys(opts)) {
+		if !syncv1alpha1.KnownSyncOption(name) {
+			l.warn(CodeUnknownSyncOption, ObjectID{}, "unknown sync option %q in spec.syncOptions: it has no effect (check the spelling; names are case-sensitive, e.g. Prune, Replace, ServerSideApply)", name)
 		}
 	}
 }
