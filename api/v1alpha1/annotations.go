@@ -180,15 +180,6 @@ var knownSyncOptions = map[string]bool{
 // KnownSyncOption reports whether name is a sync option syncwave knows.
 func KnownSyncOption(name string) bool { return knownSyncOptions[name] }
 
-// Keeps reports whether the sync option name (Prune or Delete) of a live
-// object keeps it from deletion: "false", or Argo CD's "confirm", which
-// asks a person to confirm the deletion; syncwave has no confirmation, so
-// the object is kept and is for a person to delete.
-func Keeps(opts map[string]string, name string) bool {
-	v := opts[name]
-	return v == "false" || v == "confirm"
-}
-
 // ParseSyncOptions parses "Name=value" items into a map. Items without "="
 // are returned in bad, so that callers can report them.
 func ParseSyncOptions(items []string) (opts map[string]string, bad []string) {

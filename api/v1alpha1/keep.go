@@ -38,13 +38,22 @@ func KeptBy(annotations map[string]string, teardown bool) string {
 		return "the live object has " + AnnotationFluxPrune + ": disabled"
 	}
 	opts, _ := ParseSyncOptions(strings.Split(annotations[AnnotationSyncOptions], ","))
-	if Keeps(opts, SyncOptionPrune) {
+	if keeps(opts, SyncOptionPrune) {
 		return "the live object has the sync option Prune=" + opts[SyncOptionPrune] + confirmNote(opts[SyncOptionPrune])
 	}
-	if teardown && Keeps(opts, SyncOptionDelete) {
+	if teardown && keeps(opts, SyncOptionDelete) {
 		return "the live object has the sync option Delete=" + opts[SyncOptionDelete] + " (kept when its application is torn down)" + confirmNote(opts[SyncOptionDelete])
 	}
 	return ""
+}
+
+// keeps reports whether the sync option name (Prune or Delete) of a live
+// object keeps it from deletion: "false", or Argo CD's "confirm", which
+// asks a person to confirm the deletion; syncwave has no confirmation, so
+// the object is kept and is for a person to delete.
+func keeps(opts map[string]string, name string) bool {
+	v := opts[name]
+	return v == "false" || v == "confirm"
 }
 
 // confirmNote says what Argo CD's "confirm" value means here.

@@ -37,11 +37,6 @@ import (
 type Applier struct {
 	// Client makes the writes (the caller may give an impersonating client).
 	Client client.Client
-	// Owner, when set, tells the application (label
-	// syncwave.dev/application) of a task's live object, from a cache;
-	// known is false when it cannot tell. The dry-run reports an object
-	// of another application (SharedError).
-	Owner func(t *plan.Task) (app string, known bool)
 	// CRDKinds are the kinds that CRDs of the same operation define: their
 	// objects skip the dry-run and wait for the CRD to be served.
 	CRDKinds map[schema.GroupKind]bool
@@ -59,11 +54,13 @@ type Applier struct {
 	// is not dry-run when it does, and is refused when it does not, since
 	// its write would fail. nil: a missing namespace is never judged.
 	CreatesNamespace func(namespace string) bool
-	// Known reports, from a watch cache, whether a task's object exists
-	// (known is false when the cache cannot tell). Objects known not to
-	// exist are dry-run as a create, which costs the API server less than
-	// an apply; nil makes every dry-run an apply.
-	Known func(t *plan.Task) (exists, known bool)
+	// Live returns, from a watch cache, a task's live object (nil when it
+	// does not exist; known is false when the cache cannot tell). The
+	// dry-run reads it once: an object known not to exist is dry-run as a
+	// create, which costs the API server less than an apply, and one that
+	// another application manages is reported (SharedError). nil makes
+	// every dry-run an apply and reports nothing.
+	Live func(t *plan.Task) (live *unstructured.Unstructured, known bool)
 }
 
 // Prepare returns a copy of the task's object ready to write: it carries the
@@ -109,6 +106,11 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 		return nil
 	}
 	u := Prepare(op, t)
+	var live *unstructured.Unstructured
+	known := false
+	if a.Live != nil {
+		live, known = a.Live(t)
+	}
 	var err error
 	switch {
 	case t.IsHook() || t.Option(syncv1alpha1.SyncOptionReplace):
@@ -116,7 +118,7 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 		if apierrors.IsAlreadyExists(err) {
 			err = nil
 		}
-	case a.absent(t):
+	case known && live == nil:
 		// A new object: the apply would be a create. Strict field
 		// validation refuses what an apply refuses (unknown fields).
 		err = a.Client.Create(ctx, u, client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager),
@@ -129,7 +131,7 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	}
 	switch {
 	case err == nil:
-		return a.shared(op, t)
+		return shared(op, t, live)
 	case meta.IsNoMatchError(err) && t.Option(syncv1alpha1.SyncOptionSkipDryRunOnMissingResource):
 		return nil
 	case apierrors.IsNotFound(err) && NamespaceMissing(ctx, a.Client, t.ID.Namespace):
@@ -147,14 +149,14 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	return a.classify("dry-run", t, err)
 }
 
-// shared returns a *SharedError when the live object of a non-hook task
-// belongs to another application than op's.
-func (a *Applier) shared(op *syncv1alpha1.SyncOperation, t *plan.Task) error {
-	if a.Owner == nil || t.IsHook() {
+// shared returns a *SharedError when live, the cached live object of a
+// non-hook task, belongs to another application than op's.
+func shared(op *syncv1alpha1.SyncOperation, t *plan.Task, live *unstructured.Unstructured) error {
+	if live == nil || t.IsHook() {
 		return nil
 	}
-	app, known := a.Owner(t)
-	if !known || app == "" || app == op.Spec.Application {
+	app := live.GetLabels()[syncv1alpha1.LabelApplication]
+	if app == "" || app == op.Spec.Application {
 		return nil
 	}
 	return &SharedError{Object: t.ID.String(), Application: app, Refuse: t.Option(syncv1alpha1.SyncOptionFailOnSharedResource)}
@@ -163,14 +165,6 @@ func (a *Applier) shared(op *syncv1alpha1.SyncOperation, t *plan.Task) error {
 func (a *Applier) dryApply(ctx context.Context, u *unstructured.Unstructured) error {
 	return a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.DryRunAll,
 		client.FieldOwner(syncv1alpha1.FieldManager), client.ForceOwnership)
-}
-
-func (a *Applier) absent(t *plan.Task) bool {
-	if a.Known == nil {
-		return false
-	}
-	exists, known := a.Known(t)
-	return known && !exists
 }
 
 // classify names the object and, for a forbidden write, the impersonated

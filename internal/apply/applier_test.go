@@ -281,7 +281,7 @@ func TestEnsureNamespace(t *testing.T) {
 func TestDryRunOfANewObjectIsACreate(t *testing.T) {
 	g := NewWithT(t)
 	ns := env.NamespaceT(t, "apply-")
-	absent := &apply.Applier{Client: k8s, Known: func(*plan.Task) (bool, bool) { return false, true }}
+	absent := &apply.Applier{Client: k8s, Live: func(*plan.Task) (*unstructured.Unstructured, bool) { return nil, true }}
 	ts := tasks(t, ns,
 		`{apiVersion: v1, kind: ConfigMap, metadata: {name: typo}, datta: {a: "1"}}`,
 		`{apiVersion: v1, kind: ConfigMap, metadata: {name: fine}, data: {a: "1"}}`,

@@ -27,7 +27,7 @@ limitations under the License.
 // the real write decides those. An admission's refusal (PodSecurity,
 // quota, a policy), though Forbidden as well, is always a rejection.
 //
-// A dry-run also tells, from the cache (Applier.Owner), when an object's
+// A dry-run also tells, from the cache (Applier.Live), when an object's
 // live copy belongs to another application (SharedError): a warning, the
 // object is taken over, or with FailOnSharedResource=true a rejection.
 package apply

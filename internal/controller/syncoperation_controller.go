@@ -25,6 +25,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
@@ -285,8 +286,7 @@ func (r *SyncOperationReconciler) executor(ctx context.Context, op *syncv1alpha1
 	applier := &apply.Applier{Client: writer, CRDKinds: pn.crdKinds, User: user, ForbiddenFails: op.Spec.DryRun || !pn.grantsAccess,
 		CreatesNamespace: createsNamespace(op, pn)}
 	if tg.shared() {
-		applier.Known = func(t *plan.Task) (bool, bool) { return r.Watcher.Known(ctx, t) }
-		applier.Owner = func(t *plan.Task) (string, bool) { return r.Watcher.Application(ctx, t) }
+		applier.Live = func(t *plan.Task) (*unstructured.Unstructured, bool) { return r.Watcher.Cached(ctx, t) }
 	}
 	return &operation.Executor{
 		Applier:  applier,

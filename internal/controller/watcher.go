@@ -223,30 +223,13 @@ func (w *Watcher) Get(ctx context.Context, op *syncv1alpha1.SyncOperation, t *pl
 	return (&cacheObserver{w: w, c: w.main, direct: w.Reader}).Get(ctx, op, t, name)
 }
 
-// Known reports from the controller's cache whether the object of a task
-// exists; known is false while the cache cannot tell (its informer of the
-// kind has not synced). Only managed objects are cached: an object that
-// exists but was never applied by syncwave reads as absent, which the
-// caller must tolerate (a create then fails with AlreadyExists).
-func (w *Watcher) Known(ctx context.Context, t *plan.Task) (exists, known bool) {
-	live, known := w.cached(ctx, t)
-	return live != nil, known
-}
-
-// Application returns, from the controller's cache, the application
-// (label syncwave.dev/application) of the live object of a task; known is
-// false when the cache cannot tell, or the object is not there.
-func (w *Watcher) Application(ctx context.Context, t *plan.Task) (app string, known bool) {
-	live, known := w.cached(ctx, t)
-	if live == nil {
-		return "", false
-	}
-	return live.GetLabels()[syncv1alpha1.LabelApplication], known
-}
-
-// cached returns the cached live object of a task (nil when it is absent);
-// known is false while the informer of its kind has not synced.
-func (w *Watcher) cached(ctx context.Context, t *plan.Task) (live *unstructured.Unstructured, known bool) {
+// Cached returns a task's live object from the controller's cache (nil
+// when it is absent); known is false while the cache cannot tell (its
+// informer of the kind has not synced). Only managed objects are cached:
+// an object that exists but was never applied by syncwave reads as
+// absent, which the caller must tolerate (a create then fails with
+// AlreadyExists).
+func (w *Watcher) Cached(ctx context.Context, t *plan.Task) (live *unstructured.Unstructured, known bool) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(t.Object.GroupVersionKind())
 	inf, err := w.main.GetInformer(ctx, u, cache.BlockUntilSynced(false))

@@ -178,6 +178,7 @@ func (e *Executor) act(ctx context.Context, op *syncv1alpha1.SyncOperation, l *L
 	return nil
 }
 
+// record writes the observed health and hook results into status.
 func (e *Executor) record(op *syncv1alpha1.SyncOperation, l *Layout, d Decision, out *Outcome) {
 	st := &op.Status
 	for i, r := range d.Resources {

@@ -52,7 +52,8 @@ func sharedMessage(shared []string) string {
 		firstOf(shared, "")
 }
 
-// record writes the observed health and hook results into status.
+// appendMsg joins two messages with "; " within MaxMessage; b is left out
+// when a already says it.
 func appendMsg(a, b string) string {
 	switch {
 	case a == "":

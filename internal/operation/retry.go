@@ -31,20 +31,27 @@ import (
 const EventRetrying = "Retrying"
 
 // scheduleRetry records a failed step that spec.retry runs again after the
-// backoff: status.retryAt, a message that says when, the failure's event.
+// backoff (awaitRetry); blockedBy shows the step as it ended.
 // The SyncFail steps wait for the last retry.
 func (e *Executor) scheduleRetry(op *syncv1alpha1.SyncOperation, l *Layout, d Decision, out *Outcome) {
 	st := &op.Status
 	e.stepFinished(op, l, d.Step, out, false)
-	at := metav1.NewMicroTime(e.Clock.Now().Add(d.RequeueAfter))
-	st.RetryAt = &at
 	st.BlockedBy = blockersOf(op, l, d.Step) // as the failed step ended, while it waits for the retry
-	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", d.Message, st.RetryCount+1, op.Spec.Retry.Limit, d.RequeueAfter)
-	// A Warning Retrying event: the failure's own events (HookFailed of the
-	// hook, HealthDegraded of the object) are already out, and the
-	// operation has not failed (no OperationFailed, no Timeout).
+	e.awaitRetry(op, d.Message, d.RequeueAfter, out)
+}
+
+// awaitRetry records that a failure (msg) is tried again after delay:
+// status.retryAt, a message that says when, and a Warning Retrying event.
+// The failure's own events (HookFailed of the hook, HealthDegraded of the
+// object) are already out, and the operation has not failed: no
+// OperationFailed, no Timeout.
+func (e *Executor) awaitRetry(op *syncv1alpha1.SyncOperation, msg string, delay time.Duration, out *Outcome) {
+	st := &op.Status
+	at := metav1.NewMicroTime(e.Clock.Now().Add(delay))
+	st.RetryAt = &at
+	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", msg, st.RetryCount+1, op.Spec.Retry.Limit, delay)
 	out.event(eventWarning, EventRetrying, st.Message)
-	out.RequeueAfter, out.WaitReason = d.RequeueAfter, syncv1alpha1.ReasonRetrying
+	out.RequeueAfter, out.WaitReason = delay, syncv1alpha1.ReasonRetrying
 }
 
 // restart runs step i again: running hooks of the failed attempt are
@@ -95,10 +102,7 @@ func (e *Executor) retryStart(op *syncv1alpha1.SyncOperation, in Input, msg stri
 	if t := in.Timing.Timeout; t > 0 && !now.Add(delay).Before(op.CreationTimestamp.Add(t)) {
 		return false
 	}
-	at := metav1.NewMicroTime(now.Add(delay))
-	st.Phase, st.RetryAt = syncv1alpha1.OperationPending, &at
-	st.Message = fmt.Sprintf("%s; retry %d of %d in %s", msg, st.RetryCount+1, r.Limit, delay.Round(time.Millisecond))
-	out.event(eventWarning, EventRetrying, st.Message)
-	out.RequeueAfter, out.WaitReason = delay, syncv1alpha1.ReasonRetrying
+	st.Phase = syncv1alpha1.OperationPending
+	e.awaitRetry(op, msg, delay, out)
 	return true
 }

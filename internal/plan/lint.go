@@ -113,16 +113,8 @@ func (l *linter) warn(code string, id ObjectID, format string, args ...any) {
 // syncwave does not know (SW010): a typo such as "Prun=false" would
 // otherwise be ignored without a word, and the object pruned.
 func (l *linter) syncOptions(e *entry) {
-	v, ok := e.obj.GetAnnotations()[syncv1alpha1.AnnotationSyncOptions]
-	if !ok {
-		return
-	}
-	own, _ := syncv1alpha1.ParseSyncOptions(strings.Split(v, ","))
-	for _, name := range slices.Sorted(maps.Keys(own)) {
-		if !syncv1alpha1.KnownSyncOption(name) {
-			l.warn(CodeUnknownSyncOption, e.id, "unknown sync option %q in %s: it has no effect (check the spelling; names are case-sensitive, e.g. Prune, Replace, ServerSideApply)",
-				name, syncv1alpha1.AnnotationSyncOptions)
-		}
+	if v, ok := e.obj.GetAnnotations()[syncv1alpha1.AnnotationSyncOptions]; ok {
+		l.unknownOptions(e.id, strings.Split(v, ","), syncv1alpha1.AnnotationSyncOptions)
 	}
 }
 
@@ -130,10 +122,17 @@ func (l *linter) syncOptions(e *entry) {
 // know (SW010), as a warning about no object (Warning.Resource is zero):
 // the controller says it in an event when the operation starts.
 func (l *linter) specOptions(items []string) {
+	l.unknownOptions(ObjectID{}, items, "spec.syncOptions")
+}
+
+// unknownOptions warns, about id, of each name in the sync option items
+// (read from where) that syncwave does not know.
+func (l *linter) unknownOptions(id ObjectID, items []string, where string) {
 	opts, _ := syncv1alpha1.ParseSyncOptions(items)
 	for _, name := range slices.Sorted(maps.Keys(opts)) {
 		if !syncv1alpha1.KnownSyncOption(name) {
-			l.warn(CodeUnknownSyncOption, ObjectID{}, "unknown sync option %q in spec.syncOptions: it has no effect (check the spelling; names are case-sensitive, e.g. Prune, Replace, ServerSideApply)", name)
+			l.warn(CodeUnknownSyncOption, id, "unknown sync option %q in %s: it has no effect (check the spelling; names are case-sensitive, e.g. Prune, Replace, ServerSideApply)",
+				name, where)
 		}
 	}
 }

@@ -38,19 +38,14 @@ func NamespacedFrom(m meta.RESTMapper) func(schema.GroupKind) (namespaced, known
 // start (SPEC §5), since their kind is not served yet.
 func (p *Plan) DefinedKinds() map[schema.GroupKind]bool {
 	out := map[schema.GroupKind]bool{}
-	for _, steps := range [][]Step{p.Steps, p.OnFail, p.OnDelete} {
-		for i := range steps {
-			for j := range steps[i].Tasks {
-				t := &steps[i].Tasks[j]
-				if t.ID.Group != "apiextensions.k8s.io" || t.ID.Kind != "CustomResourceDefinition" {
-					continue
-				}
-				if gk, ok := definedKind(t); ok {
-					out[gk] = true
-				}
+	visit([][]Step{p.Steps, p.OnFail, p.OnDelete}, func(t *Task) bool {
+		if t.ID.Group == "apiextensions.k8s.io" && t.ID.Kind == "CustomResourceDefinition" {
+			if gk, ok := definedKind(t); ok {
+				out[gk] = true
 			}
 		}
-	}
+		return true
+	})
 	return out
 }
 
@@ -58,16 +53,12 @@ func (p *Plan) DefinedKinds() map[schema.GroupKind]bool {
 // snapshot must then be a Secret too, or the Secret's data would be
 // readable by whoever may read ConfigMaps.
 func (p *Plan) HoldsSecrets() bool {
-	for _, steps := range [][]Step{p.Steps, p.OnFail, p.OnDelete} {
-		for i := range steps {
-			for j := range steps[i].Tasks {
-				if id := steps[i].Tasks[j].ID; id.Group == "" && id.Kind == "Secret" {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	holds := false
+	visit([][]Step{p.Steps, p.OnFail, p.OnDelete}, func(t *Task) bool {
+		holds = t.ID.Group == "" && t.ID.Kind == "Secret"
+		return !holds
+	})
+	return holds
 }
 
 // CreatedNamespaces returns the names of the Namespaces that the plan's
@@ -77,16 +68,12 @@ func (p *Plan) HoldsSecrets() bool {
 // at its write (SPEC §5: nothing applied then).
 func (p *Plan) CreatedNamespaces() map[string]bool {
 	out := map[string]bool{}
-	for _, steps := range [][]Step{p.Steps, p.OnFail} {
-		for i := range steps {
-			for j := range steps[i].Tasks {
-				t := &steps[i].Tasks[j]
-				if t.ID.Group == "" && t.ID.Kind == "Namespace" && !t.Prune {
-					out[t.ID.Name] = true
-				}
-			}
+	visit([][]Step{p.Steps, p.OnFail}, func(t *Task) bool {
+		if t.ID.Group == "" && t.ID.Kind == "Namespace" && !t.Prune {
+			out[t.ID.Name] = true
 		}
-	}
+		return true
+	})
 	return out
 }
 
@@ -95,19 +82,27 @@ func (p *Plan) CreatedNamespaces() map[string]bool {
 // authorization refuses before the start may be allowed by the time its
 // step comes, so the start's dry-run does not refuse it.
 func (p *Plan) GrantsAccess() bool {
-	for _, steps := range [][]Step{p.Steps, p.OnFail} {
+	grants := false
+	visit([][]Step{p.Steps, p.OnFail}, func(t *Task) bool {
+		switch t.ID.Kind {
+		case "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding":
+			grants = t.ID.Group == "rbac.authorization.k8s.io" && !t.Prune
+		}
+		return !grants
+	})
+	return grants
+}
+
+// visit calls fn for every task of the groups of steps, in order, until fn
+// returns false.
+func visit(groups [][]Step, fn func(t *Task) bool) {
+	for _, steps := range groups {
 		for i := range steps {
 			for j := range steps[i].Tasks {
-				t := &steps[i].Tasks[j]
-				if t.ID.Group != "rbac.authorization.k8s.io" || t.Prune {
-					continue
-				}
-				switch t.ID.Kind {
-				case "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding":
-					return true
+				if !fn(&steps[i].Tasks[j]) {
+					return
 				}
 			}
 		}
 	}
-	return false
 }
