@@ -65,7 +65,7 @@ them anew. Secret values are never shown: a changed key shows as
 
 With --application, what a sync with prune would delete is listed as
 "- would prune group/Kind namespace/name": the objects of the application's
-inventory (the pinned plan of its last Succeeded operation) that the
+inventory (what its last finished operation left to it) that the
 manifests no longer contain, still labelled syncwave.dev/application=A and
 not kept by Prune=false. The namespace of -n (else the
 kubeconfig context's) is both the one of objects that name none and the

@@ -49,8 +49,8 @@ limitations under the License.
 // starts, its plan gets the prune steps (spec.prune), the teardown
 // (action Delete), or else the kept entries (plan.Kept: what the manifests
 // no longer contain stays the application's) of the application's
-// inventory, read from the pinned
-// plan of the last Succeeded operation, and all of it is pinned together.
+// inventory, read from the pinned plan of the operation that holds it
+// (operation.InventoryHolder), and all of it is pinned together.
 // A finished operation collects the history of its application
 // (--history-limit) and expires by ttlSecondsAfterFinished through a
 // RequeueAfter: nothing polls, and a restart makes the same choices.

@@ -31,7 +31,7 @@ import (
 // collect garbage-collects finished operations (SPEC §2, §13) when op has
 // finished: those of op's application beyond --history-limit, and those
 // past their ttlSecondsAfterFinished; the application's last Succeeded
-// operation stays. It runs when an operation finishes (its own status
+// operation and its inventory holder stay. It runs when an operation finishes (its own status
 // write wakes it) and when the nearest TTL of op's application expires
 // (RequeueAfter), so no loop polls; after a restart every finished
 // operation is reconciled once and the same choice is made again.

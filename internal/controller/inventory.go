@@ -56,6 +56,9 @@ func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv
 		return nil, err
 	}
 	plan.ResolveVersions(inv, mapper)
+	if !op.Spec.IsDelete() {
+		plan.MarkInventoried(p, inv)
+	}
 	switch {
 	case op.Spec.IsDelete():
 		return plan.Teardown(p, inv), nil
@@ -73,8 +76,9 @@ func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv
 	return p, nil
 }
 
-// inventory returns the application's inventory: the objects of its last
-// Succeeded operation's pinned plan (empty after a Delete operation).
+// inventory returns the application's inventory: what the pinned plan of
+// its operation that finished last leaves to it (operation.InventoryHolder;
+// empty after a teardown).
 func (r *SyncOperationReconciler) inventory(ctx context.Context, op *syncv1alpha1.SyncOperation) ([]plan.Entry, error) {
 	peers, err := r.peers(ctx, op)
 	if err != nil {

@@ -45,7 +45,7 @@ limitations under the License.
 //
 // Pruner finds the live objects that a sync of an application would prune.
 // InventoryPruner decides as the controller does: the entries of the
-// application's inventory (its last Succeeded operation's pinned plan) that
+// application's inventory (operation.InventoryHolder's pinned plan) that
 // the manifests no longer contain, whose live object still carries the
 // application's label and is not kept by Prune=false; an object that only
 // carries the label is in no inventory and is never pruned.

@@ -189,8 +189,8 @@ func names(ops []*syncv1alpha1.SyncOperation) string {
 	return s
 }
 
-// LastSucceeded returns the operation whose inventory is the application's:
-// the Succeeded one that finished last (creation order breaks ties), or nil.
+// LastSucceeded returns the application's Succeeded operation that
+// finished last (creation order breaks ties), or nil.
 // A dry run changed nothing, so it is never the one. except is left out
 // (the operation asking).
 func LastSucceeded(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
@@ -208,12 +208,25 @@ func LastSucceeded(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.Sync
 }
 
 // InventoryHolder returns the operation whose pinned plan is the
-// application's inventory: LastSucceeded, or nil when the inventory is
-// empty (no Succeeded operation, or the last one was a teardown or pinned
-// nothing).
+// application's inventory (Layout.Inventory): the real operation (not a
+// dry run) that finished last, Succeeded, or Failed after it pinned a plan,
+// since what a failed operation applied is its application's too. It is
+// nil when the inventory is empty: no such operation, or the last one a
+// Succeeded teardown or one that pinned nothing.
 func InventoryHolder(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
-	last := LastSucceeded(peers, except)
-	if last == nil || last.Spec.IsDelete() || last.Status.Snapshot == nil {
+	var last *syncv1alpha1.SyncOperation
+	for i := range peers {
+		p := &peers[i]
+		switch {
+		case p.Status.FinishedAt == nil || p.Spec.DryRun || (except != nil && p.UID == except.UID):
+		case p.Status.Phase == syncv1alpha1.OperationSucceeded,
+			p.Status.Phase == syncv1alpha1.OperationFailed && p.Status.Snapshot != nil:
+			if last == nil || compareFinished(p, last) > 0 {
+				last = p
+			}
+		}
+	}
+	if last == nil || last.Status.Snapshot == nil || (last.Spec.IsDelete() && last.Status.Phase == syncv1alpha1.OperationSucceeded) {
 		return nil
 	}
 	return last
@@ -229,8 +242,9 @@ func compareFinished(a, b *syncv1alpha1.SyncOperation) int {
 // ops (the operations of one application, or one operation without an
 // application), those past their ttlSecondsAfterFinished, and, when limit
 // is not negative, those beyond the newest limit finished ones. The
-// application's last Succeeded operation is always kept: the next prune
-// needs its inventory. next is how long until the next TTL of a kept
+// application's last Succeeded operation is always kept, and so is the
+// one that holds its inventory (InventoryHolder: a Failed one after it):
+// the next prune needs it. next is how long until the next TTL of a kept
 // operation expires (0: none). It is a pure function.
 func Collect(ops []syncv1alpha1.SyncOperation, limit int, now time.Time) (victims []*syncv1alpha1.SyncOperation, next time.Duration) {
 	var finished []*syncv1alpha1.SyncOperation
@@ -240,12 +254,12 @@ func Collect(ops []syncv1alpha1.SyncOperation, limit int, now time.Time) (victim
 		}
 	}
 	slices.SortFunc(finished, func(a, b *syncv1alpha1.SyncOperation) int { return compareFinished(b, a) }) // newest first
-	var keep *syncv1alpha1.SyncOperation
+	var keep, holder *syncv1alpha1.SyncOperation
 	if len(finished) > 0 && finished[0].Spec.Application != "" {
-		keep = LastSucceeded(ops, nil)
+		keep, holder = LastSucceeded(ops, nil), InventoryHolder(ops, nil)
 	}
 	for rank, op := range finished {
-		if op == keep {
+		if op == keep || op == holder {
 			continue
 		}
 		if limit >= 0 && rank >= limit {

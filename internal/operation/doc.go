@@ -180,12 +180,17 @@ limitations under the License.
 // would report a Deployment gone while its Pods still run. Hooks, whose
 // results are already recorded, keep the background deletion of §6.
 //
-// Collect chooses the finished operations to delete: those of an
-// application beyond the newest --history-limit, and those past their
-// ttlSecondsAfterFinished; the application's last Succeeded operation
-// (LastSucceeded, by status.finishedAt; never a dry run, which changed
-// nothing) is always kept, since its pinned plan is the application's
-// inventory.
+// The application's inventory is held by the pinned plan of its real
+// operation (never a dry run, which changed nothing) that finished last
+// (InventoryHolder, by status.finishedAt): a Succeeded one leaves every
+// object it applied, a Failed one what it wrote and what the inventory
+// held before it (plan.Task.Inventoried, its prunes not done, its kept
+// objects), so a deploy that fails halfway and is reverted with prune
+// deletes what it had created (Layout.Inventory). Collect chooses the
+// finished operations to delete: those of an application beyond the
+// newest --history-limit, and those past their ttlSecondsAfterFinished;
+// the application's last Succeeded operation (LastSucceeded) and its
+// inventory holder are always kept.
 //
 // # Restart safety
 //

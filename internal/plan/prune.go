@@ -32,8 +32,9 @@ import (
 // a prune step of the same operation deletes before the hook runs.
 const CodeUsesPruned = "SW008"
 
-// Entry is one object of an application's inventory: what a Succeeded
-// operation applied, with the place it had in that operation's plan.
+// Entry is one object of an application's inventory: what an operation
+// applied, or left in place, with the place it had in that operation's
+// plan.
 type Entry struct {
 	ID      ObjectID               `json:"id"`
 	Version string                 `json:"version"`
@@ -43,17 +44,21 @@ type Entry struct {
 	PruneLast bool `json:"pruneLast,omitempty"`
 }
 
-// Inventory lists the objects that a Succeeded operation with plan p leaves
-// to its application: every plain resource it applied and, through keep,
-// the objects its own prune steps left in place (PruneSkipped), and those
-// it left in place without spec.prune (p.Kept), which stay part of the
-// application. Hooks are never part of an inventory.
-func Inventory(p *Plan, keep func(t *Task) bool) []Entry {
+// Inventory lists the objects that an operation with plan p leaves to its
+// application: the tasks for which in is true, and the objects it left in
+// place without spec.prune (p.Kept), which stay part of the application.
+// A nil in takes what a Succeeded operation leaves: every plain resource,
+// all of them applied, and no prune task. Hooks are never part of an
+// inventory.
+func Inventory(p *Plan, in func(t *Task) bool) []Entry {
+	if in == nil {
+		in = func(t *Task) bool { return !t.Prune }
+	}
 	var out []Entry
 	for i := range p.Steps {
 		for j := range p.Steps[i].Tasks {
 			t := &p.Steps[i].Tasks[j]
-			if t.IsHook() || (t.Prune && (keep == nil || !keep(t))) {
+			if t.IsHook() || !in(t) {
 				continue
 			}
 			out = append(out, Entry{ID: t.ID, Version: t.Version, Phase: t.Phase, Wave: t.Wave,
@@ -61,6 +66,23 @@ func Inventory(p *Plan, keep func(t *Task) bool) []Entry {
 		}
 	}
 	return append(out, p.Kept...)
+}
+
+// MarkInventoried sets Task.Inventoried on the plain resources of p that
+// the application's inventory holds: an operation that fails before it
+// writes them still leaves them to its application.
+func MarkInventoried(p *Plan, inventory []Entry) {
+	held := make(map[ObjectID]bool, len(inventory))
+	for _, e := range inventory {
+		held[e.ID] = true
+	}
+	for i := range p.Steps {
+		for j := range p.Steps[i].Tasks {
+			if t := &p.Steps[i].Tasks[j]; !t.IsHook() && !t.Prune && held[t.ID] {
+				t.Inventoried = true
+			}
+		}
+	}
 }
 
 // PruneCandidates returns the entries of the previous inventory that plan p

@@ -120,7 +120,7 @@ func TestAddPruneAndInventory(t *testing.T) {
 	g.Expect(stepsString(v2.Steps)).To(Equal("Sync/0: ConfigMap/keep; Prune/3: ConfigMap/gone; PruneLast/0: Service/svc; PostSync/0: Job/post; "))
 
 	// The next inventory keeps what the prune steps kept (Prune=false).
-	next := plan.Inventory(v2, func(t *plan.Task) bool { return t.ID.Name == "svc" })
+	next := plan.Inventory(v2, func(t *plan.Task) bool { return !t.Prune || t.ID.Name == "svc" })
 	names := []string{}
 	for _, e := range next {
 		names = append(names, e.ID.Name)
@@ -142,6 +142,34 @@ func TestAddPruneAndInventory(t *testing.T) {
 	back, err := plan.Unmarshal(raw)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(back.Kept).To(Equal(v3.Kept), "pinned with the plan")
+}
+
+// TestMarkInventoried: the plain resources the previous inventory holds
+// are marked, hooks and new objects are not, and the mark is pinned.
+func TestMarkInventoried(t *testing.T) {
+	g := NewWithT(t)
+	p, err := plan.Build([]*unstructured.Unstructured{
+		obj("ConfigMap", "held", nil), obj("ConfigMap", "new", nil),
+		obj("Job", "held", map[string]string{syncv1alpha1.AnnotationHook: "PreSync"}),
+	}, plan.Options{DefaultNamespace: "app"})
+	g.Expect(err).NotTo(HaveOccurred())
+	plan.MarkInventoried(p, []plan.Entry{entry("ConfigMap", "held", 0, false), entry("Job", "held", 0, false)})
+	marked := func(p *plan.Plan) map[string]bool {
+		out := map[string]bool{}
+		for _, s := range p.Steps {
+			for _, t := range s.Tasks {
+				out[t.ID.Kind+"/"+t.ID.Name] = t.Inventoried
+			}
+		}
+		return out
+	}
+	want := map[string]bool{"ConfigMap/held": true, "ConfigMap/new": false, "Job/held": false}
+	g.Expect(marked(p)).To(Equal(want))
+	raw, err := plan.Marshal(p)
+	g.Expect(err).NotTo(HaveOccurred())
+	back, err := plan.Unmarshal(raw)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(marked(back)).To(Equal(want), "pinned with the plan")
 }
 
 func TestTeardown(t *testing.T) {

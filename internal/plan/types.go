@@ -107,6 +107,11 @@ type Task struct {
 	// namespaces defaulted) that must be healthy, or for a hook succeeded,
 	// before this task is applied.
 	DependsOn []ObjectID `json:"dependsOn,omitempty"`
+	// Inventoried is set on a plain resource that the application's
+	// inventory already held when the operation started (MarkInventoried):
+	// it stays the application's even if this operation fails before it
+	// writes it.
+	Inventoried bool `json:"inventoried,omitempty"`
 }
 
 // IsHook reports whether the task is a hook.
