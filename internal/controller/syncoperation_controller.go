@@ -157,11 +157,17 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	defer func() {
 		retErr = errors.Join(retErr, r.finish(ctx, before, op, pn, out))
 	}()
+	lostStart := false
 	if op.Spec.Terminate && op.Status.Snapshot == nil && !op.Status.Phase.Terminal() {
-		r.terminateUnstarted(op, out)
-		return ctrl.Result{}, nil
+		if lostStart, err = r.findLostStart(ctx, op); err != nil {
+			return ctrl.Result{}, err
+		}
+		if !lostStart {
+			r.terminateUnstarted(op, out)
+			return ctrl.Result{}, nil
+		}
 	}
-	if wait, err := r.gate(ctx, op, out); wait || err != nil {
+	if wait, err := r.gateUnlessStarted(ctx, op, out, lostStart); wait || err != nil {
 		return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
 	}
 	tg, wait, err := r.resolveTarget(ctx, op, out)

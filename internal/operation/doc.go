@@ -119,7 +119,14 @@ limitations under the License.
 // # Terminate
 //
 // spec.terminate wins in every phase. An operation that has not started
-// (Pending) ends Failed/Terminated with nothing read or applied. A running
+// (Pending, no plan pinned) ends Failed/Terminated with nothing read or
+// applied. A Pending one with a pinned plan may have lost the status write
+// of a start that applied its first steps (to the very write that set
+// spec.terminate): its hooks are found by label and deleted as for a
+// running one, and reclaim records Synced each object whose live copy
+// carries its syncwave.dev/operation annotation and was created after it,
+// so that the message tells what stays and the application's inventory
+// holds it. A running
 // one turns Terminating: its live hooks, found on the cluster by the
 // operation's UID label (so also a hook whose creation status never
 // recorded), are deleted, and the operation ends Failed/Terminated once

@@ -32,9 +32,13 @@ import (
 // Terminating forever; ours is gone from it by then.
 func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input, out *Outcome) error {
 	st := &op.Status
-	if st.Phase == "" || st.Phase == syncv1alpha1.OperationPending {
-		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, TerminatedBy(op)+" before it started: nothing was applied")
-		return nil
+	pending, reclaimed := st.Phase == "" || st.Phase == syncv1alpha1.OperationPending, 0
+	if pending {
+		if st.Snapshot == nil {
+			e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, TerminatedBy(op)+" before it started: nothing was applied")
+			return nil
+		}
+		reclaimed = e.reclaim(ctx, op, l)
 	}
 	st.Phase = syncv1alpha1.OperationTerminating
 	st.Message = "terminating: deleting running hooks"
@@ -58,7 +62,14 @@ func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation
 		out.RequeueAfter = notReadyRetry * 4
 		return nil
 	}
-	e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, TerminatedBy(op))
+	msg := TerminatedBy(op)
+	switch {
+	case pending && reclaimed == 0:
+		msg += " before it started: nothing was applied"
+	case pending:
+		msg += fmt.Sprintf(" before its start was recorded: %d object(s) it had applied stay", reclaimed)
+	}
+	e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, msg)
 	return nil
 }
 

@@ -91,7 +91,7 @@ func key(t *plan.Task, name string) string { return t.ID.Kind + "/" + t.ID.Names
 
 func (w *world) DryRun(context.Context, *syncv1alpha1.SyncOperation, *plan.Task) error { return nil }
 
-func (w *world) Apply(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task) (*unstructured.Unstructured, error) {
+func (w *world) Apply(_ context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (*unstructured.Unstructured, error) {
 	if err := w.effect(); err != nil {
 		return nil, err
 	}
@@ -102,6 +102,8 @@ func (w *world) Apply(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.
 	}
 	u := t.Object.DeepCopy()
 	u.SetGeneration(gen)
+	u.SetAnnotations(map[string]string{syncv1alpha1.AnnotationOperation: op.Namespace + "/" + op.Name})
+	u.SetCreationTimestamp(op.CreationTimestamp)
 	w.objects[k] = u
 	out := u.DeepCopy()
 	out.SetAnnotations(map[string]string{"seen": "1"}) // as written: not ready yet
@@ -186,7 +188,11 @@ func (w *world) Get(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Ta
 	}
 	w.seen[k]++
 	u = u.DeepCopy()
-	u.SetAnnotations(map[string]string{"seen": fmt.Sprint(w.seen[k])})
+	ann := map[string]string{"seen": fmt.Sprint(w.seen[k])}
+	if by := u.GetAnnotations()[syncv1alpha1.AnnotationOperation]; by != "" {
+		ann[syncv1alpha1.AnnotationOperation] = by
+	}
+	u.SetAnnotations(ann)
 	return u, nil
 }
 

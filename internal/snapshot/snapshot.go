@@ -256,6 +256,32 @@ func adopt(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation,
 	return &prev, nil
 }
 
+// Find returns the reference of the complete snapshot that op pinned,
+// whichever kind holds it, or nil when op pinned none: the way to tell,
+// when status.snapshot is not recorded, whether a start whose status
+// write was lost got as far as pinning (and so perhaps as writing).
+func Find(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation) (*syncv1alpha1.SnapshotRef, error) {
+	for _, kind := range []string{KindConfigMap, KindSecret} {
+		first, err := get(ctx, r, op.Namespace, kind, Name(op))
+		if apierrors.IsNotFound(err) || (err == nil && !ownedBy(first, op)) {
+			continue // not pinned in this kind, or an earlier operation's of the same name
+		}
+		if err != nil {
+			return nil, err
+		}
+		ref, err := adopt(ctx, r, op, &syncv1alpha1.SnapshotRef{Kind: kind, Name: Name(op)})
+		var inc *incomplete
+		switch {
+		case errors.As(err, &inc):
+			continue // never a snapshot anything ran from
+		case err != nil:
+			return nil, err
+		}
+		return ref, nil
+	}
+	return nil, nil
+}
+
 // incomplete is a first part whose other parts are not all there.
 type incomplete struct {
 	first client.Object

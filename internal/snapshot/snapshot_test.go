@@ -212,3 +212,30 @@ func TestCorruptSnapshots(t *testing.T) {
 		bigPlan(t, 100), "sha256:z", snapshot.KindConfigMap)
 	g.Expect(err).To(MatchError(snapshot.ErrTooLarge))
 }
+
+// TestFind tells an operation that pinned a plan, in either kind, from one
+// that did not, or whose name another operation's snapshot has.
+func TestFind(t *testing.T) {
+	for _, kind := range []string{snapshot.KindConfigMap, snapshot.KindSecret} {
+		t.Run(kind, func(t *testing.T) {
+			g := NewWithT(t)
+			c := fake.NewClientBuilder().Build()
+			op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "u1"}}
+			ref, err := snapshot.Find(context.Background(), c, op)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(ref).To(BeNil(), "nothing pinned")
+
+			pinned, err := snapshot.Pin(context.Background(), c, op, bigPlan(t, 10), "sha256:x", kind)
+			g.Expect(err).NotTo(HaveOccurred())
+			ref, err = snapshot.Find(context.Background(), c, op)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(ref).To(Equal(pinned))
+
+			other := op.DeepCopy()
+			other.UID = "u2"
+			ref, err = snapshot.Find(context.Background(), c, other)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(ref).To(BeNil(), "an earlier operation's of the same name")
+		})
+	}
+}
