@@ -48,7 +48,7 @@ func TestTerminateAfterALostStartRecordsWhatItApplied(t *testing.T) {
 	waitDone(t, db)
 	cfg := `{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}}`
 	op := create(t, ns, "web-1", syncv1alpha1.SyncOperationSpec{Application: "web", DependsOn: []syncv1alpha1.ApplicationDependency{{Application: "db"}},
-		Manifests: objects(t, cfg, neverAvailable)})
+		Manifests: objects(t, cfg, neverAvailable, `{apiVersion: v1, kind: ConfigMap, metadata: {name: web-hook, annotations: {argocd.argoproj.io/hook: Sync, argocd.argoproj.io/sync-wave: "1"}}}`)})
 	waitFor(t, op, "waits for the Deployment of wave 1", func(op *syncv1alpha1.SyncOperation) bool {
 		return op.Status.Current != nil && op.Status.Current.Wave == 1 && len(op.Status.BlockedBy) > 0
 	})
@@ -71,6 +71,8 @@ func TestTerminateAfterALostStartRecordsWhatItApplied(t *testing.T) {
 	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonTerminated))
 	g.Expect(op.Status.Message).To(Equal("terminated by spec.terminate before its start was recorded: 2 object(s) it had applied stay"))
 	g.Expect(op.Status.Snapshot).NotTo(BeNil(), "the plan its start pinned")
+	g.Eventually(func() bool { return exists(t, &corev1.ConfigMap{}, ns, "web-hook") }, 10*time.Second, 20*time.Millisecond).Should(BeFalse(),
+		"the hook whose record was lost with the start is deleted")
 
 	v2 := create(t, ns, "web-2", syncv1alpha1.SyncOperationSpec{Application: "web", Prune: true, Manifests: objects(t, cfg)})
 	waitDone(t, v2)
