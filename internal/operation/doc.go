@@ -126,8 +126,10 @@ limitations under the License.
 // running one, and reclaim records Synced each object whose live copy
 // carries its syncwave.dev/operation annotation and was created after it,
 // so that the message tells what stays and the application's inventory
-// holds it. A running
-// one turns Terminating: its live hooks, found on the cluster by the
+// holds it. A running one may likewise have lost the record of the steps
+// its last reconcile chained, and reclaim looks at the objects of its
+// unfinished steps the same way, once, as it starts terminating. Either
+// turns Terminating: its live hooks, found on the cluster by the
 // operation's UID label (so also a hook whose creation status never
 // recorded), are deleted, and the operation ends Failed/Terminated once
 // they are gone, or once its timeout has passed while another finalizer

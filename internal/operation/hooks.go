@@ -32,12 +32,13 @@ import (
 // Terminating forever; ours is gone from it by then.
 func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout, in Input, out *Outcome) error {
 	st := &op.Status
-	pending, reclaimed := st.Phase == "" || st.Phase == syncv1alpha1.OperationPending, 0
-	if pending {
-		if st.Snapshot == nil {
-			e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, TerminatedBy(op)+" before it started: nothing was applied")
-			return nil
-		}
+	pending := st.Phase == "" || st.Phase == syncv1alpha1.OperationPending
+	if pending && st.Snapshot == nil {
+		e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, TerminatedBy(op)+" before it started: nothing was applied")
+		return nil
+	}
+	reclaimed := 0
+	if st.Phase != syncv1alpha1.OperationTerminating {
 		reclaimed = e.reclaim(ctx, op, l)
 	}
 	st.Phase = syncv1alpha1.OperationTerminating
@@ -68,6 +69,8 @@ func (e *Executor) terminate(ctx context.Context, op *syncv1alpha1.SyncOperation
 		msg += " before it started: nothing was applied"
 	case pending:
 		msg += fmt.Sprintf(" before its start was recorded: %d object(s) it had applied stay", reclaimed)
+	case reclaimed > 0:
+		msg += fmt.Sprintf("; %d object(s) it applied after its last recorded step stay", reclaimed)
 	}
 	e.finish(op, l, out, syncv1alpha1.OperationFailed, syncv1alpha1.ReasonTerminated, msg)
 	return nil

@@ -25,16 +25,20 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
-// reclaim records the writes of a start whose status write was lost: op
-// is Pending with a pinned plan, so its start may have applied its first
-// steps before the write that recorded them lost to, say, the one that
-// set spec.terminate. A plain task whose live object carries op's
-// syncwave.dev/operation annotation and was created no earlier than op
-// was written by op: it is recorded Synced and its step as started, so
-// that the operation's record, and the application's inventory
-// (Layout.Inventory), hold it. An object op only updated is not told from
-// one an earlier operation of the same name wrote, and is left as it is
-// recorded. It returns how many tasks it recorded.
+// reclaim records the writes whose status write was lost, for an
+// operation being terminated: the write that set spec.terminate makes the
+// status write of a reconcile running at the same time fail (its
+// resourceVersion is stale), and the next reconcile terminates instead of
+// doing that work again. So a Pending operation with a pinned plan may
+// have applied its first steps, and a running one the steps it chained
+// after its last recorded one. A plain task recorded as not written whose
+// live object carries op's syncwave.dev/operation annotation and was
+// created no earlier than op was written by op: it is recorded Synced and
+// its step as started, so that the operation's record, and the
+// application's inventory (Layout.Inventory), hold it. An object op only
+// updated is not told from one an earlier operation of the same name
+// wrote, and is left as it is recorded. It returns how many tasks it
+// recorded.
 func (e *Executor) reclaim(ctx context.Context, op *syncv1alpha1.SyncOperation, l *Layout) int {
 	st := &op.Status
 	if len(st.Resources) != len(l.Tasks) || e.Observer == nil {
@@ -47,7 +51,7 @@ func (e *Executor) reclaim(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	now := metav1.NewMicroTime(e.Clock.Now())
 	n := 0
 	for s, r := range l.steps {
-		if r.onFail {
+		if r.onFail || st.Steps[s].Result == syncv1alpha1.StepSucceeded {
 			continue
 		}
 		for i := r.start; i < r.end; i++ {
@@ -63,8 +67,10 @@ func (e *Executor) reclaim(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 				continue
 			}
 			rec.Status, rec.StartedAt = syncv1alpha1.ResultSynced, &now
-			rec.Message = "applied by a start whose record was lost"
-			setStep(st, s, syncv1alpha1.StepRunning, now)
+			rec.Message = "applied by a reconcile whose status write was lost"
+			if res := st.Steps[s].Result; res == syncv1alpha1.StepPending || res == "" {
+				setStep(st, s, syncv1alpha1.StepRunning, now)
+			}
 			n++
 		}
 	}
