@@ -168,8 +168,9 @@ type SyncOperationSpec struct {
 	DependsOn []ApplicationDependency `json:"dependsOn,omitempty"`
 
 	// prune deletes, after the last Sync step, the objects of the
-	// application's previous successful operation that this operation no
-	// longer contains: highest wave first, PruneLast ones last. A live
+	// application's inventory that this operation no longer contains (what
+	// its last successful operation applied, and what an operation that
+	// failed after it wrote): highest wave first, PruneLast ones last. A live
 	// object with the sync option Prune=false is kept (PruneSkipped).
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="prune is immutable"
@@ -177,7 +178,8 @@ type SyncOperationSpec struct {
 
 	// ttlSecondsAfterFinished deletes the operation this many seconds after
 	// it finished. The newest Succeeded operation of an application is kept
-	// all the same: the next prune needs its inventory.
+	// all the same, and so is a Failed one after it that holds the
+	// application's inventory: the next prune needs it.
 	// +optional
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="ttlSecondsAfterFinished is immutable"

@@ -94,7 +94,7 @@ them in order.`,
 	f.DurationVar(&o.degradedGracePeriod, "degraded-grace-period", 0, "how long a resource may stay Degraded before its step fails")
 	f.StringVar(&o.application, "application", "", "the application the operation syncs: its objects get the label syncwave.dev/application, and operations of one application run one at a time")
 	f.BoolVar(&o.dryRun, "dry-run", false, "create a dry-run operation (spec.dryRun): it lists what a sync would create, update or delete and changes nothing")
-	f.BoolVar(&o.prune, "prune", false, "delete what the application's previous successful operation applied and these manifests no longer contain (needs --application)")
+	f.BoolVar(&o.prune, "prune", false, "delete what the application's inventory holds (what its last successful operation applied, and what a failed one after it wrote) and these manifests no longer contain (needs --application)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.prune && o.application == "" {
 			return errors.New("--prune needs --application: prune deletes what the application's previous operation applied")
