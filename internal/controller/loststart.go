@@ -20,7 +20,6 @@ import (
 	"context"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
-	"github.com/syncwave/syncwave/internal/operation"
 	"github.com/syncwave/syncwave/internal/snapshot"
 )
 
@@ -36,13 +35,4 @@ func (r *SyncOperationReconciler) findLostStart(ctx context.Context, op *syncv1a
 	}
 	op.Status.Snapshot, op.Status.PlanDigest = ref, ref.Digest
 	return true, nil
-}
-
-// gateUnlessStarted is gate, except for an operation whose start was lost:
-// that one was admitted and started already, and the engine terminates it.
-func (r *SyncOperationReconciler) gateUnlessStarted(ctx context.Context, op *syncv1alpha1.SyncOperation, out *operation.Outcome, started bool) (bool, error) {
-	if started {
-		return false, nil
-	}
-	return r.gate(ctx, op, out)
 }

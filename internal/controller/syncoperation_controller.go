@@ -157,17 +157,19 @@ func (r *SyncOperationReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	defer func() {
 		retErr = errors.Join(retErr, r.finish(ctx, before, op, pn, out))
 	}()
-	lostStart := false
 	if op.Spec.Terminate && op.Status.Snapshot == nil && !op.Status.Phase.Terminal() {
-		if lostStart, err = r.findLostStart(ctx, op); err != nil {
+		// Unstarted, unless a start whose status write was lost pinned a
+		// plan: that one was admitted and started, and the engine
+		// terminates it.
+		lost, err := r.findLostStart(ctx, op)
+		if err != nil {
 			return ctrl.Result{}, err
 		}
-		if !lostStart {
+		if !lost {
 			r.terminateUnstarted(op, out)
 			return ctrl.Result{}, nil
 		}
-	}
-	if wait, err := r.gateUnlessStarted(ctx, op, out, lostStart); wait || err != nil {
+	} else if wait, err := r.gate(ctx, op, out); wait || err != nil {
 		return ctrl.Result{RequeueAfter: out.RequeueAfter}, err
 	}
 	tg, wait, err := r.resolveTarget(ctx, op, out)

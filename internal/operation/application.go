@@ -194,10 +194,19 @@ func names(ops []*syncv1alpha1.SyncOperation) string {
 // A dry run changed nothing, so it is never the one. except is left out
 // (the operation asking).
 func LastSucceeded(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
+	return lastFinished(peers, except, func(p *syncv1alpha1.SyncOperation) bool {
+		return p.Status.Phase == syncv1alpha1.OperationSucceeded
+	})
+}
+
+// lastFinished returns, of the real operations (not dry runs) in peers
+// that finished and that match, the one that finished last (creation order
+// breaks ties), or nil. except is left out.
+func lastFinished(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.SyncOperation, match func(*syncv1alpha1.SyncOperation) bool) *syncv1alpha1.SyncOperation {
 	var best *syncv1alpha1.SyncOperation
 	for i := range peers {
 		p := &peers[i]
-		if p.Status.Phase != syncv1alpha1.OperationSucceeded || p.Status.FinishedAt == nil || p.Spec.DryRun || (except != nil && p.UID == except.UID) {
+		if p.Status.FinishedAt == nil || p.Spec.DryRun || (except != nil && p.UID == except.UID) || !match(p) {
 			continue
 		}
 		if best == nil || compareFinished(p, best) > 0 {
@@ -205,31 +214,6 @@ func LastSucceeded(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.Sync
 		}
 	}
 	return best
-}
-
-// InventoryHolder returns the operation whose pinned plan is the
-// application's inventory (Layout.Inventory): the real operation (not a
-// dry run) that finished last, Succeeded, or Failed after it pinned a plan,
-// since what a failed operation applied is its application's too. It is
-// nil when the inventory is empty: no such operation, or the last one a
-// Succeeded teardown or one that pinned nothing.
-func InventoryHolder(peers []syncv1alpha1.SyncOperation, except *syncv1alpha1.SyncOperation) *syncv1alpha1.SyncOperation {
-	var last *syncv1alpha1.SyncOperation
-	for i := range peers {
-		p := &peers[i]
-		switch {
-		case p.Status.FinishedAt == nil || p.Spec.DryRun || (except != nil && p.UID == except.UID):
-		case p.Status.Phase == syncv1alpha1.OperationSucceeded,
-			p.Status.Phase == syncv1alpha1.OperationFailed && p.Status.Snapshot != nil:
-			if last == nil || compareFinished(p, last) > 0 {
-				last = p
-			}
-		}
-	}
-	if last == nil || last.Status.Snapshot == nil || (last.Spec.IsDelete() && last.Status.Phase == syncv1alpha1.OperationSucceeded) {
-		return nil
-	}
-	return last
 }
 
 // compareFinished orders finished operations by when they finished

@@ -102,34 +102,6 @@ func retriesKey(st *syncv1alpha1.SyncOperationStatus) string {
 	return b.String()
 }
 
-// Inventory is what the finished operation of layout l and status st
-// leaves to its application (plan.Inventory). A Succeeded one leaves every
-// plain resource (it applied them all) and the objects its own prune steps
-// kept (PruneSkipped). A Failed one leaves what it wrote, what the
-// inventory held before it (Task.Inventoried, and the objects its prune
-// or teardown steps did not get to delete, or that are not gone yet): an
-// object is never dropped from the application while it may still be
-// live, so a later prune or teardown deletes it. hookName is Expand's.
-func (l *Layout) Inventory(st *syncv1alpha1.SyncOperationStatus, hookName func(*plan.Task) string) []plan.Entry {
-	full := l.Expand(st, hookName)
-	succeeded := st.Phase == syncv1alpha1.OperationSucceeded
-	held := map[plan.ObjectID]bool{}
-	for i, t := range l.Tasks {
-		if t.IsHook() || i >= len(full) {
-			continue
-		}
-		e := &full[i]
-		switch {
-		case t.Prune:
-			held[t.ID] = e.Status == syncv1alpha1.ResultPruneSkipped ||
-				(!succeeded && (e.Status != syncv1alpha1.ResultPruned || e.FinishedAt == nil))
-		default:
-			held[t.ID] = succeeded || t.Inventoried || written(t, e)
-		}
-	}
-	return plan.Inventory(l.Plan, func(t *plan.Task) bool { return held[t.ID] })
-}
-
 // Expand rebuilds the full record (one entry per task, in layout order)
 // from a persisted status. hookName gives the live name of generateName
 // hooks; it must be the function the operation started with.

@@ -236,6 +236,11 @@ func adopt(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation,
 	if err != nil {
 		return nil, err
 	}
+	return adoptFirst(ctx, c, op, ref, obj)
+}
+
+// adoptFirst is adopt with the first part obj already read.
+func adoptFirst(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation, ref *syncv1alpha1.SnapshotRef, obj client.Object) (*syncv1alpha1.SnapshotRef, error) {
 	prev := *ref
 	prev.Digest = obj.GetAnnotations()[AnnotationDigest]
 	if n, err := fmt.Sscan(obj.GetAnnotations()[annotationParts], &prev.Parts); n != 1 || err != nil || prev.Parts < 1 {
@@ -269,7 +274,7 @@ func Find(ctx context.Context, r client.Reader, op *syncv1alpha1.SyncOperation) 
 		if err != nil {
 			return nil, err
 		}
-		ref, err := adopt(ctx, r, op, &syncv1alpha1.SnapshotRef{Kind: kind, Name: Name(op)})
+		ref, err := adoptFirst(ctx, r, op, &syncv1alpha1.SnapshotRef{Kind: kind, Name: Name(op)}, first)
 		var inc *incomplete
 		switch {
 		case errors.As(err, &inc):
