@@ -50,7 +50,12 @@ limitations under the License.
 // (action Delete), or else the kept entries (plan.Kept: what the manifests
 // no longer contain stays the application's) of the application's
 // inventory, read from the pinned plan of the operation that holds it
-// (operation.InventoryHolder), and all of it is pinned together.
+// (operation.InventoryHolder), and all of it is pinned together. The
+// inventory is on the cluster of the operation that left it (its
+// kubeconfig Secret's name and key, or the controller's own): a Delete on
+// another cluster is refused with nothing deleted, and a Sync on another
+// cluster moves the application, pruning and keeping nothing of the old
+// inventory, with a Warning ClusterChanged event (inventory.go).
 // A finished operation collects the history of its application
 // (--history-limit) and expires by ttlSecondsAfterFinished through a
 // RequeueAfter: nothing polls, and a restart makes the same choices.

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -45,7 +46,10 @@ func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv
 	case op.Spec.Application == "" || (op.Spec.DryRun && !op.Spec.Prune && !op.Spec.IsDelete()):
 		return p, nil // a dry run is never an inventory
 	}
-	inv, err := r.inventory(ctx, op)
+	inv, holder, err := r.inventory(ctx, op)
+	if err == nil && holder != nil && !sameCluster(holder, op) {
+		inv, err = nil, r.otherCluster(op, holder, len(inv))
+	}
 	if err != nil {
 		if !op.Spec.Prune && !op.Spec.IsDelete() {
 			// Without prune the inventory only carries over: an operation
@@ -76,29 +80,73 @@ func (r *SyncOperationReconciler) applicationPlan(ctx context.Context, op *syncv
 	return p, nil
 }
 
+// otherCluster decides what an operation of an application whose
+// inventory (of n objects, left by holder) is on another cluster does with
+// it. A Delete is refused, with nothing deleted: it would delete objects of
+// those names on the wrong cluster, and then say the application is empty.
+// A Sync moves the application: the objects on the other cluster are
+// neither pruned nor carried over, and a Warning event says that they stay
+// there.
+func (r *SyncOperationReconciler) otherCluster(op, holder *syncv1alpha1.SyncOperation, n int) error {
+	where := fmt.Sprintf("the inventory of application %s (%d object(s), left by SyncOperation %s/%s) is on %s", op.Spec.Application, n, holder.Namespace, holder.Name, clusterOf(holder))
+	if op.Spec.IsDelete() {
+		return invalid("%s; this teardown acts on %s: set spec.kubeConfig as %s does (nothing was deleted)", where, clusterOf(op), holder.Name)
+	}
+	if n > 0 {
+		r.Recorder.Eventf(op, nil, corev1.EventTypeWarning, EventClusterChanged, "Prune",
+			"%s; this operation acts on %s: those objects are not pruned, stay on that cluster and are no longer the application's", where, clusterOf(op))
+	}
+	return nil
+}
+
+// EventClusterChanged warns that an operation moves its application to
+// another cluster, leaving the objects of its inventory where they are.
+const EventClusterChanged = "ClusterChanged"
+
+// sameCluster tells whether a and b act on the same cluster: the
+// controller's own, or the one of the same kubeconfig Secret and key (an
+// empty key is the default one). The Secret's content may change (a
+// rotated credential); its name is the cluster's identity.
+func sameCluster(a, b *syncv1alpha1.SyncOperation) bool {
+	ka, kb := a.Spec.KubeConfig, b.Spec.KubeConfig
+	if ka == nil || kb == nil {
+		return ka == nil && kb == nil
+	}
+	x, y := ka.SecretRef, kb.SecretRef
+	return x.Name == y.Name && (x.Key == y.Key || x.Key == "" || y.Key == "")
+}
+
+// clusterOf names the cluster op acts on, for messages.
+func clusterOf(op *syncv1alpha1.SyncOperation) string {
+	if op.Spec.KubeConfig == nil {
+		return "the controller's own cluster (no spec.kubeConfig)"
+	}
+	return "the cluster of spec.kubeConfig (" + kubeconfigSecret(op) + ")"
+}
+
 // inventory returns the application's inventory: what the pinned plan of
-// its operation that finished last leaves to it (operation.InventoryHolder;
-// empty after a teardown).
-func (r *SyncOperationReconciler) inventory(ctx context.Context, op *syncv1alpha1.SyncOperation) ([]plan.Entry, error) {
+// its operation that finished last (holder) leaves to it
+// (operation.InventoryHolder; none after a teardown).
+func (r *SyncOperationReconciler) inventory(ctx context.Context, op *syncv1alpha1.SyncOperation) (inv []plan.Entry, holder *syncv1alpha1.SyncOperation, err error) {
 	peers, err := r.peers(ctx, op)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	last := operation.InventoryHolder(peers, op)
 	if last == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	ref := last.Status.Snapshot
 	pn := r.plans.get(last.UID, ref.Digest)
 	if pn == nil {
 		p, err := snapshot.Load(ctx, r.Local, last.Namespace, ref)
 		if apierrors.IsNotFound(err) {
-			return nil, invalid("the inventory of application %s is the pinned plan of SyncOperation %s/%s, which is gone: %v", op.Spec.Application, last.Namespace, last.Name, err)
+			return nil, last, invalid("the inventory of application %s is the pinned plan of SyncOperation %s/%s, which is gone: %v", op.Spec.Application, last.Namespace, last.Name, err)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read the inventory of application %s: %w", op.Spec.Application, err)
+			return nil, last, fmt.Errorf("read the inventory of application %s: %w", op.Spec.Application, err)
 		}
 		pn = newPinned(p, ref.Digest)
 	}
-	return pn.layout.Inventory(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) }), nil
+	return pn.layout.Inventory(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) }), last, nil
 }

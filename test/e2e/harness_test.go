@@ -256,7 +256,9 @@ func (e *env) waitDone(t *testing.T, op *syncv1alpha1.SyncOperation, timeout tim
 			return false
 		}
 		return got.Status.Phase.Terminal()
-	}, timeout, 50*time.Millisecond).Should(BeTrue(), "operation did not finish")
+	}, timeout, 50*time.Millisecond).Should(BeTrue(), func() string {
+		return fmt.Sprintf("operation %s did not finish: %s %s", op.Name, got.Status.Phase, got.Status.Message)
+	})
 	return got
 }
 

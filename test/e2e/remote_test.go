@@ -229,6 +229,10 @@ func TestRemoteCluster(t *testing.T) {
 		testRemoteConnections(t, hr)
 	})
 
+	t.Run("an application on the remote: prune and teardown act there", func(t *testing.T) {
+		testRemoteApplication(t, hr)
+	})
+
 	t.Run("the remote API server stops mid-operation", func(t *testing.T) {
 		testRemoteOutage(t, hr)
 	})
