@@ -111,7 +111,9 @@ PreDelete hooks run first (from the manifests given with -f or -k, which
 are otherwise not applied), then every object of the application's
 inventory is deleted, highest wave first, Namespaces and CRDs last, each
 wave waited for until gone, then its PostDelete hooks run. A failing
-PreDelete hook deletes nothing. An application with no SyncOperation in
+PreDelete hook deletes nothing. The teardown acts where the application's
+newest operation (a dry run aside) did: the same spec.kubeConfig (its
+cluster), serviceAccountName and targetNamespace. An application with no SyncOperation in
 the namespace is an error: nothing is created.`,
 		Example: `  kubectl syncwave delete shop --wait
   kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/`,
@@ -146,7 +148,7 @@ the namespace is an error: nothing is created.`,
 			return fmt.Errorf("no SyncOperation of application %s in namespace %s: nothing to tear down (is the namespace right? -n)", o.application, ns)
 		}
 		name := deleteName(o.application, time.Now())
-		op, err := createOperation(cmd.Context(), c, ns, name, docs, o)
+		op, err := createOperation(cmd.Context(), c, ns, name, docs, o.like(ops))
 		if err != nil {
 			return err
 		}
@@ -157,6 +159,21 @@ the namespace is an error: nothing is created.`,
 		return followOperation(cmd.Context(), c, client.ObjectKeyFromObject(op), cmd.OutOrStdout())
 	}
 	return cmd
+}
+
+// like makes a teardown act where the application's newest real (not
+// dry-run) operation of ops (newest first) acted: on the same cluster, as
+// the same ServiceAccount, with the same default namespace for the hooks.
+// The controller refuses a teardown on another cluster than its
+// inventory's.
+func (o *createOptions) like(ops []syncv1alpha1.SyncOperation) *createOptions {
+	i := slices.IndexFunc(ops, func(op syncv1alpha1.SyncOperation) bool { return !op.Spec.DryRun })
+	if i < 0 {
+		return o
+	}
+	latest, like := ops[i].Spec, *o
+	like.kubeConfig, like.serviceAccountName, like.targetNamespace = latest.KubeConfig, latest.ServiceAccountName, latest.TargetNamespace
+	return &like
 }
 
 // deleteName names the Delete operation of app created at now.

@@ -18,12 +18,16 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -82,4 +86,37 @@ func TestLiveApplication(t *testing.T) {
 	list := &syncv1alpha1.SyncOperationList{}
 	g.Expect(live.client.List(context.Background(), list, client.InNamespace(ns))).To(Succeed())
 	g.Expect(list.Items).To(HaveLen(3), "the typo created no operation")
+}
+
+// TestLiveRemoteApplication: for an application on the cluster of a
+// kubeconfig Secret (here the same cluster, through the Secret), delete
+// creates a teardown of that cluster, and diff --application says that
+// it cannot list the prunes from this one.
+func TestLiveRemoteApplication(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	kc, err := os.ReadFile(live.cluster.KubeconfigPath)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(live.client.Create(context.Background(), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "far", Namespace: ns},
+		Data: map[string][]byte{"value": kc}})).To(Succeed())
+	remote := &syncv1alpha1.KubeConfigReference{SecretRef: syncv1alpha1.SecretKeyReference{Name: "far"}}
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "far-1", Namespace: ns}, Spec: syncv1alpha1.SyncOperationSpec{
+		Application: "far", KubeConfig: remote,
+		Manifests: []runtime.RawExtension{{Raw: []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`)}}}}
+	g.Expect(live.client.Create(context.Background(), op)).To(Succeed())
+	g.Eventually(func() syncv1alpha1.OperationPhase { return getOperation(g, ns, "far-1").Status.Phase }, time.Minute, 50*time.Millisecond).
+		Should(Equal(syncv1alpha1.OperationSucceeded))
+
+	_, stderr, code := kubectlSyncwaveStdin(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: next}\n", "diff", "-f", "-", "--application", "far")
+	g.Expect(code).To(Equal(2))
+	g.Expect(stderr).To(ContainSubstring("application far is on the cluster of spec.kubeConfig (Secret " + ns + "/far) of SyncOperation " + ns + "/far-1, not on this one"))
+
+	stdout, stderr, code := kubectlSyncwave(t, ns, "delete", "far", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	name := strings.Fields(strings.TrimPrefix(stdout, "syncoperation.syncwave.dev/"))[0]
+	down := getOperation(g, ns, name)
+	g.Expect(down.Spec.KubeConfig).To(Equal(remote), "the teardown acts where the application is")
+	g.Expect(down.Status.Summary.Total).To(BeEquivalentTo(1))
+	err = live.client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "x"}, &corev1.ConfigMap{})
+	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "torn down: %v", err)
 }

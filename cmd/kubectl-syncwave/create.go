@@ -65,6 +65,8 @@ type createOptions struct {
 	dryRun              bool
 	// action is Delete for kubectl syncwave delete.
 	action syncv1alpha1.Action
+	// kubeConfig is the remote cluster of a teardown (the application's).
+	kubeConfig *syncv1alpha1.KubeConfigReference
 }
 
 func newCreateCmd() *cobra.Command {
@@ -248,6 +250,7 @@ func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOpti
 			Prune:              o.prune,
 			DryRun:             o.dryRun,
 			Action:             o.action,
+			KubeConfig:         o.kubeConfig,
 		},
 	}
 	for _, cm := range cms {

@@ -67,7 +67,9 @@ With --application, what a sync with prune would delete is listed as
 "- would prune group/Kind namespace/name": the objects of the application's
 inventory (what its last finished operation left to it) that the
 manifests no longer contain, still labelled syncwave.dev/application=A and
-not kept by Prune=false. The namespace of -n (else the
+not kept by Prune=false. Live objects are read from this cluster only:
+for an application whose operations act on another (spec.kubeConfig),
+--application is an error. The namespace of -n (else the
 kubeconfig context's) is both the one of objects that name none and the
 application's; --target-namespace, as for create, puts the objects that
 name none in another.

@@ -48,5 +48,7 @@ limitations under the License.
 // application's inventory (operation.InventoryHolder's pinned plan) that
 // the manifests no longer contain, whose live object still carries the
 // application's label and is not kept by Prune=false; an object that only
-// carries the label is in no inventory and is never pruned.
+// carries the label is in no inventory and is never pruned. An inventory
+// left by an operation on another cluster (spec.kubeConfig) is an error:
+// the live objects read here are not the application's.
 package diff

@@ -54,8 +54,8 @@ type Pruner interface {
 }
 
 // InventoryPruner finds candidates as the controller does (SPEC §13): the
-// entries of the application's inventory, the pinned plan of its last
-// Succeeded operation in q.Namespace (and what that one's prunes kept),
+// entries of the application's inventory, what its operation in
+// q.Namespace that finished last leaves to it (operation.InventoryHolder),
 // that q.Plan does not contain, whose live object still carries the
 // application's label and is not kept by Prune=false or being deleted.
 // Objects that only carry the label, in no inventory, are never pruned,
@@ -104,6 +104,12 @@ func (p *InventoryPruner) inventory(ctx context.Context, q PruneQuery) ([]plan.E
 	last := operation.InventoryHolder(peers, nil)
 	if last == nil {
 		return nil, nil
+	}
+	if kc := last.Spec.KubeConfig; kc != nil {
+		// Its objects are on that cluster; the ones of these names here are
+		// not the application's.
+		return nil, fmt.Errorf("application %s is on the cluster of spec.kubeConfig (Secret %s/%s) of SyncOperation %s/%s, not on this one: --application reads the objects of its inventory from this cluster only; diff that cluster with its kubeconfig (--kubeconfig) and without --application",
+			q.Application, last.Namespace, kc.SecretRef.Name, last.Namespace, last.Name)
 	}
 	pinned, err := snapshot.Load(ctx, p.Client, last.Namespace, last.Status.Snapshot)
 	if err != nil {
