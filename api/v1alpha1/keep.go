@@ -47,6 +47,18 @@ func KeptBy(annotations map[string]string, teardown bool) string {
 	return ""
 }
 
+// KeptAsHome says why a prune or teardown by an operation in namespace
+// opNamespace, acting on its own cluster, keeps the object of group, kind
+// and name: it is that Namespace, which holds the operation itself, its
+// pinned plan and its application's history, so deleting it would delete
+// them while the operation runs. "" for any other object.
+func KeptAsHome(group, kind, name, opNamespace string) string {
+	if group == "" && kind == "Namespace" && name == opNamespace {
+		return "namespace " + name + " holds the application's SyncOperations, this one too; delete it by hand once they are no longer needed"
+	}
+	return ""
+}
+
 // keeps reports whether the sync option name (Prune or Delete) of a live
 // object keeps it from deletion: "false", or Argo CD's "confirm", which
 // asks a person to confirm the deletion; syncwave has no confirmation, so

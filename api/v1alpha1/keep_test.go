@@ -50,3 +50,19 @@ func TestKeptBy(t *testing.T) {
 		})
 	}
 }
+
+func TestKeptAsHome(t *testing.T) {
+	for _, tc := range []struct {
+		group, kind, name string
+		kept              bool
+	}{
+		{"", "Namespace", "prod", true},
+		{"", "Namespace", "staging", false},
+		{"", "ConfigMap", "prod", false},
+		{"example.com", "Namespace", "prod", false},
+	} {
+		if got := syncv1alpha1.KeptAsHome(tc.group, tc.kind, tc.name, "prod") != ""; got != tc.kept {
+			t.Errorf("KeptAsHome(%q, %q, %q, prod) kept = %v, want %v", tc.group, tc.kind, tc.name, got, tc.kept)
+		}
+	}
+}

@@ -120,3 +120,16 @@ func TestLiveRemoteApplication(t *testing.T) {
 	err = live.client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "x"}, &corev1.ConfigMap{})
 	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "torn down: %v", err)
 }
+
+// TestLiveDiffKeepsTheOperationsNamespace: the Namespace that holds the
+// application's operations is not listed for prune, as the controller
+// keeps it.
+func TestLiveDiffKeepsTheOperationsNamespace(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n"
+	applyAsController(t, ns, "home", "apiVersion: v1\nkind: Namespace\nmetadata: {name: "+ns+"}\n---\n"+cm+"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: old}\n")
+	stdout, stderr, code := kubectlSyncwaveStdin(t, ns, cm, "diff", "-f", "-", "--application", "home")
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stdout).To(Equal("- would prune ConfigMap " + ns + "/old\n"))
+}

@@ -108,6 +108,11 @@ func (p *Pruner) inspect(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	case err != nil:
 		return nil, operation.PruneResult{}, p.classify("get", t, err)
 	}
+	if op.Spec.KubeConfig == nil {
+		if why := syncv1alpha1.KeptAsHome(t.ID.Group, t.ID.Kind, t.ID.Name, op.Namespace); why != "" {
+			return nil, operation.PruneResult{Kept: true, Message: "not deleted: " + why}, nil
+		}
+	}
 	if got := live.GetLabels()[syncv1alpha1.LabelApplication]; got != op.Spec.Application {
 		return nil, operation.PruneResult{Kept: true, Message: fmt.Sprintf("not deleted: the live object is labelled %s=%q, not %q", syncv1alpha1.LabelApplication, got, op.Spec.Application)}, nil
 	}

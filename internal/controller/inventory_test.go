@@ -25,6 +25,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
@@ -109,4 +110,35 @@ func TestATeardownAfterAFailedDeployDeletesItsObjects(t *testing.T) {
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "added")).To(BeFalse(), "applied by the failed v2")
 	g.Expect(exists(t, &appsv1.Deployment{}, ns, "web")).To(BeFalse(), "applied by the failed v2")
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "late")).To(BeFalse(), "v1's, which v2 never reached")
+}
+
+// TestTheOperationsNamespaceIsNeverDeleted: an application whose
+// manifests hold the Namespace its operations live in (adopted) is pruned
+// and torn down without it, since deleting it would delete the running
+// operation and the application's history; it is kept (PruneSkipped)
+// saying why.
+func TestTheOperationsNamespaceIsNeverDeleted(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	home := `{apiVersion: v1, kind: Namespace, metadata: {name: ` + ns + `}}`
+	cm := `{apiVersion: v1, kind: ConfigMap, metadata: {name: settings}}`
+	v1 := run(t, ns, syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t, home, cm)})
+	g.Expect(v1.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v1.Status.Message)
+
+	why := "not deleted: namespace " + ns + " holds the application's SyncOperations, this one too; delete it by hand once they are no longer needed"
+	v2 := create(t, ns, "v2", syncv1alpha1.SyncOperationSpec{Application: "web", Prune: true, Manifests: objects(t, cm),
+		Timeout: &metav1.Duration{Duration: 20 * time.Second}})
+	waitDone(t, v2)
+	g.Expect(v2.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v2.Status.Message)
+	g.Expect(v2.Status.Resources).To(ContainElement(And(
+		HaveField("ResourceRef.Kind", "Namespace"), HaveField("Status", syncv1alpha1.ResultPruneSkipped), HaveField("Message", why))))
+
+	down := create(t, ns, "v3", syncv1alpha1.SyncOperationSpec{Application: "web", Action: syncv1alpha1.ActionDelete,
+		Timeout: &metav1.Duration{Duration: 20 * time.Second}})
+	waitDone(t, down)
+	g.Expect(down.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), down.Status.Message)
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "settings")).To(BeFalse(), "torn down")
+	live := &corev1.Namespace{}
+	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Name: ns}, live)).To(Succeed())
+	g.Expect(live.DeletionTimestamp).To(BeNil(), "the namespace of the operations is not being deleted")
 }

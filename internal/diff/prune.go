@@ -83,7 +83,8 @@ func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unst
 		case err != nil:
 			return nil, fmt.Errorf("read %s of the inventory of application %s: %w", e.ID, q.Application, err)
 		}
-		if u.GetLabels()[syncv1alpha1.LabelApplication] == q.Application && prunable(u) {
+		if u.GetLabels()[syncv1alpha1.LabelApplication] == q.Application && prunable(u) &&
+			syncv1alpha1.KeptAsHome(e.ID.Group, e.ID.Kind, e.ID.Name, q.Namespace) == "" {
 			out = append(out, u)
 		}
 	}

@@ -175,7 +175,8 @@ limitations under the License.
 // object of the step at once, then waits until each is gone from the
 // cache (an object created after the deletion was asked for is a new one:
 // the pruned one is gone). Kept objects (Prune=false on the live object,
-// not labelled with the application, a kind no longer served) are
+// not labelled with the application, a kind no longer served, the
+// Namespace that holds the operation itself) are
 // PruneSkipped and done at once; a refused deletion fails the step. The
 // record of a prune task says Pruned once the deletion was asked for and
 // gets its finishedAt when the object is gone, so a restarted controller
