@@ -46,7 +46,8 @@ func newGetCmd() *cobra.Command {
 		Long: `Show a SyncOperation: a row per resource, what blocks it and its
 conditions. For a running operation, what the pod that blocks each waiting
 Deployment, StatefulSet, DaemonSet, ReplicaSet or Job reports (not
-scheduled, an image pull, a crash loop) is read live. Every task of the operation has its row, read from its pinned
+scheduled, an image pull, a crash loop) is read live, unless the operation
+acts on another cluster (spec.kubeConfig). Every task of the operation has its row, read from its pinned
 plan: status.resources itself lists only those worth a look. With -o json
 the operation is printed with every row in status.resources.`,
 		Args: cobra.ExactArgs(1),

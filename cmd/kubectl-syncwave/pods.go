@@ -35,9 +35,11 @@ import (
 // the pod that blocks it reports (package workload): live, what the
 // controller adds to the message once the step fails (when no pod could be
 // created, its latest Warning event). A workload whose pods cannot be read
-// is left out, with a warning on stderr.
+// is left out, with a warning on stderr. The workloads of an operation on
+// another cluster (spec.kubeConfig) are not read: this cluster's objects of
+// those names are not the ones it waits for.
 func blockingPods(ctx context.Context, c client.Client, core workload.Core, op *syncv1alpha1.SyncOperation, stderr io.Writer) []string {
-	if op.Status.Phase.Terminal() {
+	if op.Status.Phase.Terminal() || op.Spec.KubeConfig != nil {
 		return nil
 	}
 	x := &workload.Explainer{Core: core}
