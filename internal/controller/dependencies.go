@@ -102,6 +102,10 @@ func (r *SyncOperationReconciler) waitDependencies(ctx context.Context, op *sync
 	if len(op.Spec.DependsOn) == 0 || (st.Phase != "" && st.Phase != syncv1alpha1.OperationPending) {
 		return false, nil
 	}
+	if msg := r.crossNamespaceDependency(op); msg != "" {
+		r.end(op, out, syncv1alpha1.ReasonInvalidDependencies, msg)
+		return true, nil
+	}
 	cycle, err := r.dependencyCycle(ctx, op)
 	if err != nil {
 		return true, err

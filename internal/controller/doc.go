@@ -75,6 +75,13 @@ limitations under the License.
 // that does not compile, fails it at once with reason InvalidDependencies
 // and a message naming the cycle or the expression.
 //
+// References to other namespaces (crossns.go): with NoCrossNamespaceRefs
+// (--no-cross-namespace-refs, Flux's lockdown for tenants), a Flux source
+// or a dependency in another namespace than the operation's fails it at
+// once, before anything is read: InvalidManifests for a source (read as
+// the controller, it would let a tenant deploy another namespace's
+// repository), InvalidDependencies for a dependency.
+//
 // Sources (sourcewait.go, layout.go): an operation whose ConfigMap source
 // does not exist, or whose Flux source (SPEC §12) does not exist or is not
 // Ready, stays Pending, naming it in status.message and status.blockedBy,

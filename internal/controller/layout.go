@@ -185,6 +185,9 @@ func (r *SyncOperationReconciler) planSources(ctx context.Context, op *syncv1alp
 	if err := r.HealthConfig.CompileExprs(op); err != nil {
 		return nil, nil, invalid("%w", err)
 	}
+	if err := r.crossNamespaceSource(op); err != nil {
+		return nil, nil, err
+	}
 	// Sources are read as the operation's ServiceAccount too, so that an
 	// operation never reads what its ServiceAccount may not. With a remote
 	// cluster they are on this one, where the ServiceAccount is not: the

@@ -118,6 +118,10 @@ type SyncOperationReconciler struct {
 	// controller's own cluster, as the controller (internal/source/flux);
 	// nil refuses them as disabled.
 	Artifacts manifest.Artifacts
+	// NoCrossNamespaceRefs refuses Flux sources and dependencies in other
+	// namespaces than the operation's (--no-cross-namespace-refs), as
+	// Flux's lockdown for tenants does.
+	NoCrossNamespaceRefs bool
 
 	plans plans
 	held  held

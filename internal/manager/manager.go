@@ -187,6 +187,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 		Remotes:                 &controller.Remotes{Scheme: scheme},
 		UnreachableGrace:        o.UnreachableGrace,
 		Artifacts:               o.artifacts(targets),
+		NoCrossNamespaceRefs:    o.NoCrossNamespaceRefs,
 	}
 	if err := metrics.RegisterConnections(reg, r.Remotes.Clusters, watcher.Tenants); err != nil {
 		return err

@@ -54,6 +54,9 @@ type Options struct {
 	// DefaultServiceAccount is impersonated by operations that name no
 	// spec.serviceAccountName (multi-tenant lockdown); "" for none.
 	DefaultServiceAccount string
+	// NoCrossNamespaceRefs refuses spec.sources[].sourceRef and
+	// spec.dependsOn entries in another namespace than the operation's.
+	NoCrossNamespaceRefs bool
 	// LuaTimeout is the deadline of one Lua health script evaluation.
 	LuaTimeout time.Duration
 	// HealthLibrary enables the health scripts shipped with syncwave.
@@ -130,6 +133,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.DefaultTimeout, "default-timeout", o.DefaultTimeout, "timeout of operations without spec.timeout")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "how many operations are reconciled in parallel")
 	fs.StringVar(&o.DefaultServiceAccount, "default-service-account", o.DefaultServiceAccount, "ServiceAccount (in the operation's namespace) that operations without spec.serviceAccountName impersonate")
+	fs.BoolVar(&o.NoCrossNamespaceRefs, "no-cross-namespace-refs", o.NoCrossNamespaceRefs, "refuse Flux sources (spec.sources[].sourceRef) and dependencies (spec.dependsOn) in another namespace than the operation's, as Flux's flag of that name: with --default-service-account, the lockdown for tenants")
 	fs.DurationVar(&o.LuaTimeout, "lua-timeout", o.LuaTimeout, "deadline of one Lua health script evaluation")
 	fs.StringVar(&o.HealthDir, "health-dir", o.HealthDir, "directory with a tree of Lua health scripts in Argo CD's layout (<group>/<Kind>/health.lua, _ as wildcard), asked after the health ConfigMap and before syncwave's library; re-read when it changes")
 	fs.BoolVar(&o.HealthLibrary, "health-library", o.HealthLibrary, "use syncwave's library of health scripts for common custom resources (after the health ConfigMap)")

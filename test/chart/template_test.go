@@ -184,6 +184,7 @@ func TestTemplateDefaults(t *testing.T) {
 	g.Expect(pod.Containers).To(HaveLen(1))
 	c := pod.Containers[0]
 	g.Expect(c.Args).NotTo(ContainElement("--leader-elect"), "one replica needs no leader election")
+	g.Expect(c.Args).NotTo(ContainElement("--no-cross-namespace-refs"), "cross-namespace references are allowed by default, as in Flux")
 	g.Expect(c.Args).To(ContainElements("--metrics-bind-address=:8443", "--metrics-secure=true",
 		"--health-probe-bind-address=:8081", "--health-configmap=syncwave-health", "--default-timeout=1h"))
 	g.Expect(c.Image).To(Equal("syncwave/controller:0.1.0"), "the tag defaults to the appVersion")
@@ -287,7 +288,7 @@ func TestTemplateAllFeatures(t *testing.T) {
 	g.Expect(c.Args).To(ContainElement("--leader-elect"), "two replicas elect a leader")
 	g.Expect(c.Args).To(ContainElements("--metrics-bind-address=:9443", "--health-probe-bind-address=:9081",
 		"--health-configmap=team-health", "--default-timeout=30m", "--max-concurrent-reconciles=8",
-		"--watch-namespace=apps", "--default-service-account=deployer", "--zap-log-level=debug", "--zap-encoder=console"))
+		"--watch-namespace=apps", "--default-service-account=deployer", "--no-cross-namespace-refs", "--zap-log-level=debug", "--zap-encoder=console"))
 	g.Expect(c.Args[len(c.Args)-1]).To(Equal("--zap-stacktrace-level=panic"), "extraArgs come last, so they win")
 	g.Expect(c.Image).To(Equal("registry.example.com/syncwave/controller@sha256:0000000000000000000000000000000000000000000000000000000000000000"))
 	g.Expect(c.ImagePullPolicy).To(Equal(corev1.PullAlways))
