@@ -26,6 +26,7 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -209,4 +210,43 @@ func TestDryRunOfTheGuideOverAnOlderVersion(t *testing.T) {
 		}
 	}
 	g.Expect(writes()).To(BeEmpty(), "a dry run writes no target object")
+}
+
+// TestDryRunOfATeardown: a dry run of action Delete previews the teardown:
+// it lists what would be deleted, runs no hook, deletes nothing and leaves
+// the inventory to the real teardown after it.
+func TestDryRunOfATeardown(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	a, b := `{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}`, `{apiVersion: v1, kind: ConfigMap, metadata: {name: b, annotations: {argocd.argoproj.io/sync-wave: "1"}}}`
+	v1 := create(t, ns, "v1", syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t, a, b)})
+	waitDone(t, v1)
+	g.Expect(v1.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), v1.Status.Message)
+
+	hook := `{apiVersion: batch/v1, kind: Job, metadata: {name: backup, annotations: {argocd.argoproj.io/hook: PreDelete}},
+  spec: {backoffLimit: 0, template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}`
+	preview := create(t, ns, "preview", syncv1alpha1.SyncOperationSpec{Application: "web", Action: syncv1alpha1.ActionDelete, DryRun: true,
+		Manifests: objects(t, hook)})
+	waitDone(t, preview)
+	g.Expect(preview.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), preview.Status.Message)
+	t.Logf("preview: %s", preview.Status.Message)
+	g.Expect(preview.Status.Message).To(ContainSubstring("2 to delete; nothing was changed"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "a")).To(BeTrue())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "b")).To(BeTrue())
+	g.Expect(exists(t, &batchv1.Job{}, ns, "backup")).To(BeFalse(), "no hook runs in a dry run")
+	rows, err := snapshot.Resources(context.Background(), k8s, preview)
+	g.Expect(err).NotTo(HaveOccurred())
+	changes := map[string]string{}
+	for _, r := range rows {
+		changes[r.Kind+"/"+r.Name] = string(r.Change)
+	}
+	g.Expect(changes).To(HaveKeyWithValue("ConfigMap/a", "Delete"))
+	g.Expect(changes).To(HaveKeyWithValue("ConfigMap/b", "Delete"))
+
+	down := create(t, ns, "down", syncv1alpha1.SyncOperationSpec{Application: "web", Action: syncv1alpha1.ActionDelete})
+	waitDone(t, down)
+	g.Expect(down.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), down.Status.Message)
+	g.Expect(down.Status.Summary.Total).To(BeEquivalentTo(2), "the preview left the inventory whole")
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "a")).To(BeFalse())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "b")).To(BeFalse())
 }
