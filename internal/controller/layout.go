@@ -152,7 +152,7 @@ func (r *SyncOperationReconciler) layout(ctx context.Context, op *syncv1alpha1.S
 		}
 	}
 	ref, err := snapshot.Pin(ctx, r.Local, op, p, res.Digest, kind)
-	if errors.Is(err, snapshot.ErrTooLarge) || apierrors.IsForbidden(err) {
+	if errors.Is(err, snapshot.ErrTooLarge) || errors.As(err, new(*snapshot.ForeignError)) || apierrors.IsForbidden(err) {
 		return nil, invalid("%w", err)
 	}
 	if err != nil {

@@ -201,3 +201,41 @@ func TestASecretIsPinnedInASecret(t *testing.T) {
 	g.Expect(exists(t, &corev1.Secret{}, ns, op.Status.Snapshot.Name)).To(BeTrue())
 	g.Expect(exists(t, &corev1.ConfigMap{}, ns, op.Status.Snapshot.Name)).To(BeFalse())
 }
+
+// TestAnOperationCreatedAgainUnderItsName: CI deletes a SyncOperation and
+// creates it again under the same name (kubectl replace --force). The
+// pinned plan of the first one may still exist (the garbage collector
+// deletes it, and there is none here): the second one replaces it and
+// runs. An object of that name that no operation owns fails the
+// operation at once, naming it, with nothing applied.
+func TestAnOperationCreatedAgainUnderItsName(t *testing.T) {
+	g := NewWithT(t)
+	ns := namespace(t)
+	spec := func(name string) syncv1alpha1.SyncOperationSpec {
+		return syncv1alpha1.SyncOperationSpec{Manifests: objects(t, `{apiVersion: v1, kind: ConfigMap, metadata: {name: `+name+`}}`)}
+	}
+	first := create(t, ns, "web", spec("a"))
+	waitDone(t, first)
+	g.Expect(first.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), first.Status.Message)
+	g.Expect(k8s.Delete(context.Background(), first)).To(Succeed())
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(k8s.Get(context.Background(), client.ObjectKeyFromObject(first), &syncv1alpha1.SyncOperation{}))
+	}, 20*time.Second, 20*time.Millisecond).Should(BeTrue())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "web-plan")).To(BeTrue(), "no garbage collector here: the first one's plan stays")
+
+	again := create(t, ns, "web", spec("b"))
+	waitDone(t, again)
+	g.Expect(again.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), again.Status.Message)
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "b")).To(BeTrue())
+	pinned := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "web-plan"}, pinned)).To(Succeed())
+	g.Expect(pinned.OwnerReferences).To(ConsistOf(HaveField("UID", again.UID)), "the plan is the second one's")
+
+	g.Expect(k8s.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "api-plan", Namespace: ns}})).To(Succeed())
+	api := create(t, ns, "api", spec("c"))
+	waitDone(t, api)
+	g.Expect(api.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+	g.Expect(api.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
+	g.Expect(api.Status.Message).To(ContainSubstring("ConfigMap " + ns + "/api-plan exists and is not this operation's: the operation pins its plan under that name"))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "c")).To(BeFalse(), "nothing applied")
+}

@@ -40,6 +40,14 @@ limitations under the License.
 // Pin replaces what it left. A plan over MaxPlanSize encoded is not pinned
 // (ErrTooLarge).
 //
+// An object of a part's name that another SyncOperation of the same name
+// owns is the plan of an operation that was deleted (two cannot share a
+// name) and that the garbage collector has not removed yet, an operation
+// created again under its name: Pin replaces it. One that no operation of
+// that name owns is someone else's: Pin leaves it and returns a
+// *ForeignError naming it, which fails the operation (waiting would never
+// help).
+//
 // Load verifies every part's digest against status.snapshot. A snapshot
 // that cannot be read back (edited, truncated, not a plan) is ErrCorrupt:
 // reading it again gives the same answer, so callers fail the operation

@@ -175,7 +175,12 @@ func pin(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, r
 		err := c.Create(ctx, obj, client.FieldOwner(syncv1alpha1.FieldManager))
 		if apierrors.IsAlreadyExists(err) {
 			var prev *syncv1alpha1.SnapshotRef
-			if prev, err = existing(ctx, c, op, ref, i, chunk); prev != nil || err != nil {
+			prev, err = existing(ctx, c, op, ref, i, chunk)
+			var st *stale
+			if errors.As(err, &st) {
+				err = replaceStale(ctx, c, st.obj, newObject(op, ref, i, chunk))
+			}
+			if prev != nil || err != nil {
 				return prev, err
 			}
 			continue
@@ -215,18 +220,6 @@ func existing(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperati
 		return nil, fmt.Errorf("create snapshot %s %s/%s: %w", ref.Kind, op.Namespace, obj.GetName(), err)
 	}
 	return nil, nil
-}
-
-// owned reads an existing part and checks that it belongs to op.
-func owned(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation, kind, name string) (client.Object, error) {
-	obj, err := get(ctx, c, op.Namespace, kind, name)
-	if err != nil {
-		return nil, err
-	}
-	if !ownedBy(obj, op) {
-		return nil, fmt.Errorf("snapshot %s %s/%s exists and is not owned by this operation", kind, op.Namespace, name)
-	}
-	return obj, nil
 }
 
 // adopt returns the reference recorded on the existing first part of op's
@@ -326,15 +319,6 @@ func newObject(op *syncv1alpha1.SyncOperation, ref *syncv1alpha1.SnapshotRef, i 
 			Data: map[string][]byte{Key: chunk}}
 	}
 	return &corev1.ConfigMap{ObjectMeta: meta, Immutable: ptr.To(true), BinaryData: map[string][]byte{Key: chunk}}
-}
-
-func ownedBy(obj client.Object, op *syncv1alpha1.SyncOperation) bool {
-	for _, o := range obj.GetOwnerReferences() {
-		if o.UID == op.UID {
-			return true
-		}
-	}
-	return false
 }
 
 func get(ctx context.Context, r client.Reader, ns, kind, name string) (client.Object, error) {

@@ -77,14 +77,21 @@ func TestPinAndLoad(t *testing.T) {
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(again).To(Equal(ref))
 
-			// Another operation's object of the same name is not adopted.
+			// An operation created again under the name (the first one was
+			// deleted, its snapshot not yet collected) replaces it rather
+			// than adopt it or stall.
 			other := op.DeepCopy()
 			other.UID = "u2"
-			_, err = snapshot.Pin(context.Background(), c, other, p, "sha256:one", kind)
-			g.Expect(err).To(MatchError(ContainSubstring("not owned by this operation")))
+			small := bigPlan(t, 3)
+			mine, err := snapshot.Pin(context.Background(), c, other, small, "sha256:three", kind)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(mine.Digest).To(Equal("sha256:three"))
+			back, err = snapshot.Load(context.Background(), c, "prod", mine)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(equality.Semantic.DeepEqual(small, back)).To(BeTrue())
 
 			// A digest that does not match is refused.
-			bad := *ref
+			bad := *mine
 			bad.Digest = "sha256:else"
 			_, err = snapshot.Load(context.Background(), c, "prod", &bad)
 			g.Expect(err).To(MatchError(ContainSubstring("has digest")))
@@ -238,4 +245,22 @@ func TestFind(t *testing.T) {
 			g.Expect(ref).To(BeNil(), "an earlier operation's of the same name")
 		})
 	}
+}
+
+// TestPinRefusesSomeoneElsesObject: an object of the snapshot's name that
+// no SyncOperation of that name owns is a *snapshot.ForeignError naming
+// it, and is left as it is.
+func TestPinRefusesSomeoneElsesObject(t *testing.T) {
+	g := NewWithT(t)
+	theirs := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "web-plan", Namespace: "prod"}, Data: map[string]string{"k": "v"}}
+	c := fake.NewClientBuilder().WithObjects(theirs).Build()
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "prod", UID: "u1"}}
+	_, err := snapshot.Pin(context.Background(), c, op, bigPlan(t, 3), "sha256:x", snapshot.KindConfigMap)
+	var foreign *snapshot.ForeignError
+	g.Expect(errors.As(err, &foreign)).To(BeTrue(), "%v", err)
+	g.Expect(err.Error()).To(Equal("ConfigMap prod/web-plan exists and is not this operation's: the operation pins its plan under that name; " +
+		"rename or delete that ConfigMap, or create the operation under another name"))
+	left := &corev1.ConfigMap{}
+	g.Expect(c.Get(context.Background(), client.ObjectKeyFromObject(theirs), left)).To(Succeed())
+	g.Expect(left.Data).To(Equal(map[string]string{"k": "v"}))
 }
