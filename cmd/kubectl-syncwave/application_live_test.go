@@ -21,13 +21,11 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -99,15 +97,16 @@ func TestLiveRemoteApplication(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(live.client.Create(context.Background(), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "far", Namespace: ns},
 		Data: map[string][]byte{"value": kc}})).To(Succeed())
-	remote := &syncv1alpha1.KubeConfigReference{SecretRef: syncv1alpha1.SecretKeyReference{Name: "far"}}
-	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "far-1", Namespace: ns}, Spec: syncv1alpha1.SyncOperationSpec{
-		Application: "far", KubeConfig: remote,
-		Manifests: []runtime.RawExtension{{Raw: []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`)}}}}
-	g.Expect(live.client.Create(context.Background(), op)).To(Succeed())
-	g.Eventually(func() syncv1alpha1.OperationPhase { return getOperation(g, ns, "far-1").Status.Phase }, time.Minute, 50*time.Millisecond).
-		Should(Equal(syncv1alpha1.OperationSucceeded))
+	x := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+	_, stderr, code := kubectlSyncwaveStdin(t, ns, x, "create", "far-0", "-f", "-", "--kubeconfig-secret", "Far:value")
+	g.Expect(code).To(Equal(1))
+	g.Expect(stderr).To(ContainSubstring(`--kubeconfig-secret "Far:value": the Secret's name a lowercase RFC 1123 subdomain must consist of`))
+	_, stderr, code = kubectlSyncwaveStdin(t, ns, x, "create", "far-1", "-f", "-", "--application", "far", "--kubeconfig-secret", "far:value", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	remote := &syncv1alpha1.KubeConfigReference{SecretRef: syncv1alpha1.SecretKeyReference{Name: "far", Key: "value"}}
+	g.Expect(getOperation(g, ns, "far-1").Spec.KubeConfig).To(Equal(remote))
 
-	_, stderr, code := kubectlSyncwaveStdin(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: next}\n", "diff", "-f", "-", "--application", "far")
+	_, stderr, code = kubectlSyncwaveStdin(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: next}\n", "diff", "-f", "-", "--application", "far")
 	g.Expect(code).To(Equal(2))
 	g.Expect(stderr).To(ContainSubstring("application far is on the cluster of spec.kubeConfig (Secret " + ns + "/far) of SyncOperation " + ns + "/far-1, not on this one"))
 

@@ -32,6 +32,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -65,8 +66,24 @@ type createOptions struct {
 	dryRun              bool
 	// action is Delete for kubectl syncwave delete.
 	action syncv1alpha1.Action
-	// kubeConfig is the remote cluster of a teardown (the application's).
+	// kubeconfigSecret is --kubeconfig-secret, NAME or NAME:KEY.
+	kubeconfigSecret string
+	// kubeConfig is the remote cluster: --kubeconfig-secret's, or for a
+	// teardown the application's.
 	kubeConfig *syncv1alpha1.KubeConfigReference
+}
+
+// parseKubeconfigSecret sets kubeConfig from --kubeconfig-secret.
+func (o *createOptions) parseKubeconfigSecret() error {
+	if o.kubeconfigSecret == "" {
+		return nil
+	}
+	name, key, _ := strings.Cut(o.kubeconfigSecret, ":")
+	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
+		return fmt.Errorf("--kubeconfig-secret %q: the Secret's name %s", o.kubeconfigSecret, strings.Join(errs, "; "))
+	}
+	o.kubeConfig = &syncv1alpha1.KubeConfigReference{SecretRef: syncv1alpha1.SecretKeyReference{Name: name, Key: key}}
+	return nil
 }
 
 func newCreateCmd() *cobra.Command {
@@ -91,6 +108,7 @@ them in order.`,
 	f.BoolVar(&o.wait, "wait", false, "follow the operation like watch until it ends; exit 1 unless it succeeded")
 	f.StringVar(&o.targetNamespace, "target-namespace", "", "namespace for namespaced objects that name none (default: the operation's)")
 	f.StringVar(&o.serviceAccountName, "service-account", "", "service account to impersonate for every write")
+	f.StringVar(&o.kubeconfigSecret, "kubeconfig-secret", "", "deploy to another cluster: the Secret (NAME, or NAME:KEY) in the operation's namespace that holds its kubeconfig (spec.kubeConfig.secretRef)")
 	f.DurationVar(&o.timeout, "timeout", 0, "bound for the whole operation (default: the controller's)")
 	f.DurationVar(&o.waveTimeout, "wave-timeout", 0, "bound for each step")
 	f.DurationVar(&o.degradedGracePeriod, "degraded-grace-period", 0, "how long a resource may stay Degraded before its step fails")
@@ -100,6 +118,9 @@ them in order.`,
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.prune && o.application == "" {
 			return errors.New("--prune needs --application: prune deletes what the application's previous operation applied")
+		}
+		if err := o.parseKubeconfigSecret(); err != nil {
+			return err
 		}
 		set, err := o.manifests.parsed(cmd.InOrStdin(), cmd.ErrOrStderr())
 		if err != nil {
