@@ -111,9 +111,10 @@ PreDelete hooks run first (from the manifests given with -f or -k, which
 are otherwise not applied), then every object of the application's
 inventory is deleted, highest wave first, Namespaces and CRDs last, each
 wave waited for until gone, then its PostDelete hooks run. A failing
-PreDelete hook deletes nothing. The teardown acts where the application's
-newest operation (a dry run aside) did: the same spec.kubeConfig (its
-cluster), serviceAccountName and targetNamespace. An application with no SyncOperation in
+PreDelete hook deletes nothing. The teardown acts where the operation that
+holds the application's inventory did (else its newest, a dry run aside):
+the same spec.kubeConfig (its cluster), serviceAccountName and
+targetNamespace. An application with no SyncOperation in
 the namespace is an error: nothing is created.`,
 		Example: `  kubectl syncwave delete shop --wait
   kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/`,
@@ -161,17 +162,22 @@ the namespace is an error: nothing is created.`,
 	return cmd
 }
 
-// like makes a teardown act where the application's newest real (not
-// dry-run) operation of ops (newest first) acted: on the same cluster, as
-// the same ServiceAccount, with the same default namespace for the hooks.
-// The controller refuses a teardown on another cluster than its
-// inventory's.
+// like makes a teardown act where the operation that holds the
+// application's inventory acted (operation.InventoryHolder), else its
+// newest real (not dry-run) operation of ops (newest first): on the same
+// cluster, as the same ServiceAccount, with the same default namespace for
+// the hooks. The controller refuses a teardown on another cluster than its
+// inventory's, so an operation it refused for that is not followed.
 func (o *createOptions) like(ops []syncv1alpha1.SyncOperation) *createOptions {
-	i := slices.IndexFunc(ops, func(op syncv1alpha1.SyncOperation) bool { return !op.Spec.DryRun })
-	if i < 0 {
-		return o
+	from := operation.InventoryHolder(ops, nil)
+	if from == nil {
+		i := slices.IndexFunc(ops, func(op syncv1alpha1.SyncOperation) bool { return !op.Spec.DryRun })
+		if i < 0 {
+			return o
+		}
+		from = &ops[i]
 	}
-	latest, like := ops[i].Spec, *o
+	latest, like := from.Spec, *o
 	like.kubeConfig, like.serviceAccountName, like.targetNamespace = latest.KubeConfig, latest.ServiceAccountName, latest.TargetNamespace
 	return &like
 }

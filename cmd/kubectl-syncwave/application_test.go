@@ -18,6 +18,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -54,4 +55,16 @@ func TestDeleteActsWhereTheApplicationDid(t *testing.T) {
 	g.Expect(local.Spec.ServiceAccountName).To(BeEmpty())
 	onlyDry := newOperation("shop-delete", "ci", nil, o.like(ops[:1]))
 	g.Expect(onlyDry.Spec.KubeConfig).To(BeNil())
+
+	// A teardown the controller refused for acting on its own cluster is
+	// newer, but the inventory's holder decides.
+	done := metav1.NewMicroTime(time.Now())
+	ops[1].Status = syncv1alpha1.SyncOperationStatus{Phase: syncv1alpha1.OperationSucceeded, FinishedAt: &done,
+		Snapshot: &syncv1alpha1.SnapshotRef{Name: "shop-2-plan"}}
+	later := metav1.NewMicroTime(done.Add(time.Second))
+	refused := op("shop-delete-wrong", syncv1alpha1.SyncOperationSpec{Action: syncv1alpha1.ActionDelete})
+	refused.Status = syncv1alpha1.SyncOperationStatus{Phase: syncv1alpha1.OperationFailed, Reason: syncv1alpha1.ReasonInvalidManifests, FinishedAt: &later}
+	again := newOperation("shop-delete", "ci", nil, o.like(append([]syncv1alpha1.SyncOperation{refused}, ops...)))
+	g.Expect(again.Spec.KubeConfig).To(Equal(remote))
+	g.Expect(again.Spec.ServiceAccountName).To(Equal("deployer"))
 }
