@@ -177,7 +177,7 @@ func pin(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperation, r
 			var prev *syncv1alpha1.SnapshotRef
 			prev, err = existing(ctx, c, op, ref, i, chunk)
 			var st *stale
-			if errors.As(err, &st) {
+			if errors.As(err, &st) && st.obj.GetName() == obj.GetName() {
 				err = replaceStale(ctx, c, st.obj, newObject(op, ref, i, chunk))
 			}
 			if prev != nil || err != nil {
@@ -208,8 +208,8 @@ func existing(ctx context.Context, c client.Client, op *syncv1alpha1.SyncOperati
 	}
 	if _, err := owned(ctx, c, op, ref.Kind, ref.Name); err == nil {
 		return adopt(ctx, c, op, ref) // an earlier snapshot of other parts
-	} else if !apierrors.IsNotFound(err) {
-		return nil, err
+	} else if !apierrors.IsNotFound(err) && !errors.As(err, new(*stale)) {
+		return nil, err // a stale first part is replaced when its turn comes
 	}
 	// Left by a Pin that failed before it wrote the first part: nothing
 	// names it, so it is replaced.

@@ -264,3 +264,42 @@ func TestPinRefusesSomeoneElsesObject(t *testing.T) {
 	g.Expect(c.Get(context.Background(), client.ObjectKeyFromObject(theirs), left)).To(Succeed())
 	g.Expect(left.Data).To(Equal(map[string]string{"k": "v"}))
 }
+
+// TestPinReplacesAnEarlierOperationsPlan: the several parts of an earlier
+// operation of the same name are replaced, also after a Pin of the new one
+// failed half-way among them.
+func TestPinReplacesAnEarlierOperationsPlan(t *testing.T) {
+	g := NewWithT(t)
+	old := snapshot.PartSize
+	snapshot.PartSize = 16 << 10
+	t.Cleanup(func() { snapshot.PartSize = old })
+	ctx := context.Background()
+	c := fake.NewClientBuilder().Build()
+	first := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "u0"}}
+	ref, err := snapshot.Pin(ctx, c, first, bigPlan(t, 5000), "sha256:zero", snapshot.KindConfigMap)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(ref.Parts).To(BeNumerically(">", 3))
+
+	second := first.DeepCopy()
+	second.UID = "u1"
+	// The new operation's first Pin fails at its part 1, after it
+	// replaced the later parts; the next Pin is of other manifests (its
+	// parts hold other bytes).
+	_, err = snapshot.Pin(ctx, interceptor.NewClient(c, failingOnce("op-plan-1")), second, bigPlan(t, 4500), "sha256:one", snapshot.KindConfigMap)
+	g.Expect(err).To(MatchError(ContainSubstring("etcd timeout")))
+	p := bigPlan(t, 4600)
+	mine, err := snapshot.Pin(ctx, c, second, p, "sha256:two", snapshot.KindConfigMap)
+	g.Expect(err).NotTo(HaveOccurred())
+	back, err := snapshot.Load(ctx, c, "prod", mine)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(equality.Semantic.DeepEqual(p, back)).To(BeTrue())
+	for i := range int(mine.Parts) {
+		name := "op-plan"
+		if i > 0 {
+			name = fmt.Sprintf("op-plan-%d", i)
+		}
+		cm := &corev1.ConfigMap{}
+		g.Expect(c.Get(ctx, client.ObjectKey{Namespace: "prod", Name: name}, cm)).To(Succeed())
+		g.Expect(cm.OwnerReferences).To(ConsistOf(HaveField("UID", second.UID)), name)
+	}
+}
