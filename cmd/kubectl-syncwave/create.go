@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,7 +97,9 @@ func newCreateCmd() *cobra.Command {
 they parse, stores them in ConfigMaps NAME-manifests-0, NAME-manifests-1,
 ... (each under the 1 MiB object limit, owned by the operation so that they
 are deleted with it), and creates the SyncOperation NAME that references
-them in order.`,
+them in order. ConfigMaps of those names that a deleted SyncOperation NAME
+left behind (not yet garbage-collected) are replaced; any other object of
+those names is an error.`,
 		Example: `  kubectl syncwave create release-42 -f manifests/ --wait
   helm template my-chart | kubectl syncwave create release-42 -f -
   kubectl syncwave create release-42 -k overlays/prod`,
@@ -295,6 +298,29 @@ func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOpti
 	return op
 }
 
+// replaceLeftover replaces the existing ConfigMap of cm's name when it is
+// a manifests ConfigMap of an earlier SyncOperation of the same name, which
+// is gone (createOperation checked that none of that name exists) and
+// whose garbage the collector has not removed yet: a CI job that deletes
+// its operation and creates it again. Any other object of the name is
+// left alone, and the AlreadyExists error stands.
+func replaceLeftover(ctx context.Context, c client.Client, cm *corev1.ConfigMap, opName string) error {
+	old := &corev1.ConfigMap{}
+	if err := c.Get(ctx, client.ObjectKeyFromObject(cm), old); err != nil {
+		return err
+	}
+	leftover := slices.ContainsFunc(old.OwnerReferences, func(o metav1.OwnerReference) bool {
+		return o.Kind == "SyncOperation" && o.APIVersion == syncv1alpha1.GroupVersion.String() && o.Name == opName
+	})
+	if !leftover {
+		return apierrors.NewAlreadyExists(corev1.Resource("configmaps"), cm.Name)
+	}
+	if err := c.Delete(ctx, old, client.Preconditions{UID: &old.UID}); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("delete the leftover of an earlier SyncOperation %s: %w", opName, err)
+	}
+	return c.Create(ctx, cm)
+}
+
 // createOperation creates the ConfigMaps, then the SyncOperation (so the
 // controller finds its sources at once), then makes the operation the
 // owner of each ConfigMap so that they are deleted with it. When the
@@ -326,7 +352,11 @@ func createOperation(ctx context.Context, c client.Client, namespace, name strin
 		return err
 	}
 	for _, cm := range cms {
-		if err := c.Create(ctx, cm); err != nil {
+		err := c.Create(ctx, cm)
+		if apierrors.IsAlreadyExists(err) {
+			err = replaceLeftover(ctx, c, cm, name)
+		}
+		if err != nil {
 			return nil, cleanup(fmt.Errorf("create ConfigMap %s/%s: %w", namespace, cm.Name, err))
 		}
 		created = append(created, cm)

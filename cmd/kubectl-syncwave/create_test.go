@@ -293,3 +293,29 @@ func TestCreateWarnsOfSecrets(t *testing.T) {
 	warnSecrets(&stderr, parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"))
 	g.Expect(stderr.String()).To(BeEmpty())
 }
+
+// TestCreateReplacesTheLeftoversOfAnEarlierOperation: the manifests
+// ConfigMaps of a deleted operation of the same name that the garbage
+// collector has not removed yet are replaced; a ConfigMap of that name
+// that no such operation owns is not.
+func TestCreateReplacesTheLeftoversOfAnEarlierOperation(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	leftover := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "suite-manifests-0", Namespace: "prod",
+		OwnerReferences: []metav1.OwnerReference{{APIVersion: syncv1alpha1.GroupVersion.String(), Kind: "SyncOperation", Name: "suite", UID: "gone"}}},
+		Data: map[string]string{"old.yaml": "stale"}}
+	c := newFakeClient(t, leftover)
+	op, err := createOperation(ctx, c, "prod", "suite", manifestSet(10), &createOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	cm := &corev1.ConfigMap{}
+	g.Expect(c.Get(ctx, client.ObjectKeyFromObject(leftover), cm)).To(Succeed())
+	g.Expect(cm.Data).NotTo(HaveKey("old.yaml"))
+	g.Expect(cm.OwnerReferences).To(ConsistOf(HaveField("UID", op.UID)))
+
+	theirs := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "other-manifests-0", Namespace: "prod"}, Data: map[string]string{"k": "v"}}
+	c = newFakeClient(t, theirs)
+	_, err = createOperation(ctx, c, "prod", "other", manifestSet(10), &createOptions{})
+	g.Expect(apierrors.IsAlreadyExists(err)).To(BeTrue(), "%v", err)
+	g.Expect(c.Get(ctx, client.ObjectKeyFromObject(theirs), cm)).To(Succeed())
+	g.Expect(cm.Data).To(Equal(map[string]string{"k": "v"}), "someone else's ConfigMap is left alone")
+}
