@@ -19,6 +19,8 @@ package v1alpha1_test
 import (
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
 
@@ -63,6 +65,27 @@ func TestKeptAsHome(t *testing.T) {
 	} {
 		if got := syncv1alpha1.KeptAsHome(tc.group, tc.kind, tc.name, "prod") != ""; got != tc.kept {
 			t.Errorf("KeptAsHome(%q, %q, %q, prod) kept = %v, want %v", tc.group, tc.kind, tc.name, got, tc.kept)
+		}
+	}
+}
+
+func TestOwnedByOperationNamed(t *testing.T) {
+	op := func(apiVersion, kind, name string) []metav1.OwnerReference {
+		return []metav1.OwnerReference{{APIVersion: apiVersion, Kind: kind, Name: name, UID: "old"}}
+	}
+	for _, tc := range []struct {
+		refs []metav1.OwnerReference
+		want bool
+	}{
+		{op(syncv1alpha1.GroupVersion.String(), "SyncOperation", "web"), true},
+		{op("syncwave.dev/v1beta1", "SyncOperation", "web"), true},
+		{op(syncv1alpha1.GroupVersion.String(), "SyncOperation", "api"), false},
+		{op("apps/v1", "SyncOperation", "web"), false},
+		{op(syncv1alpha1.GroupVersion.String(), "Job", "web"), false},
+		{nil, false},
+	} {
+		if got := syncv1alpha1.OwnedByOperationNamed(tc.refs, "web"); got != tc.want {
+			t.Errorf("OwnedByOperationNamed(%v, web) = %v, want %v", tc.refs, got, tc.want)
 		}
 	}
 }

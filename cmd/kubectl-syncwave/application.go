@@ -177,8 +177,8 @@ func (o *createOptions) like(ops []syncv1alpha1.SyncOperation) *createOptions {
 		}
 		from = &ops[i]
 	}
-	latest, like := from.Spec, *o
-	like.kubeConfig, like.serviceAccountName, like.targetNamespace = latest.KubeConfig, latest.ServiceAccountName, latest.TargetNamespace
+	spec, like := from.Spec, *o
+	like.kubeConfig, like.serviceAccountName, like.targetNamespace = spec.KubeConfig, spec.ServiceAccountName, spec.TargetNamespace
 	return &like
 }
 

@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -309,10 +308,7 @@ func replaceLeftover(ctx context.Context, c client.Client, cm *corev1.ConfigMap,
 	if err := c.Get(ctx, client.ObjectKeyFromObject(cm), old); err != nil {
 		return err
 	}
-	leftover := slices.ContainsFunc(old.OwnerReferences, func(o metav1.OwnerReference) bool {
-		return o.Kind == "SyncOperation" && o.APIVersion == syncv1alpha1.GroupVersion.String() && o.Name == opName
-	})
-	if !leftover {
+	if !syncv1alpha1.OwnedByOperationNamed(old.OwnerReferences, opName) {
 		return apierrors.NewAlreadyExists(corev1.Resource("configmaps"), cm.Name)
 	}
 	if err := c.Delete(ctx, old, client.Preconditions{UID: &old.UID}); client.IgnoreNotFound(err) != nil {

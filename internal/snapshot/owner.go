@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -61,7 +60,7 @@ func owned(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation,
 		return nil, err
 	}
 	if !ownedBy(obj, op) {
-		if predecessorOf(obj, op) {
+		if syncv1alpha1.OwnedByOperationNamed(obj.GetOwnerReferences(), op.Name) { // ownedBy failed: another UID
 			return nil, &stale{obj: obj}
 		}
 		return nil, &ForeignError{Kind: kind, Namespace: op.Namespace, Name: name}
@@ -72,18 +71,6 @@ func owned(ctx context.Context, c client.Reader, op *syncv1alpha1.SyncOperation,
 func ownedBy(obj client.Object, op *syncv1alpha1.SyncOperation) bool {
 	for _, o := range obj.GetOwnerReferences() {
 		if o.UID == op.UID {
-			return true
-		}
-	}
-	return false
-}
-
-// predecessorOf tells whether obj is owned by another SyncOperation of
-// op's name: one that was deleted before op was created.
-func predecessorOf(obj client.Object, op *syncv1alpha1.SyncOperation) bool {
-	for _, o := range obj.GetOwnerReferences() {
-		gv, err := schema.ParseGroupVersion(o.APIVersion)
-		if err == nil && gv.Group == syncv1alpha1.GroupVersion.Group && o.Kind == "SyncOperation" && o.Name == op.Name && o.UID != op.UID {
 			return true
 		}
 	}
