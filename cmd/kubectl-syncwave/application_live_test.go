@@ -88,8 +88,8 @@ func TestLiveApplication(t *testing.T) {
 
 // TestLiveRemoteApplication: for an application on the cluster of a
 // kubeconfig Secret (here the same cluster, through the Secret), delete
-// creates a teardown of that cluster, and diff --application says that
-// it cannot list the prunes from this one.
+// creates a teardown of that cluster, and diff --application diffs there,
+// reading the kubeconfig from the Secret with the controller's rules.
 func TestLiveRemoteApplication(t *testing.T) {
 	ns := liveNamespace(t)
 	g := NewWithT(t)
@@ -106,11 +106,28 @@ func TestLiveRemoteApplication(t *testing.T) {
 	remote := &syncv1alpha1.KubeConfigReference{SecretRef: syncv1alpha1.SecretKeyReference{Name: "far", Key: "value"}}
 	g.Expect(getOperation(g, ns, "far-1").Spec.KubeConfig).To(Equal(remote))
 
-	_, stderr, code = kubectlSyncwaveStdin(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: next}\n", "diff", "-f", "-", "--application", "far")
+	// diff --application follows the application to its cluster, through
+	// the Secret (here the same cluster), with the controller's rules.
+	next := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: next}\n"
+	where := "application far is on the cluster of spec.kubeConfig (Secret " + ns + "/far) of SyncOperation " + ns + "/far-1"
+	stdout, stderr, code := kubectlSyncwaveStdin(t, ns, next, "diff", "-f", "-", "--application", "far")
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stderr).To(Equal(where + ": diffing there\n"))
+	g.Expect(stdout).To(ContainSubstring("+++ merged/ConfigMap/" + ns + "/next\n"))
+	g.Expect(stdout).To(HaveSuffix("- would prune ConfigMap " + ns + "/x\n"))
+	sec := &corev1.Secret{}
+	g.Expect(live.client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "far"}, sec)).To(Succeed())
+	sec.Data["value"] = []byte("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: https://127.0.0.1:1}}]\n" +
+		"users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/false}}}]\n" +
+		"contexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n")
+	g.Expect(live.client.Update(context.Background(), sec)).To(Succeed())
+	_, stderr, code = kubectlSyncwaveStdin(t, ns, next, "diff", "-f", "-", "--application", "far")
 	g.Expect(code).To(Equal(2))
-	g.Expect(stderr).To(ContainSubstring("application far is on the cluster of spec.kubeConfig (Secret " + ns + "/far) of SyncOperation " + ns + "/far-1, not on this one"))
+	g.Expect(stderr).To(ContainSubstring(where + `: key value: kubeconfig: user "u" runs an exec plugin, which syncwave refuses`))
+	sec.Data["value"] = kc
+	g.Expect(live.client.Update(context.Background(), sec)).To(Succeed())
 
-	stdout, stderr, code := kubectlSyncwave(t, ns, "delete", "far", "--wait")
+	stdout, stderr, code = kubectlSyncwave(t, ns, "delete", "far", "--wait")
 	g.Expect(code).To(Equal(0), stderr)
 	name := strings.Fields(strings.TrimPrefix(stdout, "syncoperation.syncwave.dev/"))[0]
 	down := getOperation(g, ns, name)

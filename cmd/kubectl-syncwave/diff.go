@@ -67,9 +67,11 @@ With --application, what a sync with prune would delete is listed as
 "- would prune group/Kind namespace/name": the objects of the application's
 inventory (what its last finished operation left to it) that the
 manifests no longer contain, still labelled syncwave.dev/application=A and
-not kept by Prune=false. Live objects are read from this cluster only:
-for an application whose operations act on another (spec.kubeConfig),
---application is an error. The namespace of -n (else the
+not kept by Prune=false. For an application whose operations act on
+another cluster (spec.kubeConfig of the operation that holds its
+inventory), the whole diff is made there, as the controller would sync:
+its kubeconfig is read from that Secret with your rights (inline
+credentials only, as for the controller). The namespace of -n (else the
 kubeconfig context's) is both the one of objects that name none and the
 application's; --target-namespace, as for create, puts the objects that
 name none in another.
@@ -124,18 +126,28 @@ func (o *diffOptions) run(ctx context.Context, stdin io.Reader, out, stderr io.W
 	if err != nil {
 		return false, err
 	}
+	// target is where the objects are: c's cluster, or the application's.
+	var target, remote client.Client = c, nil
+	if o.application != "" {
+		if remote, err = o.applicationCluster(ctx, c, ns, stderr); err != nil {
+			return false, err
+		}
+		if remote != nil {
+			target = remote
+		}
+	}
 	p, err := plan.Build(manifest.Unstructured(set.objs), plan.Options{
 		DefaultNamespace: cmp.Or(o.targetNamespace, ns),
-		IsNamespaced:     plan.NamespacedFrom(c.RESTMapper()),
+		IsNamespaced:     plan.NamespacedFrom(target.RESTMapper()),
 		Origins:          manifest.Origins(set.objs),
 	})
 	if err != nil {
 		return false, err
 	}
-	changes, errs := o.objectChanges(ctx, c, ns, p, stderr)
+	changes, errs := o.objectChanges(ctx, target, ns, p, stderr)
 	var pruned []diff.Change
 	if o.application != "" {
-		pruned, err = o.pruneChanges(ctx, c, ns, p)
+		pruned, err = o.pruneChanges(ctx, &diff.InventoryPruner{Client: c, Target: remote}, ns, p)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -189,9 +201,8 @@ func (o *diffOptions) objectChanges(ctx context.Context, c client.Client, ns str
 }
 
 // pruneChanges lists the prune candidates of the application.
-func (o *diffOptions) pruneChanges(ctx context.Context, c client.Client, ns string, p *plan.Plan) ([]diff.Change, error) {
+func (o *diffOptions) pruneChanges(ctx context.Context, pruner diff.Pruner, ns string, p *plan.Plan) ([]diff.Change, error) {
 	q := diff.PruneQuery{Application: o.application, Namespace: ns, Plan: p}
-	var pruner diff.Pruner = &diff.InventoryPruner{Client: c}
 	live, err := pruner.Candidates(ctx, q)
 	if err != nil {
 		return nil, err

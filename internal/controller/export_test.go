@@ -18,9 +18,6 @@ package controller
 
 import "time"
 
-// Kubeconfig is kubeconfig, for the tests of package controller_test.
-var Kubeconfig = kubeconfig
-
 // SetUnsyncedGrace sets how long an informer may take to sync, and returns
 // a function that restores it.
 func SetUnsyncedGrace(d time.Duration) (restore func()) {

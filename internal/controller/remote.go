@@ -32,7 +32,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -40,6 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/kubeconfig"
 )
 
 // remoteRequestTimeout bounds every request to a remote cluster but
@@ -187,8 +187,8 @@ func (m *Remotes) leave(uid types.UID, key string) {
 	}
 }
 
-func (m *Remotes) dial(key string, kubeconfig []byte, source string) (*remoteCluster, error) {
-	cfg, err := restConfig(kubeconfig)
+func (m *Remotes) dial(key string, data []byte, source string) (*remoteCluster, error) {
+	cfg, err := kubeconfig.RESTConfig(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
@@ -229,57 +229,6 @@ func (m *Remotes) dial(key string, kubeconfig []byte, source string) (*remoteClu
 // status subresource is used before the CRD is asked again: the remote has
 // no informer of CRDs, and each custom resource judged would be a request.
 const remoteCRDMaxAge = 30 * time.Second
-
-// restConfig parses a kubeconfig from a Secret. Only inline credentials are
-// accepted: exec plugins, auth providers and file paths would run commands
-// or read files of the controller's own pod on behalf of whoever wrote the
-// Secret.
-func restConfig(kubeconfig []byte) (*rest.Config, error) {
-	raw, err := clientcmd.Load(kubeconfig)
-	if err != nil {
-		return nil, fmt.Errorf("not a kubeconfig: %w", err)
-	}
-	ctxName := raw.CurrentContext
-	kctx, ok := raw.Contexts[ctxName]
-	if !ok {
-		return nil, fmt.Errorf("kubeconfig: current context %q is not defined", ctxName)
-	}
-	if cl, ok := raw.Clusters[kctx.Cluster]; ok && cl.CertificateAuthority != "" {
-		return nil, fmt.Errorf("kubeconfig: cluster %q reads certificate-authority from a file; inline certificate-authority-data instead", kctx.Cluster)
-	}
-	if a, ok := raw.AuthInfos[kctx.AuthInfo]; ok {
-		switch {
-		case a.Exec != nil:
-			return nil, fmt.Errorf("kubeconfig: user %q runs an exec plugin, which the controller refuses; use a token or client certificate", kctx.AuthInfo)
-		case a.AuthProvider != nil:
-			return nil, fmt.Errorf("kubeconfig: user %q uses an auth provider, which the controller refuses; use a token or client certificate", kctx.AuthInfo)
-		case a.TokenFile != "" || a.ClientCertificate != "" || a.ClientKey != "":
-			return nil, fmt.Errorf("kubeconfig: user %q reads credentials from files; inline token or client-certificate-data and client-key-data instead", kctx.AuthInfo)
-		}
-	}
-	cfg, err := clientcmd.NewDefaultClientConfig(*raw, &clientcmd.ConfigOverrides{}).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("kubeconfig: %w", err)
-	}
-	return cfg, nil
-}
-
-// kubeconfigKey is the key of the kubeconfig in its Secret: the one named,
-// else value, else value.yaml (as Flux reads it).
-func kubeconfigKey(data map[string][]byte, named string) (string, error) {
-	if named != "" {
-		if _, ok := data[named]; !ok {
-			return "", fmt.Errorf("has no key %q", named)
-		}
-		return named, nil
-	}
-	for _, k := range []string{"value", "value.yaml"} {
-		if _, ok := data[k]; ok {
-			return k, nil
-		}
-	}
-	return "", fmt.Errorf("has neither key value nor value.yaml")
-}
 
 // readyz asks the API server whether it serves, at its /readyz URL.
 func readyz(ctx context.Context, hc *http.Client, url string) error {

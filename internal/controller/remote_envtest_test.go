@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncwave/syncwave/internal/kubeconfig/kubeconfigtest"
+
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -28,7 +30,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
-	"github.com/syncwave/syncwave/internal/controller"
 )
 
 // remoteOp is an operation of one ConfigMap on the cluster of the
@@ -59,7 +60,7 @@ func TestRemoteKubeconfigWaitsThenRefusesExec(t *testing.T) {
 	}, 10*time.Second, 20*time.Millisecond).Should(Equal("waiting for the kubeconfig spec.kubeConfig.secretRef (Secret " + ns + "/remote) to exist"))
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationPending))
 
-	exec := controller.Kubeconfig("https://127.0.0.1:1", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, 'touch /tmp/pwned']}\n")
+	exec := kubeconfigtest.New("https://127.0.0.1:1", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, 'touch /tmp/pwned']}\n")
 	g.Expect(k8s.Create(context.Background(), kubeconfigSecret(ns, exec))).To(Succeed())
 	g.Eventually(func() bool {
 		_ = k8s.Get(context.Background(), client.ObjectKeyFromObject(op), op)
@@ -77,7 +78,7 @@ func TestRemoteKubeconfigWaitsThenRefusesExec(t *testing.T) {
 func TestUnreachableClusterKeepsTheOperationPending(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
-	g.Expect(k8s.Create(context.Background(), kubeconfigSecret(ns, controller.Kubeconfig("https://127.0.0.1:1", "    token: abc\n")))).To(Succeed())
+	g.Expect(k8s.Create(context.Background(), kubeconfigSecret(ns, kubeconfigtest.New("https://127.0.0.1:1", "    token: abc\n")))).To(Succeed())
 	op := remoteOp(ns, 4*time.Second)
 	g.Expect(k8s.Create(context.Background(), op)).To(Succeed())
 	g.Eventually(func() string {

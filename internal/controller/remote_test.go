@@ -26,6 +26,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncwave/syncwave/internal/kubeconfig/kubeconfigtest"
+
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -34,71 +36,6 @@ import (
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/operation"
 )
-
-// kubeconfig returns a kubeconfig for server whose user is given by user
-// (the YAML lines under "user:").
-func kubeconfig(server, user string) []byte {
-	return []byte(`apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster:
-    server: ` + server + `
-contexts:
-- name: ctx
-  context: {cluster: c, user: u}
-current-context: ctx
-users:
-- name: u
-  user:
-` + user)
-}
-
-func TestRestConfigAcceptsOnlyInlineCredentials(t *testing.T) {
-	for _, tc := range []struct {
-		name, user, want string
-	}{
-		{"token", "    token: abc\n", ""},
-		{"exec plugin", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}\n", "runs an exec plugin"},
-		{"token file", "    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n", "reads credentials from files"},
-		{"client certificate file", "    client-certificate: /etc/tls.crt\n    client-key: /etc/tls.key\n", "reads credentials from files"},
-		{"auth provider", "    auth-provider: {name: oidc}\n", "uses an auth provider"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := NewWithT(t)
-			cfg, err := restConfig(kubeconfig("https://10.0.0.1:6443", tc.user))
-			if tc.want == "" {
-				g.Expect(err).NotTo(HaveOccurred())
-				g.Expect(cfg.Host).To(Equal("https://10.0.0.1:6443"))
-				g.Expect(cfg.BearerToken).To(Equal("abc"))
-				return
-			}
-			g.Expect(err).To(MatchError(ContainSubstring(tc.want)))
-		})
-	}
-	g := NewWithT(t)
-	_, err := restConfig([]byte("not: [yaml"))
-	g.Expect(err).To(MatchError(ContainSubstring("not a kubeconfig")))
-	_, err = restConfig([]byte("apiVersion: v1\nkind: Config\ncurrent-context: nowhere\n"))
-	g.Expect(err).To(MatchError(ContainSubstring(`current context "nowhere" is not defined`)))
-}
-
-func TestKubeconfigKey(t *testing.T) {
-	g := NewWithT(t)
-	data := map[string][]byte{"value.yaml": nil, "other": nil}
-	k, err := kubeconfigKey(data, "")
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(k).To(Equal("value.yaml"))
-	data["value"] = nil
-	k, _ = kubeconfigKey(data, "")
-	g.Expect(k).To(Equal("value"), "value wins over value.yaml, as Flux reads it")
-	k, _ = kubeconfigKey(data, "other")
-	g.Expect(k).To(Equal("other"))
-	_, err = kubeconfigKey(data, "missing")
-	g.Expect(err).To(MatchError(`has no key "missing"`))
-	_, err = kubeconfigKey(map[string][]byte{}, "")
-	g.Expect(err).To(MatchError(ContainSubstring("neither key value nor value.yaml")))
-}
 
 func TestReachabilityProbesANewConnection(t *testing.T) {
 	g := NewWithT(t)
@@ -163,8 +100,8 @@ func TestReachabilityFollowsRequestsAndProbesAtMostEveryInterval(t *testing.T) {
 func TestRemotesShareAConnectionPerKubeconfigAndCloseTheLast(t *testing.T) {
 	g := NewWithT(t)
 	m := &Remotes{}
-	a := kubeconfig("https://10.0.0.1:6443", "    token: a\n")
-	b := kubeconfig("https://10.0.0.2:6443", "    token: b\n")
+	a := kubeconfigtest.New("https://10.0.0.1:6443", "    token: a\n")
+	b := kubeconfigtest.New("https://10.0.0.2:6443", "    token: b\n")
 	c1, err := m.Connect("op-1", types.NamespacedName{Namespace: "ns", Name: "op-1"}, a, "Secret ns/a key value")
 	g.Expect(err).NotTo(HaveOccurred())
 	c2, err := m.Connect("op-2", types.NamespacedName{Namespace: "ns", Name: "op-2"}, a, "Secret ns/a key value")
@@ -257,7 +194,7 @@ func TestProbeURLIsTheServers(t *testing.T) {
 		t.Run(tc.server, func(t *testing.T) {
 			g := NewWithT(t)
 			m := &Remotes{}
-			rc, err := m.Connect("op", types.NamespacedName{Namespace: "ns", Name: "op"}, kubeconfig(tc.server, "    token: a\n"), "Secret ns/a key value")
+			rc, err := m.Connect("op", types.NamespacedName{Namespace: "ns", Name: "op"}, kubeconfigtest.New(tc.server, "    token: a\n"), "Secret ns/a key value")
 			g.Expect(err).NotTo(HaveOccurred())
 			defer m.Release("op")
 			g.Expect(rc.reach.Check(context.Background())).To(Succeed())

@@ -30,6 +30,7 @@ import (
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/hook"
+	"github.com/syncwave/syncwave/internal/kubeconfig"
 	"github.com/syncwave/syncwave/internal/operation"
 )
 
@@ -134,7 +135,7 @@ func (r *SyncOperationReconciler) connect(ctx context.Context, op *syncv1alpha1.
 		}
 		return nil, fmt.Errorf("read %s: %w", where, err)
 	}
-	key, err := kubeconfigKey(sec.Data, ref.Key)
+	key, err := kubeconfig.Key(sec.Data, ref.Key)
 	if err != nil {
 		return nil, invalid("%s %w", where, err)
 	}

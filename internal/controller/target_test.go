@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/kubeconfig/kubeconfigtest"
 	"github.com/syncwave/syncwave/internal/operation"
 )
 
@@ -41,7 +42,7 @@ import (
 // timeout and the grace; it is never left Running without a word.
 func TestStartedOperationWaitsForItsBadKubeconfig(t *testing.T) {
 	g := NewWithT(t)
-	exec := kubeconfig("https://127.0.0.1:1", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}\n")
+	exec := kubeconfigtest.New("https://127.0.0.1:1", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}\n")
 	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "remote"}, Data: map[string][]byte{"value": exec}}
 	started := time.Unix(10000, 0)
 	clock := clocktesting.NewFakePassiveClock(started.Add(10 * time.Second))
@@ -102,7 +103,7 @@ func TestStartedOperationProbesAClusterMarkedUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
 	defer srv.Close()
 	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "remote"},
-		Data: map[string][]byte{"value": kubeconfig(srv.URL, "    token: t\n")}}
+		Data: map[string][]byte{"value": kubeconfigtest.New(srv.URL, "    token: t\n")}}
 	r := &SyncOperationReconciler{APIReader: fake.NewClientBuilder().WithObjects(sec).Build(), Remotes: &Remotes{},
 		Clock: clocktesting.NewFakePassiveClock(time.Unix(10000, 0)), DefaultTimeout: time.Minute}
 	at := metav1.NewTime(time.Unix(10000, 0))

@@ -49,6 +49,10 @@ limitations under the License.
 // the manifests no longer contain, whose live object still carries the
 // application's label and is not kept by Prune=false; an object that only
 // carries the label is in no inventory and is never pruned. An inventory
-// left by an operation on another cluster (spec.kubeConfig) is an error:
-// the live objects read here are not the application's.
+// left by an operation on another cluster (spec.kubeConfig) is compared
+// with the live objects of that cluster, which the caller connects to
+// (InventoryPruner.Target; Holder says which operation it is); without
+// that, it is an error: the live objects of those names here are not the
+// application's. The namespace of the operations is kept (KeptAsHome) on
+// their own cluster only.
 package diff

@@ -61,8 +61,15 @@ type Pruner interface {
 // Objects that only carry the label, in no inventory, are never pruned,
 // so they are not listed.
 type InventoryPruner struct {
-	// Client reads the operations, their pinned plans and the live objects.
+	// Client reads the operations and their pinned plans, and the live
+	// objects when Target is nil.
 	Client client.Client
+	// Target, when set, reads the live objects: the cluster of the
+	// holder's spec.kubeConfig (the caller connected to it). When it is
+	// nil, an inventory left by an operation with spec.kubeConfig is an
+	// error: the objects of those names on Client's cluster are not the
+	// application's.
+	Target client.Client
 }
 
 // Candidates implements Pruner.
@@ -71,20 +78,26 @@ func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unst
 	if err != nil {
 		return nil, err
 	}
-	plan.ResolveVersions(inv, p.Client.RESTMapper())
+	live := p.Client
+	if p.Target != nil {
+		live = p.Target
+	}
+	plan.ResolveVersions(inv, live.RESTMapper())
 	var out []*unstructured.Unstructured
 	for _, e := range plan.PruneCandidates(q.Plan, inv) {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(schema.GroupVersionKind{Group: e.ID.Group, Version: e.Version, Kind: e.ID.Kind})
-		err := p.Client.Get(ctx, client.ObjectKey{Namespace: e.ID.Namespace, Name: e.ID.Name}, u)
+		err := live.Get(ctx, client.ObjectKey{Namespace: e.ID.Namespace, Name: e.ID.Name}, u)
 		switch {
 		case apierrors.IsNotFound(err), meta.IsNoMatchError(err):
 			continue // nothing left to delete
 		case err != nil:
 			return nil, fmt.Errorf("read %s of the inventory of application %s: %w", e.ID, q.Application, err)
 		}
-		if u.GetLabels()[syncv1alpha1.LabelApplication] == q.Application && prunable(u) &&
-			syncv1alpha1.KeptAsHome(e.ID.Group, e.ID.Kind, e.ID.Name, q.Namespace) == "" {
+		// The namespace of the operations is kept on their own cluster
+		// only (as the controller does).
+		home := p.Target == nil && syncv1alpha1.KeptAsHome(e.ID.Group, e.ID.Kind, e.ID.Name, q.Namespace) != ""
+		if u.GetLabels()[syncv1alpha1.LabelApplication] == q.Application && prunable(u) && !home {
 			out = append(out, u)
 		}
 	}
@@ -97,16 +110,11 @@ func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unst
 // inventory reads the application's inventory: nil when it has no
 // Succeeded operation yet, or its last one was a teardown.
 func (p *InventoryPruner) inventory(ctx context.Context, q PruneQuery) ([]plan.Entry, error) {
-	list := &syncv1alpha1.SyncOperationList{}
-	if err := p.Client.List(ctx, list, client.InNamespace(q.Namespace)); err != nil {
-		return nil, fmt.Errorf("list the SyncOperations of application %s in namespace %s: %w", q.Application, q.Namespace, err)
+	last, err := Holder(ctx, p.Client, q.Application, q.Namespace)
+	if last == nil || err != nil {
+		return nil, err
 	}
-	peers := slices.DeleteFunc(list.Items, func(op syncv1alpha1.SyncOperation) bool { return op.Spec.Application != q.Application })
-	last := operation.InventoryHolder(peers, nil)
-	if last == nil {
-		return nil, nil
-	}
-	if kc := last.Spec.KubeConfig; kc != nil {
+	if kc := last.Spec.KubeConfig; kc != nil && p.Target == nil {
 		// Its objects are on that cluster; the ones of these names here are
 		// not the application's.
 		return nil, fmt.Errorf("application %s is on the cluster of spec.kubeConfig (Secret %s/%s) of SyncOperation %s/%s, not on this one: --application reads the objects of its inventory from this cluster only; diff that cluster with its kubeconfig (--kubeconfig) and without --application",
@@ -118,6 +126,17 @@ func (p *InventoryPruner) inventory(ctx context.Context, q PruneQuery) ([]plan.E
 	}
 	l := operation.NewLayout(pinned)
 	return l.Inventory(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) }), nil
+}
+
+// Holder returns the operation of application in namespace that holds its
+// inventory (operation.InventoryHolder), nil when there is none.
+func Holder(ctx context.Context, c client.Client, application, namespace string) (*syncv1alpha1.SyncOperation, error) {
+	list := &syncv1alpha1.SyncOperationList{}
+	if err := c.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("list the SyncOperations of application %s in namespace %s: %w", application, namespace, err)
+	}
+	peers := slices.DeleteFunc(list.Items, func(op syncv1alpha1.SyncOperation) bool { return op.Spec.Application != application })
+	return operation.InventoryHolder(peers, nil), nil
 }
 
 // prunable tells whether a live object of the inventory would be pruned at

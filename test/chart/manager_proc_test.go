@@ -26,7 +26,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // managerProc is the manager binary running out of cluster.
