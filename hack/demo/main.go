@@ -218,7 +218,11 @@ func follow(ctx context.Context, cl client.WithWatch, op *syncv1alpha1.SyncOpera
 				continue
 			}
 			s := cur.Status
-			line := fmt.Sprintf("%-9s %-14s %-6s %s", orDash(string(s.Phase)), orDash(s.Step), orDash(s.Progress), s.Message)
+			msg := s.Message
+			if s.Phase == "" && msg == "" {
+				msg = "created; the controller has not picked it up yet"
+			}
+			line := fmt.Sprintf("%-9s %-14s %-6s %s", orDash(string(s.Phase)), orDash(s.Step), orDash(s.Progress), msg)
 			if line != last {
 				fmt.Printf("  [%6.1fs] %s\n", time.Since(start).Seconds(), line)
 				last = line
