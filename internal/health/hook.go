@@ -41,7 +41,11 @@ import (
 //
 // The hook finalizer keeps a hook that someone deleted alive until its end is
 // observed, so a deletionTimestamp does not change the outcome: the object is
-// judged as if it were not being deleted.
+// judged as if it were not being deleted. Except for a Job that has not
+// finished: the Job controller stops tracking a Job that is being deleted
+// (its pods may finish, its conditions never come), so such a Job has
+// Failed, "deleted before it finished", at once rather than at the step's
+// timeout; a Job that has finished keeps its outcome.
 //
 // A nil obj (not created yet, or already gone) is Pending.
 func HookCompletion(obj *unstructured.Unstructured, a Assessor) (syncv1alpha1.HookPhase, string) {
@@ -80,6 +84,12 @@ func jobCompletion(obj *unstructured.Unstructured) (syncv1alpha1.HookPhase, stri
 	}
 	if c, ok := jobCondition(&j, batchv1.JobComplete); ok {
 		return syncv1alpha1.HookSucceeded, describe(c.Reason, c.Message, "job completed")
+	}
+	if j.DeletionTimestamp != nil {
+		// The Job controller stops at a deletionTimestamp: it records no
+		// end of the pods it started, so the hook would wait for its
+		// timeout. Whoever deleted it meant to stop it.
+		return syncv1alpha1.HookFailed, "job was deleted before it finished: the Job controller runs no Job that is being deleted, so it would never complete"
 	}
 	if _, ok := jobCondition(&j, batchv1.JobSuspended); ok || (j.Spec.Suspend != nil && *j.Spec.Suspend) {
 		return syncv1alpha1.HookRunning, "job is suspended"

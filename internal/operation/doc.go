@@ -70,7 +70,8 @@ limitations under the License.
 //
 // Hooks get a deterministic name per operation and phase when they only have
 // metadata.generateName, carry the syncwave.dev/hook finalizer while they
-// run, and are deleted by their delete policies only after their result is
+// run (so one that someone deletes is observed to its end; a Job deleted
+// before it finished has Failed, health.HookCompletion), and are deleted by their delete policies only after their result is
 // recorded in status (HookSucceeded and HookFailed are judged per hook, as
 // soon as that hook finishes). The call that first sees a Job or Pod hook
 // finish also records its outcome (OutcomeReader: the pod's termination

@@ -173,13 +173,7 @@ func TestScenarios(t *testing.T) {
 		op := e.createOp(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: manifests(t, ns, map[string]func(*unstructured.Unstructured){
 			migration: podAnnotation(cluster.AnnotationRunDuration, "60s"),
 		})})
-		g.Eventually(func() syncv1alpha1.HookPhase {
-			_ = e.cl.Get(context.Background(), client.ObjectKeyFromObject(op), op)
-			if len(op.Status.Resources) == 0 {
-				return ""
-			}
-			return op.Status.Resources[0].HookPhase
-		}, 30*time.Second, 50*time.Millisecond).Should(Equal(syncv1alpha1.HookRunning))
+		e.waitFirstHookRunning(t, op)
 		patch := client.MergeFrom(op.DeepCopy())
 		op.Spec.Terminate = true
 		g.Expect(e.cl.Patch(context.Background(), op, patch)).To(Succeed())
@@ -246,6 +240,44 @@ func TestScenarios(t *testing.T) {
 			[]string{"Deployment/" + api},
 			[]string{"Job/" + smokeTest})
 	})
+
+	// The Job controller stops at a Job's deletionTimestamp: its pods may
+	// finish, its conditions never come. The step fails at once instead
+	// of at its timeout (an hour here), and the Job goes.
+	t.Run("8 a running migration Job deleted by hand fails its step at once", func(t *testing.T) {
+		g := NewWithT(t)
+		ns := e.c.NamespaceT(t, "deleted-")
+		e.createRBAC(t, ns)
+		e.startController(t)
+		w := e.record(t, ns)
+		op := e.createOp(t, ns, syncv1alpha1.SyncOperationSpec{Manifests: manifests(t, ns, map[string]func(*unstructured.Unstructured){
+			migration: podAnnotation(cluster.AnnotationRunDuration, "10m"),
+		})})
+		e.waitFirstHookRunning(t, op)
+		job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: migration}}
+		g.Expect(e.cl.Delete(context.Background(), job, client.PropagationPolicy(metav1.DeletePropagationBackground))).To(Succeed())
+		op = e.waitDone(t, op, 30*time.Second)
+
+		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
+		g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonHookFailed))
+		g.Expect(op.Status.Message).To(HavePrefix("hook batch/Job/" + ns + "/" + migration + " failed: job was deleted before it finished"))
+		g.Eventually(gone(e, ns, migration), 10*time.Second).Should(BeTrue(), "its finalizer is released")
+		g.Eventually(func() int { return w.added("Job", onFailure) }, 10*time.Second).Should(Equal(1), "SyncFail runs")
+		g.Expect(w.first("Deployment", api)).To(BeZero())
+	})
+}
+
+// waitFirstHookRunning waits until the first task of op, a hook, runs,
+// and leaves op as last read.
+func (e *env) waitFirstHookRunning(t *testing.T, op *syncv1alpha1.SyncOperation) {
+	t.Helper()
+	NewWithT(t).Eventually(func() syncv1alpha1.HookPhase {
+		_ = e.cl.Get(context.Background(), client.ObjectKeyFromObject(op), op)
+		if len(op.Status.Resources) == 0 {
+			return ""
+		}
+		return op.Status.Resources[0].HookPhase
+	}, 30*time.Second, 50*time.Millisecond).Should(Equal(syncv1alpha1.HookRunning))
 }
 
 func rawConfigMap(t *testing.T, ns, name, wave string) runtimeRaw {
