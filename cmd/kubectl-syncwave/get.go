@@ -142,7 +142,12 @@ func renderTables(w io.Writer, op *syncv1alpha1.SyncOperation, pods []string, no
 	}
 
 	if len(st.BlockedBy) > 0 {
-		fmt.Fprintln(w, "\nBlocked by:")
+		heading := "Blocked by:"
+		if st.Phase.Terminal() {
+			// What its last step waited for, or failed on.
+			heading = "Blocked by, when it ended:"
+		}
+		fmt.Fprintln(w, "\n"+heading)
 		row(tw, "  OBJECT", "HEALTH", "HOOK", "SINCE", "MESSAGE")
 		for _, b := range st.BlockedBy {
 			row(tw, "  "+refString(b.ResourceRef), string(b.Health), string(b.HookPhase), since(b.Since, now), truncate(b.Message))

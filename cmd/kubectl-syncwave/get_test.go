@@ -133,7 +133,13 @@ func failedOperation() *syncv1alpha1.SyncOperation {
 	st.FinishedAt = microAt(0, 0)
 	st.Reason = syncv1alpha1.ReasonHookFailed
 	st.Message = "hook Job/shop/smoke-test failed: BackoffLimitExceeded"
-	st.Step, st.Progress, st.Current, st.BlockedBy = "PostSync/0", "5/5", nil, nil
+	st.Step, st.Progress, st.Current = "PostSync/0", "5/5", nil
+	// The controller keeps what the failed step waited for.
+	st.BlockedBy = []syncv1alpha1.BlockedResource{{
+		ResourceRef: syncv1alpha1.ResourceRef{Group: "batch", Kind: "Job", Namespace: "shop", Name: "smoke-test"},
+		Health:      syncv1alpha1.HealthDegraded, HookPhase: syncv1alpha1.HookFailed,
+		Message: "Job has reached the specified backoff limit",
+	}}
 	st.FailedStep = &syncv1alpha1.StepStatus{
 		Phase: syncv1alpha1.SyncPhasePostSync, Wave: 0, StartedAt: microAt(-1, 0),
 		Message: "hook Job/shop/smoke-test failed: BackoffLimitExceeded",
