@@ -214,6 +214,8 @@ func TestFluxArtifactRejected(t *testing.T) {
 			want: `entry "deploy/../../escape.yaml": a ".." element escapes the archive`},
 		{name: "symlink", data: tarGz(t, good, entry{Name: "deploy/link.yaml", Type: tar.TypeSymlink, Link: "/etc/passwd"}),
 			want: `entry "deploy/link.yaml" is a symbolic link (to "/etc/passwd")`},
+		{name: "remote-base", data: tarGz(t, good, entry{Name: "deploy/kustomization.yaml", Body: "resources: [target.yaml, 'github.com/example/app//deploy?ref=v1']\n"}),
+			want: `deploy/kustomization.yaml names "github.com/example/app//deploy?ref=v1", which is not a file or directory of the artifact: remote bases and URLs are not fetched`},
 		{name: "oversized", data: tarGz(t, good), serve: func(w http.ResponseWriter) {
 			w.Header().Set("Content-Length", "62914560") // 60 MiB, over the default 50 MiB limit
 			w.WriteHeader(http.StatusOK)
@@ -270,4 +272,32 @@ func TestFluxSourceNeverReadyTimesOut(t *testing.T) {
 	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed))
 	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonInvalidManifests))
 	g.Expect(op.Status.Message).To(Equal("waiting for ExternalArtifact " + ns + "/stuck to be Ready: upstream unreachable (False): gave up after the operation's timeout of 2s"))
+}
+
+// TestFluxKustomization: a path that holds a kustomization is built, as
+// Flux's kustomize-controller builds it (an overlay of a base elsewhere in
+// the artifact), and the result is what the operation applies.
+func TestFluxKustomization(t *testing.T) {
+	fluxCRD(t)
+	g := NewWithT(t)
+	ns := namespace(t)
+	srv := serveArtifacts(t)
+	data := tarGz(t,
+		entry{Name: "base/kustomization.yaml", Body: "resources: [settings.yaml]\n"},
+		entry{Name: "base/settings.yaml", Body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: dev}\n"},
+		entry{Name: "overlays/prod/kustomization.yaml", Body: "namePrefix: prod-\nresources: [../../base]\npatches: [{path: mode.yaml}]\n" +
+			"configMapGenerator: [{name: region, literals: [region=eu], options: {disableNameSuffixHash: true, annotations: {argocd.argoproj.io/sync-wave: '1'}}}]\n"},
+		entry{Name: "overlays/prod/mode.yaml", Body: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: prod}\n"},
+	)
+	ea := externalArtifact(t, ns, "repo")
+	setArtifact(t, ea, metav1.ConditionTrue, "stored", &fluxmeta.Artifact{URL: srv.put("/repo.tar.gz", data), Path: "repo",
+		Revision: "main@sha1:abc", Digest: digestOf(data), LastUpdateTime: metav1.Now()})
+	op := run(t, ns, syncv1alpha1.SyncOperationSpec{Sources: fluxSource("ExternalArtifact", "", "repo", "./overlays/prod")})
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(op.Status.Steps).To(HaveLen(2), "the generated ConfigMap's wave annotation is read")
+	settings := &corev1.ConfigMap{}
+	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "prod-settings"}, settings)).To(Succeed())
+	g.Expect(settings.Data).To(Equal(map[string]string{"mode": "prod"}))
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "prod-region")).To(BeTrue())
+	g.Expect(exists(t, &corev1.ConfigMap{}, ns, "settings")).To(BeFalse(), "the base alone is not applied")
 }

@@ -18,7 +18,10 @@ limitations under the License.
 // spec.manifests, then every referenced ConfigMap and Secret key, in order.
 // Documents may be multi-document YAML or a stream of JSON objects; empty
 // documents are skipped and List kinds (a kind ending in "List" with an
-// items list) are flattened into their items.
+// items list) are flattened into their items. A kustomization file (of
+// group kustomize.config.k8s.io, or named kustomization.yaml without an
+// apiVersion) is an error that says to render its directory: it is no
+// Kubernetes object, and no API server would take it.
 //
 // Flux sources (sourceRef) are read through the Artifacts interface of
 // LoadWith (internal/source/flux implements it): each manifest file of the

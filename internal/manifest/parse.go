@@ -22,6 +22,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -216,8 +218,26 @@ func (p *parser) object(v any, item string) {
 		}
 		return
 	}
+	if av, _ := m["apiVersion"].(string); strings.HasPrefix(av, kustomizeGroup+"/") || (av == "" && isKustomizationFile(p.source)) {
+		p.fail(item, "a kustomization file, not a Kubernetes object: render its directory (kubectl syncwave -k DIR; a Flux source whose path is that directory is built)", nil)
+		return
+	}
 	p.objs = append(p.objs, Object{Object: &unstructured.Unstructured{Object: m}, Source: p.source, Index: p.index, Item: item})
 }
+
+// isKustomizationFile tells whether source is a file named as kustomize
+// names a directory's kustomization (many omit apiVersion and kind).
+func isKustomizationFile(source string) bool {
+	switch path.Base(filepath.ToSlash(source)) {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		return true
+	}
+	return false
+}
+
+// kustomizeGroup is the API group of kustomization files (Kustomization,
+// Component), which kustomize reads and no API server serves.
+const kustomizeGroup = "kustomize.config.k8s.io"
 
 // listItems returns the items of a List kind: a kind ending in "List" with
 // an items list. A custom kind that ends in "List" but has no items list

@@ -187,6 +187,11 @@ metadata:
 			want: []string{"src:4, document 1: invalid JSON: invalid character '}' looking for beginning of value"},
 		},
 		{
+			name: "a kustomization is not a manifest",
+			data: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n",
+			want: []string{"src:5, document 1: a kustomization file, not a Kubernetes object: render its directory (kubectl syncwave -k DIR; a Flux source whose path is that directory is built)"},
+		},
+		{
 			name: "a JSON document is reported at the line it starts on",
 			data: "\n\n  {\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"n\"},\n\"data\":{\"x\":1e400}}",
 			want: []string{"src:3, document 0: invalid document: json: cannot unmarshal number 1e400 into Go value of type float64"},
@@ -248,4 +253,15 @@ func TestDigest(t *testing.T) {
 	g.Expect(manifest.Digest(a)).To(Equal(manifest.Digest(b)), "formatting and key order do not count")
 	g.Expect(manifest.Digest(a)).NotTo(Equal(manifest.Digest(c)))
 	g.Expect(manifest.Digest(append(a, c...))).NotTo(Equal(manifest.Digest(append(c, a...))), "order counts")
+}
+
+// TestParseKustomizationFileWithoutAPIVersion: a kustomization file, known
+// by its name, often has no apiVersion; it gets the same hint.
+func TestParseKustomizationFileWithoutAPIVersion(t *testing.T) {
+	g := NewWithT(t)
+	_, err := manifest.Parse("overlays/prod/kustomization.yaml", []byte("resources: [../../base]\n"))
+	g.Expect(err).To(MatchError(ContainSubstring("a kustomization file, not a Kubernetes object: render its directory")))
+	objs, err := manifest.Parse("deploy/app.yaml", []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(objs).To(HaveLen(1))
 }

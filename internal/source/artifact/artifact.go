@@ -225,7 +225,8 @@ func Manifest(name string) bool {
 
 // Select returns the manifest files under dir (cleaned with Clean; "" for
 // the root), recursively, sorted by path. It fails when dir is not a
-// directory of the artifact with files in it.
+// directory of the artifact with files in it. When dir holds a
+// kustomization file, its rendering (Kustomize) is the only file.
 func Select(files []File, dir string) ([]File, error) {
 	d, err := Clean(dir)
 	if err != nil {
@@ -248,6 +249,16 @@ func Select(files []File, dir string) ([]File, error) {
 	}
 	if !found {
 		return nil, invalid("path %q: the artifact has no files there", dir)
+	}
+	for _, f := range files {
+		if rel := strings.TrimPrefix(f.Path, prefix); path.Join(d, rel) == f.Path && slices.Contains(kustomizationNames, rel) {
+			// Built as Flux's kustomize-controller builds its path.
+			k, err := Kustomize(files, d)
+			if err != nil {
+				return nil, err
+			}
+			return []File{k}, nil
+		}
 	}
 	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil

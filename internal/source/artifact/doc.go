@@ -41,7 +41,13 @@ limitations under the License.
 //     download.
 //   - Select keeps the *.yaml, *.yml and *.json files under a directory
 //     (recursively), sorted by path, and says when the directory is not in
-//     the artifact at all.
+//     the artifact at all. A directory that holds a kustomization file is
+//     built instead (Kustomize), as Flux's kustomize-controller builds the
+//     path of a Kustomization, in memory, with kustomize's plugins off, and
+//     from the artifact alone: any file or directory that a reachable
+//     kustomization names and the artifact does not hold (a remote base, a
+//     URL, a path outside the archive) is refused before the build, so
+//     nothing is fetched or read from elsewhere.
 //
 // Every problem with the artifact itself is an *Error, which the caller
 // turns into a failed operation (InvalidManifests); a server that cannot

@@ -42,7 +42,9 @@ limitations under the License.
 //     to retry, and every problem with the artifact itself fails the
 //     operation;
 //   - returns the YAML and JSON files under sourceRef.path, sorted by
-//     path, with the artifact's revision and digest for status.revisions.
+//     path (or, when the path holds a kustomization, its build:
+//     artifact.Select), with the artifact's revision and digest for
+//     status.revisions.
 //
 // The files are read once, when the operation starts; the controller pins
 // the plan they make (internal/snapshot) and never reads the source again.
