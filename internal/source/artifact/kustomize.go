@@ -45,7 +45,7 @@ func kustomizationIn(files map[string]bool, dir string) string {
 // builds the path of a Kustomization: from an in-memory copy of the
 // artifact (nothing is written to disk), with kustomize's plugins off and
 // files outside dir allowed (an overlay's ../base), but only what the
-// artifact holds. Before the build, every kustomization that dir's reaches
+// artifact holds. Before the build, every kustomization that dir's own reaches
 // is read, and a resource, base, component, patch or generator file that
 // is not in the artifact is refused: a remote base or a URL would make the
 // controller fetch it. The result is one multi-document file named after
