@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -31,6 +30,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+	"github.com/syncwave/syncwave/internal/source/artifact"
 )
 
 // Object is one parsed manifest and where it was read.
@@ -218,21 +218,11 @@ func (p *parser) object(v any, item string) {
 		}
 		return
 	}
-	if av, _ := m["apiVersion"].(string); strings.HasPrefix(av, kustomizeGroup+"/") || (av == "" && isKustomizationFile(p.source)) {
+	if av, _ := m["apiVersion"].(string); strings.HasPrefix(av, kustomizeGroup+"/") || (av == "" && artifact.IsKustomizationFile(filepath.ToSlash(p.source))) {
 		p.fail(item, "a kustomization file, not a Kubernetes object: render its directory (kubectl syncwave -k DIR; a Flux source whose path is that directory is built)", nil)
 		return
 	}
 	p.objs = append(p.objs, Object{Object: &unstructured.Unstructured{Object: m}, Source: p.source, Index: p.index, Item: item})
-}
-
-// isKustomizationFile tells whether source is a file named as kustomize
-// names a directory's kustomization (many omit apiVersion and kind).
-func isKustomizationFile(source string) bool {
-	switch path.Base(filepath.ToSlash(source)) {
-	case "kustomization.yaml", "kustomization.yml", "Kustomization":
-		return true
-	}
-	return false
 }
 
 // kustomizeGroup is the API group of kustomization files (Kustomization,

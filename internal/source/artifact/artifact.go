@@ -251,7 +251,11 @@ func Select(files []File, dir string) ([]File, error) {
 		return nil, invalid("path %q: the artifact has no files there", dir)
 	}
 	for _, f := range files {
-		if rel := strings.TrimPrefix(f.Path, prefix); path.Join(d, rel) == f.Path && slices.Contains(kustomizationNames, rel) {
+		dirOf := path.Dir(f.Path)
+		if dirOf == "." {
+			dirOf = ""
+		}
+		if dirOf == d && IsKustomizationFile(f.Path) {
 			// Built as Flux's kustomize-controller builds its path.
 			k, err := Kustomize(files, d)
 			if err != nil {

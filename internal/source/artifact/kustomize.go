@@ -30,6 +30,12 @@ import (
 // kustomization from, in its order.
 var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
+// IsKustomizationFile tells whether the file at p (slash-separated) is
+// named as kustomize names a directory's kustomization.
+func IsKustomizationFile(p string) bool {
+	return slices.Contains(kustomizationNames, path.Base(p))
+}
+
 // kustomizationIn returns the kustomization file directly in dir ("" is
 // the root), or "" when there is none.
 func kustomizationIn(files map[string]bool, dir string) string {
