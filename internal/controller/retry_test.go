@@ -61,14 +61,19 @@ func TestRetryCoversTheStartsDryRun(t *testing.T) {
 	g.Expect(got.Status.RetryCount).To(Equal(int32(1)))
 	g.Expect(got.Status.Message).To(ContainSubstring("(after 1 retry)"))
 	g.Expect(exists(t, &corev1.ConfigMap{}, later, "app")).To(BeTrue())
-	events := &corev1.EventList{}
-	g.Expect(k8s.List(ctx, events)).To(Succeed())
+	// Events are sent asynchronously: the last one may arrive after the
+	// status that the test read.
 	var reasons []string
-	for _, e := range events.Items {
-		if e.InvolvedObject.UID == got.UID {
-			reasons = append(reasons, e.Reason)
+	g.Eventually(func() []string {
+		events := &corev1.EventList{}
+		g.Expect(k8s.List(ctx, events)).To(Succeed())
+		reasons = nil
+		for _, e := range events.Items {
+			if e.InvolvedObject.UID == got.UID {
+				reasons = append(reasons, e.Reason)
+			}
 		}
-	}
-	g.Expect(reasons).To(ContainElements("Retrying", "OperationSucceeded"))
+		return reasons
+	}, 5*time.Second, 50*time.Millisecond).Should(ContainElements("Retrying", "OperationSucceeded"))
 	g.Expect(reasons).NotTo(ContainElement("OperationFailed"), "the operation did not fail: a retry was coming")
 }

@@ -106,15 +106,19 @@ func prune(t *testing.T, e *env, ctrl *controllerProc) {
 	m := ctrl.scrape(t)
 	g.Expect(m).To(ContainSubstring(`syncwave_prune_total{result="Pruned"} 2`))
 	g.Expect(m).To(ContainSubstring(`syncwave_prune_total{result="PruneSkipped"} 1`))
-	events := &corev1.EventList{}
-	g.Expect(e.cl.List(context.Background(), events, client.InNamespace(ns))).To(Succeed())
+	// Events are sent asynchronously: wait for them rather than read once.
 	var pruned []string
-	for _, ev := range events.Items {
-		if ev.Reason == "Pruned" && ev.InvolvedObject.Name == "v2" {
-			pruned = append(pruned, ev.Message)
+	g.Eventually(func() []string {
+		events := &corev1.EventList{}
+		g.Expect(e.cl.List(context.Background(), events, client.InNamespace(ns))).To(Succeed())
+		pruned = nil
+		for _, ev := range events.Items {
+			if ev.Reason == "Pruned" && ev.InvolvedObject.Name == "v2" {
+				pruned = append(pruned, ev.Message)
+			}
 		}
-	}
-	g.Expect(pruned).To(HaveLen(2), "one Pruned event per prune step: Prune/2 and Prune/0")
+		return pruned
+	}, 5*time.Second, 50*time.Millisecond).Should(HaveLen(2), "one Pruned event per prune step: Prune/2 and Prune/0")
 	t.Logf("%s\n%s", grepLines(m, "syncwave_prune_total", "syncwave_operation_queue_seconds_count"), pruned)
 }
 

@@ -169,14 +169,22 @@ func TestGraph(t *testing.T) {
 		op = e.waitDone(t, op, 60*time.Second)
 		g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
 		g.Expect(op.Status.Steps).To(HaveLen(1))
-		succeeded := tl.first("SyncOperation", op.Name, func(m moment) bool { return m.phase == string(syncv1alpha1.OperationSucceeded) })
-
-		db, dbHealthy := tl.created("Deployment", "database"), tl.healthy("database")
-		api, apiHealthy := tl.created("Deployment", "api"), tl.healthy("api")
-		worker, workerHealthy := tl.created("Deployment", "worker"), tl.healthy("worker")
-		for _, at := range []time.Time{db, dbHealthy, api, apiHealthy, worker, workerHealthy, succeeded} {
-			g.Expect(at.IsZero()).To(BeFalse(), "every milestone was seen")
-		}
+		var db, dbHealthy, api, apiHealthy, worker, workerHealthy, succeeded time.Time
+		// The test's own watches may deliver an event after the controller
+		// acted on it (waitDone read Succeeded from the API server): wait
+		// until they have seen every milestone.
+		g.Eventually(func() bool {
+			succeeded = tl.first("SyncOperation", op.Name, func(m moment) bool { return m.phase == string(syncv1alpha1.OperationSucceeded) })
+			db, dbHealthy = tl.created("Deployment", "database"), tl.healthy("database")
+			api, apiHealthy = tl.created("Deployment", "api"), tl.healthy("api")
+			worker, workerHealthy = tl.created("Deployment", "worker"), tl.healthy("worker")
+			for _, at := range []time.Time{db, dbHealthy, api, apiHealthy, worker, workerHealthy, succeeded} {
+				if at.IsZero() {
+					return false
+				}
+			}
+			return true
+		}, 10*time.Second, 20*time.Millisecond).Should(BeTrue(), "every milestone was seen")
 		// The unrelated objects are written at once, with the database.
 		for _, at := range []time.Time{worker, tl.created("ConfigMap", "settings"), tl.created("ConfigMap", "flags")} {
 			g.Expect(at.Sub(db).Abs()).To(BeNumerically("<", 500*time.Millisecond))

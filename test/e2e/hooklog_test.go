@@ -84,15 +84,18 @@ func TestFailedHookOutcomeOutlivesTheHook(t *testing.T) {
 	g.Expect(o.Message).To(BeEmpty())
 	g.Expect(o.Log).To(Equal(strings.Join(smokeLog, "\n")))
 
-	var events eventsv1.EventList
-	g.Expect(e.cl.List(ctx, &events, client.InNamespace(ns))).To(Succeed())
-	var failed []string
-	for _, ev := range events.Items {
-		if ev.Reason == "HookFailed" && strings.Contains(ev.Note, "exit code 3") {
-			failed = append(failed, ev.Note)
+	// Events are sent asynchronously: wait for it rather than read once.
+	g.Eventually(func() []string {
+		var events eventsv1.EventList
+		g.Expect(e.cl.List(ctx, &events, client.InNamespace(ns))).To(Succeed())
+		var failed []string
+		for _, ev := range events.Items {
+			if ev.Reason == "HookFailed" && strings.Contains(ev.Note, "exit code 3") {
+				failed = append(failed, ev.Note)
+			}
 		}
-	}
-	g.Expect(failed).To(ContainElement(HaveSuffix(smokeLog[2])), "the HookFailed event ends with the log")
+		return failed
+	}, 5*time.Second, 50*time.Millisecond).Should(ContainElement(HaveSuffix(smokeLog[2])), "the HookFailed event ends with the log")
 
 	out, err := exec.Command(plugin, "logs", "op", "smoke", "-n", ns, "--kubeconfig", e.c.KubeconfigPath).CombinedOutput()
 	t.Logf("kubectl syncwave logs op smoke:\n%s", out)
