@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -114,7 +115,9 @@ wave waited for until gone, then its PostDelete hooks run. A failing
 PreDelete hook deletes nothing. The teardown acts where the operation that
 holds the application's inventory did (else its newest, a dry run aside):
 the same spec.kubeConfig (its cluster), serviceAccountName and
-targetNamespace. An application with no SyncOperation in
+targetNamespace. The operation is named APPLICATION-delete-<UTC time to
+the second>, with -2, -3, … appended when a delete of the same second
+took that name. An application with no SyncOperation in
 the namespace is an error: nothing is created.`,
 		Example: `  kubectl syncwave delete shop --wait
   kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/`,
@@ -148,8 +151,7 @@ the namespace is an error: nothing is created.`,
 		if len(ops) == 0 {
 			return fmt.Errorf("no SyncOperation of application %s in namespace %s: nothing to tear down (is the namespace right? -n)", o.application, ns)
 		}
-		name := deleteName(o.application, time.Now())
-		op, err := createOperation(cmd.Context(), c, ns, name, docs, o.like(ops))
+		op, err := createTeardown(cmd.Context(), c, ns, o.application, time.Now(), docs, o.like(ops))
 		if err != nil {
 			return err
 		}
@@ -185,4 +187,23 @@ func (o *createOptions) like(ops []syncv1alpha1.SyncOperation) *createOptions {
 // deleteName names the Delete operation of app created at now.
 func deleteName(app string, now time.Time) string {
 	return fmt.Sprintf("%s-delete-%s", app, now.UTC().Format("20060102-150405"))
+}
+
+// maxTeardownNames bounds the names createTeardown tries.
+const maxTeardownNames = 10
+
+// createTeardown creates the Delete operation of app under deleteName, or,
+// when that name is taken (a second delete within the same second: a CI
+// job run again, two people at once), under the same name with -2, -3, …
+// appended: an operation runs once, so each delete is its own.
+func createTeardown(ctx context.Context, c client.Client, ns, app string, now time.Time, docs []document, o *createOptions) (*syncv1alpha1.SyncOperation, error) {
+	base := deleteName(app, now)
+	name := base
+	for i := 2; ; i++ {
+		op, err := createOperation(ctx, c, ns, name, docs, o)
+		if !apierrors.IsAlreadyExists(err) || i > maxTeardownNames {
+			return op, err
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
 }

@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -67,4 +68,30 @@ func TestDeleteActsWhereTheApplicationDid(t *testing.T) {
 	again := newOperation("shop-delete", "ci", nil, o.like(append([]syncv1alpha1.SyncOperation{refused}, ops...)))
 	g.Expect(again.Spec.KubeConfig).To(Equal(remote))
 	g.Expect(again.Spec.ServiceAccountName).To(Equal("deployer"))
+}
+
+// TestDeletesInTheSameSecondEachCreateTheirOwn: a second delete within
+// the same second (the name is the time to the second) creates its own
+// operation instead of failing with "already exists".
+func TestDeletesInTheSameSecondEachCreateTheirOwn(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	c := newFakeClient(t)
+	now := time.Date(2026, 12, 4, 1, 38, 16, 0, time.UTC)
+	o := &createOptions{action: syncv1alpha1.ActionDelete, application: "web"}
+	var names []string
+	for range 3 {
+		op, err := createTeardown(ctx, c, "team", "web", now, nil, o)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(op.Spec.Action).To(Equal(syncv1alpha1.ActionDelete))
+		names = append(names, op.Name)
+	}
+	g.Expect(names).To(Equal([]string{"web-delete-20261204-013816", "web-delete-20261204-013816-2", "web-delete-20261204-013816-3"}))
+
+	for range maxTeardownNames - 3 {
+		_, err := createTeardown(ctx, c, "team", "web", now, nil, o)
+		g.Expect(err).NotTo(HaveOccurred())
+	}
+	_, err := createTeardown(ctx, c, "team", "web", now, nil, o)
+	g.Expect(err).To(MatchError(ContainSubstring("web-delete-20261204-013816-10 already exists")), "bounded")
 }

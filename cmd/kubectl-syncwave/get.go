@@ -250,12 +250,17 @@ func refString(r syncv1alpha1.ResourceRef) string {
 }
 
 // hookCell is the hook column: the hook's progress, or empty for a plain
-// resource.
+// resource and for a hook that is Skipped and never ran (the SyncFail hooks
+// of an operation that did not fail: "Pending" read as if they still
+// could).
 func hookCell(r syncv1alpha1.ResourceStatus) string {
 	if r.HookType == "" {
 		return ""
 	}
 	if r.HookPhase == "" {
+		if r.Status == syncv1alpha1.ResultSkipped {
+			return ""
+		}
 		return string(syncv1alpha1.HookPending)
 	}
 	return string(r.HookPhase)

@@ -216,6 +216,17 @@ func TestGetJSON(t *testing.T) {
 	}
 }
 
+func TestHookCell(t *testing.T) {
+	g := NewWithT(t)
+	hook := func(status syncv1alpha1.ResultStatus, phase syncv1alpha1.HookPhase) syncv1alpha1.ResourceStatus {
+		return syncv1alpha1.ResourceStatus{HookType: syncv1alpha1.HookTypeSyncFail, Status: status, HookPhase: phase}
+	}
+	g.Expect(hookCell(syncv1alpha1.ResourceStatus{Status: syncv1alpha1.ResultSynced})).To(BeEmpty(), "not a hook")
+	g.Expect(hookCell(hook(syncv1alpha1.ResultPending, ""))).To(Equal("Pending"), "not reached yet")
+	g.Expect(hookCell(hook(syncv1alpha1.ResultSynced, syncv1alpha1.HookRunning))).To(Equal("Running"))
+	g.Expect(hookCell(hook(syncv1alpha1.ResultSkipped, ""))).To(BeEmpty(), "a SyncFail hook of an operation that did not fail never runs")
+}
+
 func TestTruncate(t *testing.T) {
 	g := NewWithT(t)
 	g.Expect(truncate("a\n  b")).To(Equal("a b"))
