@@ -242,7 +242,7 @@ func blockedState(b syncv1alpha1.BlockedResource) string {
 
 func reasonAndMessage(st *syncv1alpha1.SyncOperationStatus) string {
 	var s string
-	if st.Reason != "" {
+	if st.Reason != "" && st.Reason != string(st.Phase) { // "Succeeded: Succeeded: …" says it twice
 		s += ": " + st.Reason
 	}
 	if st.Message != "" {

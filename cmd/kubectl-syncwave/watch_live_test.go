@@ -68,7 +68,7 @@ func TestLiveWatchSucceeded(t *testing.T) {
 	// Plain lines (stdout is no terminal), the last one the result.
 	g.Expect(stdout).NotTo(ContainSubstring("\x1b["))
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
-	g.Expect(lines[len(lines)-1]).To(MatchRegexp(`^\[\d+[a-zµ.0-9]*\] Succeeded, .*2/2 done: Succeeded`))
+	g.Expect(lines[len(lines)-1]).To(MatchRegexp(`^\[\d+[a-zµ.0-9]*\] Succeeded, .*2/2 done: successfully synced 2 tasks in `))
 
 	// get: the table of the finished operation.
 	stdout, stderr, code = kubectlSyncwave(t, ns, "get", "ok")

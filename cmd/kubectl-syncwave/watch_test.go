@@ -66,7 +66,8 @@ func succeedingRun() []*syncv1alpha1.SyncOperation {
 	done := runningOperation()
 	done.Status.Phase = syncv1alpha1.OperationSucceeded
 	done.Status.Step, done.Status.Progress, done.Status.BlockedBy = "PostSync/0", "5/5", nil
-	done.Status.Message, done.Status.FinishedAt = "", microAt(0, 0)
+	done.Status.Reason, done.Status.Message = syncv1alpha1.ReasonSucceeded, "successfully synced 5 tasks in 3 steps"
+	done.Status.FinishedAt = microAt(0, 0)
 	done.Status.Summary = &syncv1alpha1.Summary{Total: 5, Synced: 5, Healthy: 3, HooksSucceeded: 2}
 	return []*syncv1alpha1.SyncOperation{pending, presync, presyncAgain, sync, done}
 }
