@@ -71,8 +71,11 @@ limitations under the License.
 // Hooks get a deterministic name per operation and phase when they only have
 // metadata.generateName, carry the syncwave.dev/hook finalizer while they
 // run (so one that someone deletes is observed to its end; a Job deleted
-// before it finished has Failed, health.HookCompletion), and are deleted by their delete policies only after their result is
-// recorded in status (HookSucceeded and HookFailed are judged per hook, as
+// before it finished has Failed, health.HookCompletion; a hook that was
+// seen and is then gone, its finalizer removed by someone else, has
+// Failed too, since no end of it can be observed any more), and are
+// deleted by their delete policies only after their result is recorded in
+// status (HookSucceeded and HookFailed are judged per hook, as
 // soon as that hook finishes). The call that first sees a Job or Pod hook
 // finish also records its outcome (OutcomeReader: the pod's termination
 // reason, exit code and the bounded end of its log), in status and in the

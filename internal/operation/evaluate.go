@@ -131,8 +131,19 @@ func evaluateHook(v *verdict, in Input, i int, t *plan.Task, r syncv1alpha1.Reso
 		v.fail(syncv1alpha1.ReasonHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, r), r.Message))
 		return
 	}
-	o := in.Observed[i]
+	o, seen := in.Observed[i]
 	switch {
+	case seen && !o.Exists && hookWasSeen(r):
+		// The cache saw it and now has it no more: it was deleted past
+		// its finalizer (removed by someone else), and no end of it will
+		// ever be observed.
+		mt := metav1.NewMicroTime(in.Now)
+		r.HookPhase, r.Health, r.FinishedAt = syncv1alpha1.HookFailed, health.Missing, &mt
+		r.Message = "the hook object was deleted before it finished (its " + syncv1alpha1.HookFinalizer +
+			" finalizer was removed by someone else), so its end cannot be observed"
+		v.resources[i] = r
+		v.fail(syncv1alpha1.ReasonHookFailed, fmt.Sprintf("hook %s failed: %s", hookID(t, r), r.Message))
+		return
 	case !o.Exists:
 		r.Health, r.Message = health.Missing, "hook object not found yet"
 	case o.HookPhase == syncv1alpha1.HookSucceeded || o.HookPhase == syncv1alpha1.HookFailed:
@@ -162,6 +173,13 @@ func evaluateHook(v *verdict, in Input, i int, t *plan.Task, r syncv1alpha1.Reso
 	v.pending++
 	v.waitingOnHooks = true
 	v.block(r, in.Layout.Hint(t))
+}
+
+// hookWasSeen tells whether the status holds a health that an
+// observation of the live hook gave (Missing: never found; Unknown may be
+// a read that failed).
+func hookWasSeen(r syncv1alpha1.ResourceStatus) bool {
+	return r.Health != "" && r.Health != health.Missing && r.Health != health.Unknown
 }
 
 func hookID(t *plan.Task, r syncv1alpha1.ResourceStatus) string {

@@ -152,6 +152,29 @@ func TestNext(t *testing.T) {
 			return observeAll(l, st, progressing)
 		},
 			now: t0.Add(time.Second), action: operation.ActionWait, reason: syncv1alpha1.ReasonRunningHooks},
+		{name: "a hook not seen yet waits", status: func() *syncv1alpha1.SyncOperationStatus {
+			return running(l, syncv1alpha1.SyncPhasePreSync, -2, t0)
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, operation.Observation{})
+		},
+			now: t0.Add(time.Second), action: operation.ActionWait, reason: syncv1alpha1.ReasonRunningHooks, msg: "hook object not found yet"},
+		{name: "a hook seen running and then gone fails", status: func() *syncv1alpha1.SyncOperationStatus {
+			st := running(l, syncv1alpha1.SyncPhasePreSync, -2, t0)
+			s, _ := l.Range(l.StepIndex(syncv1alpha1.SyncPhasePreSync, -2))
+			st.Resources[s].Health = syncv1alpha1.HealthProgressing
+			return st
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, operation.Observation{})
+		},
+			now: t0.Add(time.Second), action: operation.ActionEnterSyncFail, reason: syncv1alpha1.ReasonHookFailed,
+			msg: "was deleted before it finished (its syncwave.dev/hook finalizer was removed by someone else)"},
+		{name: "a hook seen running and not observed now waits", status: func() *syncv1alpha1.SyncOperationStatus {
+			st := running(l, syncv1alpha1.SyncPhasePreSync, -2, t0)
+			s, _ := l.Range(l.StepIndex(syncv1alpha1.SyncPhasePreSync, -2))
+			st.Resources[s].Health = syncv1alpha1.HealthProgressing
+			return st
+		}, obs: func(*syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return map[int]operation.Observation{} },
+			now: t0.Add(time.Second), action: operation.ActionWait, reason: syncv1alpha1.ReasonRunningHooks},
 		{name: "healthy step advances", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, -20, syncStart)
 		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
