@@ -173,7 +173,9 @@ func TestNext(t *testing.T) {
 			s, _ := l.Range(l.StepIndex(syncv1alpha1.SyncPhasePreSync, -2))
 			st.Resources[s].Health = syncv1alpha1.HealthProgressing
 			return st
-		}, obs: func(*syncv1alpha1.SyncOperationStatus) map[int]operation.Observation { return map[int]operation.Observation{} },
+		}, obs: func(*syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return map[int]operation.Observation{}
+		},
 			now: t0.Add(time.Second), action: operation.ActionWait, reason: syncv1alpha1.ReasonRunningHooks},
 		{name: "healthy step advances", status: func() *syncv1alpha1.SyncOperationStatus {
 			return running(l, syncv1alpha1.SyncPhaseSync, -20, syncStart)
