@@ -90,18 +90,21 @@ func Prepare(op *syncv1alpha1.SyncOperation, t *plan.Task) *unstructured.Unstruc
 	return u
 }
 
-// DryRun validates a task on the server. Hooks and Replace=true objects are
-// dry-run created (an existing object is fine: the hook policy or the
-// replace handles it); other objects are dry-run server-side applied.
-// Objects of kinds that the operation's own CRDs define, objects with
-// SkipDryRunOnMissingResource=true whose kind is not served, objects with
-// Validate=false, and objects in a namespace that the operation creates are
+// DryRun validates a task on the server, as its write will be made. Hooks
+// and Replace=true objects are dry-run created (an existing object is
+// fine: the hook policy or the replace handles it), with Validate=false
+// without field validation, as they are written; other objects are dry-run
+// server-side applied (a new one, unless Validate=false, as a dry-run
+// create with strict field validation, which refuses what the apply
+// refuses and costs less). Server-side apply refuses a field that the
+// kind's schema does not declare whatever Validate says, so Validate=false
+// does not skip its dry-run. Objects of kinds that the operation's own
+// CRDs define, objects with SkipDryRunOnMissingResource=true whose kind is
+// not served, and objects in a namespace that the operation creates are
 // skipped; an object in a namespace that neither exists nor is created is
 // refused (CreatesNamespace).
 func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) error {
-	if t.Options[syncv1alpha1.SyncOptionValidate] == "false" {
-		return nil
-	}
+	validate := t.Options[syncv1alpha1.SyncOptionValidate] != "false"
 	if a.CRDKinds[t.ID.GroupKind()] {
 		return nil
 	}
@@ -114,11 +117,15 @@ func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t 
 	var err error
 	switch {
 	case t.IsHook() || t.Option(syncv1alpha1.SyncOptionReplace):
-		err = a.Client.Create(ctx, u, client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager))
+		opts := []client.CreateOption{client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager)}
+		if !validate {
+			opts = append(opts, client.FieldValidation(metav1.FieldValidationIgnore))
+		}
+		err = a.Client.Create(ctx, u, opts...)
 		if apierrors.IsAlreadyExists(err) {
 			err = nil
 		}
-	case known && live == nil:
+	case validate && known && live == nil:
 		// A new object: the apply would be a create. Strict field
 		// validation refuses what an apply refuses (unknown fields).
 		err = a.Client.Create(ctx, u, client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager),

@@ -126,6 +126,24 @@ func TestInvalidObjectsAreRejectedNamingTheObject(t *testing.T) {
 	g.Expect(operation.IsNotReady(err)).To(BeTrue(), "its write waits for the CRD")
 }
 
+// TestAnUndeclaredFieldIsRejected: server-side apply refuses a field the
+// schema does not declare with an internal error; it is a rejection (no
+// retry can help) that says what to do, and Validate=false's dry-run finds
+// it as the apply does.
+func TestAnUndeclaredFieldIsRejected(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := env.NamespaceT(t, "apply-")
+	a := &apply.Applier{Client: k8s}
+	tk := tasks(t, ns, `{apiVersion: v1, kind: ConfigMap, metadata: {name: loose, annotations: {argocd.argoproj.io/sync-options: Validate=false}}, bogus: 1}`)[0]
+	err := a.DryRun(ctx, op(ns), tk)
+	g.Expect(operation.IsRejected(err)).To(BeTrue(), "%v", err)
+	g.Expect(err).To(MatchError(ContainSubstring("dry-run ConfigMap/" + ns + "/loose: failed to create typed patch object")))
+	_, err = a.Apply(ctx, op(ns), tk)
+	g.Expect(operation.IsRejected(err)).To(BeTrue(), "%v", err)
+	g.Expect(err).To(MatchError(ContainSubstring("remove or correct the field")))
+}
+
 // TestAMissingNamespace: an object in a namespace that does not exist is
 // not judged by the dry-run when the operation creates the namespace, and
 // refused, naming the namespace, when it does not: its write would fail

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -59,6 +60,9 @@ func classify(verb, obj string, err error) error {
 	switch {
 	case meta.IsNoMatchError(err):
 		e.rejected = true
+	case undeclaredField(err):
+		e.rejected = true
+		e.Err = fmt.Errorf("%w (server-side apply writes only the fields that the kind's schema declares, Validate=false or not: remove or correct the field, or add Replace=true, whose create and update drop unknown fields with Validate=false)", err)
 	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err), apierrors.IsForbidden(err),
 		apierrors.IsMethodNotSupported(err), apierrors.IsNotAcceptable(err), apierrors.IsUnsupportedMediaType(err),
 		apierrors.IsRequestEntityTooLargeError(err), apierrors.IsNotFound(err), apierrors.IsAlreadyExists(err),
@@ -66,6 +70,14 @@ func classify(verb, obj string, err error) error {
 		e.rejected = true
 	}
 	return e
+}
+
+// undeclaredField reports whether err is the API server's refusal of a
+// server-side apply whose object does not fit the kind's schema (a field
+// not declared, or of the wrong type): an internal error in name, the same
+// on every try.
+func undeclaredField(err error) bool {
+	return apierrors.IsInternalError(err) && strings.Contains(err.Error(), "failed to create typed patch object")
 }
 
 func isOptimisticConflict(err error) bool {
