@@ -104,38 +104,15 @@ func Prepare(op *syncv1alpha1.SyncOperation, t *plan.Task) *unstructured.Unstruc
 // skipped; an object in a namespace that neither exists nor is created is
 // refused (CreatesNamespace).
 func (a *Applier) DryRun(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) error {
-	validate := t.Options[syncv1alpha1.SyncOptionValidate] != "false"
 	if a.CRDKinds[t.ID.GroupKind()] {
 		return nil
 	}
-	u := Prepare(op, t)
 	var live *unstructured.Unstructured
 	known := false
 	if a.Live != nil {
 		live, known = a.Live(t)
 	}
-	var err error
-	switch {
-	case t.IsHook() || t.Option(syncv1alpha1.SyncOptionReplace):
-		opts := []client.CreateOption{client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager)}
-		if !validate {
-			opts = append(opts, client.FieldValidation(metav1.FieldValidationIgnore))
-		}
-		err = a.Client.Create(ctx, u, opts...)
-		if apierrors.IsAlreadyExists(err) {
-			err = nil
-		}
-	case validate && known && live == nil:
-		// A new object: the apply would be a create. Strict field
-		// validation refuses what an apply refuses (unknown fields).
-		err = a.Client.Create(ctx, u, client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager),
-			client.FieldValidation(metav1.FieldValidationStrict))
-		if apierrors.IsAlreadyExists(err) { // created meanwhile by someone else
-			err = a.dryApply(ctx, Prepare(op, t))
-		}
-	default:
-		err = a.dryApply(ctx, u)
-	}
+	err := a.dryWrite(ctx, op, t, known && live == nil)
 	switch {
 	case err == nil:
 		return shared(op, t, live)
@@ -167,6 +144,35 @@ func shared(op *syncv1alpha1.SyncOperation, t *plan.Task, live *unstructured.Uns
 		return nil
 	}
 	return &SharedError{Object: t.ID.String(), Application: app, Refuse: t.Option(syncv1alpha1.SyncOptionFailOnSharedResource)}
+}
+
+// dryWrite makes the dry-run of t's write; isNew tells that the cache knows
+// the object does not exist.
+func (a *Applier) dryWrite(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, isNew bool) error {
+	validate := t.Options[syncv1alpha1.SyncOptionValidate] != "false"
+	u := Prepare(op, t)
+	switch {
+	case t.IsHook() || t.Option(syncv1alpha1.SyncOptionReplace):
+		opts := []client.CreateOption{client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager)}
+		if !validate {
+			opts = append(opts, client.FieldValidation(metav1.FieldValidationIgnore))
+		}
+		err := a.Client.Create(ctx, u, opts...)
+		if apierrors.IsAlreadyExists(err) {
+			return nil
+		}
+		return err
+	case validate && isNew:
+		// A new object: the apply would be a create. Strict field
+		// validation refuses what an apply refuses (unknown fields).
+		err := a.Client.Create(ctx, u, client.DryRunAll, client.FieldOwner(syncv1alpha1.FieldManager),
+			client.FieldValidation(metav1.FieldValidationStrict))
+		if apierrors.IsAlreadyExists(err) { // created meanwhile by someone else
+			return a.dryApply(ctx, Prepare(op, t))
+		}
+		return err
+	}
+	return a.dryApply(ctx, u)
 }
 
 func (a *Applier) dryApply(ctx context.Context, u *unstructured.Unstructured) error {
