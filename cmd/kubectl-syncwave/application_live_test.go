@@ -149,3 +149,22 @@ func TestLiveDiffKeepsTheOperationsNamespace(t *testing.T) {
 	g.Expect(code).To(Equal(1), stderr)
 	g.Expect(stdout).To(Equal("- would prune ConfigMap " + ns + "/old\n"))
 }
+
+// TestLiveDiffKeepsANamespaceThatStillHoldsObjects: the manifests no
+// longer hold the Namespace but still deploy into it; the diff does not
+// list it as a prune, as the controller keeps it (deleting it would delete
+// what is in it), and the objects of it that would be pruned still are.
+func TestLiveDiffKeepsANamespaceThatStillHoldsObjects(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	app := ns + "-app"
+	t.Cleanup(func() {
+		_ = live.client.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: app}})
+	})
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: " + app + "}\n"
+	applyAsController(t, ns, "moved", "apiVersion: v1\nkind: Namespace\nmetadata: {name: "+app+"}\n---\n"+cm+
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: old, namespace: "+app+"}\n")
+	stdout, stderr, code := kubectlSyncwaveStdin(t, ns, cm, "diff", "-f", "-", "--application", "moved")
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stdout).To(Equal("- would prune ConfigMap " + app + "/old\n"))
+}

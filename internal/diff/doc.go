@@ -54,5 +54,6 @@ limitations under the License.
 // (InventoryPruner.Target; Holder says which operation it is); without
 // that, it is an error: the live objects of those names here are not the
 // application's. The namespace of the operations is kept (KeptAsHome) on
-// their own cluster only.
+// their own cluster only, and so is a Namespace that holds an object the
+// manifests apply or a candidate that is kept, as the controller keeps it.
 package diff

@@ -84,6 +84,7 @@ func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unst
 	}
 	plan.ResolveVersions(inv, live.RESTMapper())
 	var out []*unstructured.Unstructured
+	holds := appliedNamespaces(q.Plan) // namespaces a prune keeps, as the controller does
 	for _, e := range plan.PruneCandidates(q.Plan, inv) {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(schema.GroupVersionKind{Group: e.ID.Group, Version: e.Version, Kind: e.ID.Kind})
@@ -99,12 +100,31 @@ func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unst
 		home := p.Target == nil && syncv1alpha1.KeptAsHome(e.ID.Group, e.ID.Kind, e.ID.Name, q.Namespace) != ""
 		if u.GetLabels()[syncv1alpha1.LabelApplication] == q.Application && prunable(u) && !home {
 			out = append(out, u)
+		} else if e.ID.Namespace != "" {
+			holds[e.ID.Namespace] = true // kept: its namespace is kept too
 		}
 	}
+	out = slices.DeleteFunc(out, func(u *unstructured.Unstructured) bool {
+		return u.GroupVersionKind().Group == "" && u.GetKind() == "Namespace" && holds[u.GetName()]
+	})
 	slices.SortFunc(out, func(a, b *unstructured.Unstructured) int {
 		return strings.Compare(objectID(a).String(), objectID(b).String())
 	})
 	return out, nil
+}
+
+// appliedNamespaces are the namespaces that the plain resources of p live
+// in: a prune keeps such a Namespace, since deleting it would delete them.
+func appliedNamespaces(p *plan.Plan) map[string]bool {
+	out := map[string]bool{}
+	for i := range p.Steps {
+		for _, t := range p.Steps[i].Tasks {
+			if !t.IsHook() && !t.Prune && t.ID.Namespace != "" {
+				out[t.ID.Namespace] = true
+			}
+		}
+	}
+	return out
 }
 
 // inventory reads the application's inventory: nil when it has no

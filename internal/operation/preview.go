@@ -19,6 +19,7 @@ package operation
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -55,6 +56,25 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 			r.Change, r.ChangedFields, errs[i] = e.Previewer.Preview(ctx, op, t)
 		}
 	})
+	// A Namespace that holds what the sync applies or keeps is kept, as
+	// pruneStep keeps it.
+	state := func(j int) (string, bool) {
+		if j >= n {
+			return "", false
+		}
+		r := st.Resources[j]
+		if l.Tasks[j].Prune && r.Change == syncv1alpha1.ChangeUnchanged && strings.HasPrefix(r.Message, "not deleted: ") {
+			return r.Message, false
+		}
+		return "", errs[j] == nil && !l.Tasks[j].Prune
+	}
+	for i := range n {
+		if r := &st.Resources[i]; l.Tasks[i].Prune && r.Change == syncv1alpha1.ChangeDelete && errs[i] == nil {
+			if why := keptNamespace(l, l.Tasks[i], state); why != "" {
+				r.Change, r.Message = syncv1alpha1.ChangeUnchanged, Truncate("not deleted: "+why, MaxMessage)
+			}
+		}
+	}
 	var rejected []string
 	count := map[syncv1alpha1.Change]int{}
 	for i, err := range errs {

@@ -93,6 +93,10 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	res := make([]result, len(idx))
 	out.markWrite(e.Clock.Now())
 	e.parallel(len(idx), func(k int) {
+		if why := keptNamespace(l, l.Tasks[idx[k]], statusState(st)); why != "" {
+			res[k] = result{res: PruneResult{Kept: true, Message: "not deleted: " + why}}
+			return
+		}
 		r, err := e.Pruner.Prune(ctx, op, l.Tasks[idx[k]])
 		res[k] = result{r, err}
 	})
@@ -128,6 +132,46 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 		out.stepEvent(EventPruned, l.Step(i), pruneMessage(l.Step(i), pruned, kept))
 	}
 	return transient
+}
+
+// keptNamespace says why the prune of t, a Namespace, must keep it:
+// deleting a namespace deletes everything in it, and an object of the
+// operation lives in it that the operation applies or keeps (Prune=false,
+// Delete=false, another application's). state tells of task j whether the
+// operation keeps it (why, or "") and whether it applies it. Namespaces
+// are pruned in the last prune step, so every other prune of the operation
+// is decided by then. "" when t may go.
+func keptNamespace(l *Layout, t *plan.Task, state func(j int) (kept string, applied bool)) string {
+	if t.ID.Group != "" || t.ID.Kind != "Namespace" {
+		return ""
+	}
+	for j, o := range l.Tasks {
+		if o.ID.Namespace != t.ID.Name || o.IsHook() {
+			continue
+		}
+		switch kept, applied := state(j); {
+		case kept != "":
+			return fmt.Sprintf("it holds %s, which this operation keeps (%s), and deleting a namespace deletes what is in it; delete them by hand if they must go",
+				o.ID, Truncate(strings.TrimPrefix(kept, "not deleted: "), 200))
+		case applied && !o.Prune:
+			return fmt.Sprintf("it holds %s, which this operation applied, and deleting a namespace deletes what is in it; the application no longer manages the namespace itself", o.ID)
+		}
+	}
+	return ""
+}
+
+// statusState is keptNamespace's state from a running operation's status.
+func statusState(st *syncv1alpha1.SyncOperationStatus) func(j int) (string, bool) {
+	return func(j int) (string, bool) {
+		if j >= len(st.Resources) {
+			return "", false
+		}
+		r := st.Resources[j]
+		if r.Status == syncv1alpha1.ResultPruneSkipped {
+			return r.Message, false
+		}
+		return "", r.Status == syncv1alpha1.ResultSynced
+	}
 }
 
 // pruneMessage names, bounded, what a prune step deleted and kept.
