@@ -70,7 +70,7 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	}
 	for i := range n {
 		if r := &st.Resources[i]; l.Tasks[i].Prune && r.Change == syncv1alpha1.ChangeDelete && errs[i] == nil {
-			if why := keptNamespace(l, l.Tasks[i], state); why != "" {
+			if why := keptNamespace(op, l, l.Tasks[i], state); why != "" {
 				r.Change, r.Message = syncv1alpha1.ChangeUnchanged, Truncate("not deleted: "+why, MaxMessage)
 			}
 		}

@@ -93,7 +93,7 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	res := make([]result, len(idx))
 	out.markWrite(e.Clock.Now())
 	e.parallel(len(idx), func(k int) {
-		if why := keptNamespace(l, l.Tasks[idx[k]], statusState(st)); why != "" {
+		if why := keptNamespace(op, l, l.Tasks[idx[k]], statusState(st)); why != "" {
 			res[k] = result{res: PruneResult{Kept: true, Message: "not deleted: " + why}}
 			return
 		}
@@ -141,8 +141,13 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 // operation keeps it (why, or "") and whether it applies it. Namespaces
 // are pruned in the last prune step, so every other prune of the operation
 // is decided by then. "" when t may go.
-func keptNamespace(l *Layout, t *plan.Task, state func(j int) (kept string, applied bool)) string {
+// The Namespace that holds op itself has its own reason (KeptAsHome, the
+// Pruner's).
+func keptNamespace(op *syncv1alpha1.SyncOperation, l *Layout, t *plan.Task, state func(j int) (kept string, applied bool)) string {
 	if t.ID.Group != "" || t.ID.Kind != "Namespace" {
+		return ""
+	}
+	if op.Spec.KubeConfig == nil && syncv1alpha1.KeptAsHome(t.ID.Group, t.ID.Kind, t.ID.Name, op.Namespace) != "" {
 		return ""
 	}
 	for j, o := range l.Tasks {
