@@ -21,7 +21,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -95,18 +94,22 @@ type controllerProc struct {
 	done    chan struct{}
 }
 
-func freePort(t *testing.T) int {
+// startController runs the manager binary; it is killed at the end of the
+// test. The metrics port is chosen free, then bound by the manager: should
+// another process take it in between, the manager exits at once and is
+// started again on another port (startManager).
+func (e *env) startController(t *testing.T, args ...string) *controllerProc {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for attempt := 1; ; attempt++ {
+		p := e.startManager(t, args...)
+		if attempt == 3 || !p.lostItsPort() {
+			return p
+		}
+		t.Logf("manager could not bind its metrics port (taken meanwhile); starting it again: %s", p.log)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startController runs the manager binary; it is killed at the end of the test.
-func (e *env) startController(t *testing.T, args ...string) *controllerProc {
+func (e *env) startManager(t *testing.T, args ...string) *controllerProc {
 	t.Helper()
 	port := freePort(t)
 	logPath := filepath.Join(e.c.LogDir, fmt.Sprintf("manager-%s-%d.log", strings.ReplaceAll(t.Name(), "/", "_"), port))
