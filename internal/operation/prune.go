@@ -140,9 +140,8 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 // Delete=false, another application's). state tells of task j whether the
 // operation keeps it (why, or "") and whether it applies it. Namespaces
 // are pruned in the last prune step, so every other prune of the operation
-// is decided by then. "" when t may go.
-// The Namespace that holds op itself has its own reason (KeptAsHome, the
-// Pruner's).
+// is decided by then. "" when t may go, and for the Namespace that holds
+// op itself, which the Pruner keeps with a reason of its own (KeptAsHome).
 func keptNamespace(op *syncv1alpha1.SyncOperation, l *Layout, t *plan.Task, state func(j int) (kept string, applied bool)) string {
 	if t.ID.Group != "" || t.ID.Kind != "Namespace" {
 		return ""
