@@ -36,10 +36,7 @@ import (
 func TestANamespaceThatHoldsAKeptObjectIsKept(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
-	app := ns + "-app"
-	t.Cleanup(func() {
-		_ = k8s.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: app}})
-	})
+	app := appNamespace(t, ns)
 	v1 := run(t, ns, syncv1alpha1.SyncOperationSpec{Application: "td", Manifests: objects(t,
 		`{apiVersion: v1, kind: Namespace, metadata: {name: `+app+`}}`,
 		`{apiVersion: v1, kind: ConfigMap, metadata: {name: keepme, namespace: `+app+`, annotations: {argocd.argoproj.io/sync-options: Delete=false}}}`,
@@ -73,10 +70,7 @@ func TestANamespaceThatHoldsAKeptObjectIsKept(t *testing.T) {
 func TestAPrunedNamespaceThatHoldsAppliedObjectsIsKept(t *testing.T) {
 	g := NewWithT(t)
 	ns := namespace(t)
-	app := ns + "-app"
-	t.Cleanup(func() {
-		_ = k8s.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: app}})
-	})
+	app := appNamespace(t, ns)
 	cm := `{apiVersion: v1, kind: ConfigMap, metadata: {name: settings, namespace: ` + app + `}}`
 	v1 := run(t, ns, syncv1alpha1.SyncOperationSpec{Application: "web", Manifests: objects(t,
 		`{apiVersion: v1, kind: Namespace, metadata: {name: `+app+`}}`, cm)})
@@ -92,4 +86,15 @@ func TestAPrunedNamespaceThatHoldsAppliedObjectsIsKept(t *testing.T) {
 	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Name: app}, live)).To(Succeed())
 	g.Expect(live.DeletionTimestamp).To(BeNil())
 	g.Expect(exists(t, &corev1.ConfigMap{}, app, "settings")).To(BeTrue())
+}
+
+// appNamespace names the application's own Namespace of a test in ns,
+// deleted at the end of the test.
+func appNamespace(t *testing.T, ns string) string {
+	t.Helper()
+	app := ns + "-app"
+	t.Cleanup(func() {
+		_ = k8s.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: app}})
+	})
+	return app
 }

@@ -92,8 +92,9 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	}
 	res := make([]result, len(idx))
 	out.markWrite(e.Clock.Now())
+	state := statusState(st)
 	e.parallel(len(idx), func(k int) {
-		if why := keptNamespace(op, l, l.Tasks[idx[k]], statusState(st)); why != "" {
+		if why := keptNamespace(op, l, l.Tasks[idx[k]], state); why != "" {
 			res[k] = result{res: PruneResult{Kept: true, Message: "not deleted: " + why}}
 			return
 		}
