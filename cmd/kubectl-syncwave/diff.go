@@ -127,13 +127,14 @@ func (o *diffOptions) run(ctx context.Context, stdin io.Reader, out, stderr io.W
 		return false, err
 	}
 	// target is where the objects are: c's cluster, or the application's.
-	var target, remote client.Client = c, nil
+	var target client.Client = c
+	pruner := &diff.InventoryPruner{Client: c}
 	if o.application != "" {
-		if remote, err = o.applicationCluster(ctx, c, ns, stderr); err != nil {
+		if pruner.Target, err = o.applicationCluster(ctx, c, pruner, ns, stderr); err != nil {
 			return false, err
 		}
-		if remote != nil {
-			target = remote
+		if pruner.Target != nil {
+			target = pruner.Target
 		}
 	}
 	p, err := plan.Build(manifest.Unstructured(set.objs), plan.Options{
@@ -147,7 +148,7 @@ func (o *diffOptions) run(ctx context.Context, stdin io.Reader, out, stderr io.W
 	changes, errs := o.objectChanges(ctx, target, ns, p, stderr)
 	var pruned []diff.Change
 	if o.application != "" {
-		pruned, err = o.pruneChanges(ctx, &diff.InventoryPruner{Client: c, Target: remote}, ns, p)
+		pruned, err = o.pruneChanges(ctx, pruner, ns, p)
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -36,8 +36,8 @@ import (
 // cluster, or has no inventory yet. The kubeconfig is read from its
 // Secret with the user's own rights, and only inline credentials are
 // accepted (package kubeconfig), as by the controller.
-func (o *diffOptions) applicationCluster(ctx context.Context, c client.Client, ns string, stderr io.Writer) (client.Client, error) {
-	holder, err := diff.Holder(ctx, c, o.application, ns)
+func (o *diffOptions) applicationCluster(ctx context.Context, c client.Client, pruner *diff.InventoryPruner, ns string, stderr io.Writer) (client.Client, error) {
+	holder, err := pruner.Holder(ctx, o.application, ns)
 	if err != nil || holder == nil || holder.Spec.KubeConfig == nil {
 		return nil, err
 	}

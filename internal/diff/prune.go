@@ -70,6 +70,26 @@ type InventoryPruner struct {
 	// error: the objects of those names on Client's cluster are not the
 	// application's.
 	Target client.Client
+
+	holder *syncv1alpha1.SyncOperation // read once: see Holder
+	read   bool
+}
+
+// Holder returns the operation of application in namespace that holds its
+// inventory (operation.InventoryHolder), nil when there is none. It lists
+// the operations once: the caller that picks Target from the holder and
+// Candidates see the same one.
+func (p *InventoryPruner) Holder(ctx context.Context, application, namespace string) (*syncv1alpha1.SyncOperation, error) {
+	if p.read {
+		return p.holder, nil
+	}
+	list := &syncv1alpha1.SyncOperationList{}
+	if err := p.Client.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("list the SyncOperations of application %s in namespace %s: %w", application, namespace, err)
+	}
+	peers := slices.DeleteFunc(list.Items, func(op syncv1alpha1.SyncOperation) bool { return op.Spec.Application != application })
+	p.holder, p.read = operation.InventoryHolder(peers, nil), true
+	return p.holder, nil
 }
 
 // Candidates implements Pruner.
@@ -130,7 +150,7 @@ func appliedNamespaces(p *plan.Plan) map[string]bool {
 // inventory reads the application's inventory: nil when it has no
 // Succeeded operation yet, or its last one was a teardown.
 func (p *InventoryPruner) inventory(ctx context.Context, q PruneQuery) ([]plan.Entry, error) {
-	last, err := Holder(ctx, p.Client, q.Application, q.Namespace)
+	last, err := p.Holder(ctx, q.Application, q.Namespace)
 	if last == nil || err != nil {
 		return nil, err
 	}
@@ -146,17 +166,6 @@ func (p *InventoryPruner) inventory(ctx context.Context, q PruneQuery) ([]plan.E
 	}
 	l := operation.NewLayout(pinned)
 	return l.Inventory(&last.Status, func(t *plan.Task) string { return hook.Name(last, t) }), nil
-}
-
-// Holder returns the operation of application in namespace that holds its
-// inventory (operation.InventoryHolder), nil when there is none.
-func Holder(ctx context.Context, c client.Client, application, namespace string) (*syncv1alpha1.SyncOperation, error) {
-	list := &syncv1alpha1.SyncOperationList{}
-	if err := c.List(ctx, list, client.InNamespace(namespace)); err != nil {
-		return nil, fmt.Errorf("list the SyncOperations of application %s in namespace %s: %w", application, namespace, err)
-	}
-	peers := slices.DeleteFunc(list.Items, func(op syncv1alpha1.SyncOperation) bool { return op.Spec.Application != application })
-	return operation.InventoryHolder(peers, nil), nil
 }
 
 // prunable tells whether a live object of the inventory would be pruned at
