@@ -26,6 +26,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
@@ -167,4 +168,29 @@ func TestLiveDiffKeepsANamespaceThatStillHoldsObjects(t *testing.T) {
 	stdout, stderr, code := kubectlSyncwaveStdin(t, ns, cm, "diff", "-f", "-", "--application", "moved")
 	g.Expect(code).To(Equal(1), stderr)
 	g.Expect(stdout).To(Equal("- would prune ConfigMap " + app + "/old\n"))
+}
+
+// TestLiveDiffKeepsACRDThatStillDefinesObjects: v2 no longer holds the
+// CustomResourceDefinition (now installed elsewhere) but still applies a
+// resource of its kind; the prune keeps the CRD, as the controller does,
+// since deleting it would delete that resource.
+func TestLiveDiffKeepsACRDThatStillDefinesObjects(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	group := ns + ".diff.example.com"
+	t.Cleanup(func() {
+		crd := &unstructured.Unstructured{}
+		crd.SetAPIVersion("apiextensions.k8s.io/v1")
+		crd.SetKind("CustomResourceDefinition")
+		crd.SetName("gadgets." + group)
+		_ = live.client.Delete(context.Background(), crd)
+	})
+	cr := "apiVersion: " + group + "/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {size: 1}\n"
+	applyAsController(t, ns, "gadgets", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gadgets."+group+"}\n"+
+		"spec: {group: "+group+", scope: Namespaced, names: {plural: gadgets, singular: gadget, kind: Gadget, listKind: GadgetList},\n"+
+		"  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]}\n"+
+		"---\n"+cr+"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: old}\n")
+	stdout, stderr, code := kubectlSyncwaveStdin(t, ns, cr, "diff", "-f", "-", "--application", "gadgets")
+	g.Expect(code).To(Equal(1), stderr)
+	g.Expect(stdout).To(Equal("- would prune ConfigMap " + ns + "/old\n"))
 }

@@ -51,9 +51,10 @@ limitations under the License.
 // carries the label is in no inventory and is never pruned. An inventory
 // left by an operation on another cluster (spec.kubeConfig) is compared
 // with the live objects of that cluster, which the caller connects to
-// (InventoryPruner.Target; Holder says which operation it is); without
+// (InventoryPruner.Target; its Holder says which operation it is, read once); without
 // that, it is an error: the live objects of those names here are not the
 // application's. The namespace of the operations is kept (KeptAsHome) on
-// their own cluster only, and so is a Namespace that holds an object the
-// manifests apply or a candidate that is kept, as the controller keeps it.
+// their own cluster only, and so is a Namespace or a CustomResourceDefinition
+// that holds (plan.Holds) an object the manifests apply or a candidate that
+// is kept, as the controller keeps it.
 package diff

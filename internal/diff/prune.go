@@ -104,7 +104,7 @@ func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unst
 	}
 	plan.ResolveVersions(inv, live.RESTMapper())
 	var out []*unstructured.Unstructured
-	holds := appliedNamespaces(q.Plan) // namespaces a prune keeps, as the controller does
+	kept := applied(q.Plan) // what a Namespace or CRD holds that keeps it, as in the controller
 	for _, e := range plan.PruneCandidates(q.Plan, inv) {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(schema.GroupVersionKind{Group: e.ID.Group, Version: e.Version, Kind: e.ID.Kind})
@@ -120,12 +120,13 @@ func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unst
 		home := p.Target == nil && syncv1alpha1.KeptAsHome(e.ID.Group, e.ID.Kind, e.ID.Name, q.Namespace) != ""
 		if u.GetLabels()[syncv1alpha1.LabelApplication] == q.Application && prunable(u) && !home {
 			out = append(out, u)
-		} else if e.ID.Namespace != "" {
-			holds[e.ID.Namespace] = true // kept: its namespace is kept too
+		} else {
+			kept = append(kept, e.ID) // its namespace and CRD are kept too
 		}
 	}
 	out = slices.DeleteFunc(out, func(u *unstructured.Unstructured) bool {
-		return u.GroupVersionKind().Group == "" && u.GetKind() == "Namespace" && holds[u.GetName()]
+		holds := plan.Holds(&plan.Task{ID: objectID(u), Object: u})
+		return holds != nil && slices.ContainsFunc(kept, holds)
 	})
 	slices.SortFunc(out, func(a, b *unstructured.Unstructured) int {
 		return strings.Compare(objectID(a).String(), objectID(b).String())
@@ -133,14 +134,15 @@ func (p *InventoryPruner) Candidates(ctx context.Context, q PruneQuery) ([]*unst
 	return out, nil
 }
 
-// appliedNamespaces are the namespaces that the plain resources of p live
-// in: a prune keeps such a Namespace, since deleting it would delete them.
-func appliedNamespaces(p *plan.Plan) map[string]bool {
-	out := map[string]bool{}
+// applied are the plain resources of p: a prune keeps the Namespace or
+// the CustomResourceDefinition that holds one, since deleting it would
+// delete them.
+func applied(p *plan.Plan) []plan.ObjectID {
+	var out []plan.ObjectID
 	for i := range p.Steps {
 		for _, t := range p.Steps[i].Tasks {
-			if !t.IsHook() && !t.Prune && t.ID.Namespace != "" {
-				out[t.ID.Namespace] = true
+			if !t.IsHook() && !t.Prune {
+				out = append(out, t.ID)
 			}
 		}
 	}

@@ -135,31 +135,39 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	return transient
 }
 
-// keptNamespace says why the prune of t, a Namespace, must keep it:
-// deleting a namespace deletes everything in it, and an object of the
-// operation lives in it that the operation applies or keeps (Prune=false,
-// Delete=false, another application's). state tells of task j whether the
-// operation keeps it (why, or "") and whether it applies it. Namespaces
-// are pruned in the last prune step, so every other prune of the operation
-// is decided by then. "" when t may go, and for the Namespace that holds
-// op itself, which the Pruner keeps with a reason of its own (KeptAsHome).
+// keptNamespace says why the prune of t, a Namespace or a
+// CustomResourceDefinition, must keep it: deleting a namespace deletes
+// everything in it, and deleting a CRD deletes every resource of its kind,
+// and an object of the operation is such a one that the operation applies
+// or keeps (Prune=false, Delete=false, another application's). state
+// tells of task j whether the operation keeps it (why, or "") and whether
+// it applies it. Namespaces and CRDs are pruned in the last prune step, so
+// every other prune of the operation is decided by then. "" when t may go,
+// and for the Namespace that holds op itself, which the Pruner keeps with
+// a reason of its own (KeptAsHome).
 func keptNamespace(op *syncv1alpha1.SyncOperation, l *Layout, t *plan.Task, state func(j int) (kept string, applied bool)) string {
-	if t.ID.Group != "" || t.ID.Kind != "Namespace" {
+	holds := plan.Holds(t)
+	if holds == nil {
 		return ""
 	}
 	if op.Spec.KubeConfig == nil && syncv1alpha1.KeptAsHome(t.ID.Group, t.ID.Kind, t.ID.Name, op.Namespace) != "" {
 		return ""
 	}
+	verb, what := "holds", "deleting a namespace deletes what is in it"
+	if t.ID.Kind == "CustomResourceDefinition" {
+		verb, what = "defines the kind of", "deleting a CustomResourceDefinition deletes every resource of its kind"
+	}
 	for j, o := range l.Tasks {
-		if o.ID.Namespace != t.ID.Name || o.IsHook() {
+		if !holds(o.ID) || o.IsHook() {
 			continue
 		}
 		switch kept, applied := state(j); {
 		case kept != "":
-			return fmt.Sprintf("it holds %s, which this operation keeps (%s), and deleting a namespace deletes what is in it; delete them by hand if they must go",
-				o.ID, Truncate(strings.TrimPrefix(kept, "not deleted: "), 200))
+			return fmt.Sprintf("it %s %s, which this operation keeps (%s), and %s; delete them by hand if they must go",
+				verb, o.ID, Truncate(strings.TrimPrefix(kept, "not deleted: "), 200), what)
 		case applied && !o.Prune:
-			return fmt.Sprintf("it holds %s, which this operation applied, and deleting a namespace deletes what is in it; the application no longer manages the namespace itself", o.ID)
+			return fmt.Sprintf("it %s %s, which this operation applied, and %s; the application no longer manages the %s itself",
+				verb, o.ID, what, strings.ToLower(t.ID.Kind))
 		}
 	}
 	return ""

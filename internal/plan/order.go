@@ -134,24 +134,14 @@ func moveAhead(items []item) {
 		if t.IsHook() {
 			continue
 		}
-		var uses func(*Task) bool
-		switch {
-		case t.ID.Group == "" && t.ID.Kind == "Namespace":
-			name := t.ID.Name
-			uses = func(o *Task) bool { return o.ID.Namespace == name }
-		case t.ID.Group == "apiextensions.k8s.io" && t.ID.Kind == "CustomResourceDefinition":
-			gk, ok := definedKind(t)
-			if !ok {
-				continue
-			}
-			uses = func(o *Task) bool { return o.ID.GroupKind() == gk }
-		default:
+		holds := Holds(t)
+		if holds == nil {
 			continue
 		}
 		first := -1
 		for j := range items {
 			o := &items[j]
-			if j == i || !uses(&o.Task) {
+			if j == i || !holds(o.ID) {
 				continue
 			}
 			if first < 0 || compareItems(*o, items[first]) < 0 {
@@ -181,7 +171,35 @@ func group(items []item) []Step {
 
 // definedKind returns the group and kind a CRD task defines.
 func definedKind(t *Task) (schema.GroupKind, bool) {
-	group, _, _ := unstructured.NestedString(t.Object.Object, "spec", "group")
-	kind, _, _ := unstructured.NestedString(t.Object.Object, "spec", "names", "kind")
+	return DefinedKind(t.Object)
+}
+
+// DefinedKind returns the group and kind that u, a CustomResourceDefinition,
+// defines (spec.group, spec.names.kind).
+func DefinedKind(u *unstructured.Unstructured) (schema.GroupKind, bool) {
+	if u == nil {
+		return schema.GroupKind{}, false
+	}
+	group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
+	kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
 	return schema.GroupKind{Group: group, Kind: kind}, kind != ""
+}
+
+// Holds returns, for a Namespace or a CustomResourceDefinition, which
+// objects it holds: the ones in the namespace, or the resources of the
+// kind it defines. Deleting it deletes them too. It is nil for any other
+// object, and for a CRD whose kind is not known.
+func Holds(t *Task) func(ObjectID) bool {
+	switch {
+	case t.ID.Group == "" && t.ID.Kind == "Namespace":
+		name := t.ID.Name
+		return func(o ObjectID) bool { return o.Namespace == name }
+	case t.ID.Group == "apiextensions.k8s.io" && t.ID.Kind == "CustomResourceDefinition":
+		gk, ok := definedKind(t)
+		if !ok {
+			return nil
+		}
+		return func(o ObjectID) bool { return o.GroupKind() == gk }
+	}
+	return nil
 }

@@ -42,6 +42,9 @@ type Entry struct {
 	Wave    int32                  `json:"wave"`
 	// PruneLast is the PruneLast=true sync option the object was applied with.
 	PruneLast bool `json:"pruneLast,omitempty"`
+	// Defines is, for a CustomResourceDefinition, the kind it defines: a
+	// prune keeps a CRD whose resources the operation keeps or applies.
+	Defines *schema.GroupKind `json:"defines,omitempty"`
 }
 
 // Inventory lists the objects that an operation with plan p leaves to its
@@ -61,8 +64,12 @@ func Inventory(p *Plan, in func(t *Task) bool) []Entry {
 			if t.IsHook() || !in(t) {
 				continue
 			}
-			out = append(out, Entry{ID: t.ID, Version: t.Version, Phase: t.Phase, Wave: t.Wave,
-				PruneLast: t.Option(syncv1alpha1.SyncOptionPruneLast)})
+			e := Entry{ID: t.ID, Version: t.Version, Phase: t.Phase, Wave: t.Wave,
+				PruneLast: t.Option(syncv1alpha1.SyncOptionPruneLast)}
+			if gk, ok := definedKind(t); ok && t.ID.Group == "apiextensions.k8s.io" && t.ID.Kind == "CustomResourceDefinition" {
+				e.Defines = &gk
+			}
+			out = append(out, e)
 		}
 	}
 	return append(out, p.Kept...)
@@ -222,6 +229,10 @@ func pruneTask(e Entry, phase syncv1alpha1.SyncPhase, wave int32) Task {
 	u.SetGroupVersionKind(schema.GroupVersionKind{Group: e.ID.Group, Version: e.Version, Kind: e.ID.Kind})
 	u.SetName(e.ID.Name)
 	u.SetNamespace(e.ID.Namespace)
+	if e.Defines != nil { // what the CRD defines, for Holds and a later inventory
+		_ = unstructured.SetNestedField(u.Object, e.Defines.Group, "spec", "group")
+		_ = unstructured.SetNestedField(u.Object, e.Defines.Kind, "spec", "names", "kind")
+	}
 	t := Task{ID: e.ID, Version: e.Version, Object: u, Phase: phase, Wave: wave, Prune: true}
 	if e.PruneLast {
 		t.Options = map[string]string{syncv1alpha1.SyncOptionPruneLast: "true"}

@@ -23,6 +23,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/plan"
@@ -204,4 +205,44 @@ func TestTeardownWarnsOfAHookInADeletedNamespace(t *testing.T) {
 		HaveField("Message", ContainSubstring(`runs in namespace "app", which step PruneLast/1 of this operation deletes before the hook runs in step PostDelete/0`)))))
 
 	g.Expect(plan.Teardown(p, []plan.Entry{entry("Namespace", "elsewhere", 0, false)}).Warnings).To(BeEmpty(), "only the hook's own namespace matters")
+}
+
+// TestACRDKeepsWhatItDefinesThroughPrunes: the kind a CRD defines goes
+// into the inventory and, through a prune step that keeps the CRD, into
+// the next one, so that a prune can tell which resources deleting it
+// would take along (Holds).
+func TestACRDKeepsWhatItDefinesThroughPrunes(t *testing.T) {
+	g := NewWithT(t)
+	crd := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": map[string]any{"name": "gadgets.example.com"},
+		"spec":     map[string]any{"group": "example.com", "names": map[string]any{"kind": "Gadget", "plural": "gadgets"}},
+	}}
+	v1, err := plan.Build([]*unstructured.Unstructured{crd, obj("Namespace", "app", nil)}, plan.Options{DefaultNamespace: "app"})
+	g.Expect(err).NotTo(HaveOccurred())
+	inv := plan.Inventory(v1, nil)
+	g.Expect(inv).To(ContainElement(HaveField("Defines", HaveValue(HaveField("Kind", "Gadget")))))
+
+	v2, err := plan.Build(nil, plan.Options{DefaultNamespace: "app"})
+	g.Expect(err).NotTo(HaveOccurred())
+	plan.AddPrune(v2, plan.PruneCandidates(v2, inv))
+	raw, err := plan.Marshal(v2)
+	g.Expect(err).NotTo(HaveOccurred())
+	v2, err = plan.Unmarshal(raw) // as pinned
+	g.Expect(err).NotTo(HaveOccurred())
+	gadget := plan.ObjectID{Group: "example.com", Kind: "Gadget", Namespace: "app", Name: "g1"}
+	widget := plan.ObjectID{Group: "example.com", Kind: "Widget", Namespace: "other", Name: "w1"}
+	held := map[string][]bool{}
+	for _, s := range v2.Steps {
+		for i := range s.Tasks {
+			holds := plan.Holds(&s.Tasks[i])
+			g.Expect(holds).NotTo(BeNil(), s.Tasks[i].ID.String())
+			held[s.Tasks[i].ID.Kind] = []bool{holds(gadget), holds(widget)}
+		}
+	}
+	g.Expect(held).To(Equal(map[string][]bool{"CustomResourceDefinition": {true, false}, "Namespace": {true, false}}))
+	// A prune that kept it carries the kind into the next inventory.
+	next := plan.Inventory(v2, func(*plan.Task) bool { return true })
+	g.Expect(next).To(ContainElement(HaveField("Defines", HaveValue(Equal(schema.GroupKind{Group: "example.com", Kind: "Gadget"})))))
+	g.Expect(plan.Holds(&plan.Task{ID: plan.ObjectID{Kind: "ConfigMap", Name: "x"}})).To(BeNil())
 }
