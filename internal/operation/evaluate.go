@@ -199,8 +199,11 @@ func (v *verdict) block(r syncv1alpha1.ResourceStatus, hint string) {
 		if r.HookType != "" {
 			what = "completion of hook"
 		}
-		if r.Status == syncv1alpha1.ResultPending {
+		switch r.Status {
+		case syncv1alpha1.ResultPending:
 			what = "apply of"
+		case syncv1alpha1.ResultPruned:
+			what = "deletion of"
 		}
 		v.waitMessage = fmt.Sprintf("waiting for %s %s", what, refString(r.ResourceRef))
 		if r.Message != "" {

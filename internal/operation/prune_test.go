@@ -19,9 +19,12 @@ package operation_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	clocktesting "k8s.io/utils/clock/testing"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 	"github.com/syncwave/syncwave/internal/operation"
@@ -147,4 +150,30 @@ spec: {activeDeadlineSeconds: 60, backoffLimit: 0}
 		g.Expect(s.Result).To(Equal(syncv1alpha1.StepSkipped), "%s/%d", s.Phase, s.Wave)
 		g.Expect(s.Synced).To(BeZero(), "%s/%d: nothing was deleted", s.Phase, s.Wave)
 	}
+}
+
+// TestAPruneWaitSaysDeletion: while a pruned object is being deleted, the
+// operation says it waits for its deletion, not for its health.
+func TestAPruneWaitSaysDeletion(t *testing.T) {
+	g := NewWithT(t)
+	w, inv := pruneWorld()
+	l := buildLayout(t, pruneV2)
+	plan.AddPrune(l.Plan, plan.PruneCandidates(l.Plan, inv))
+	l = operation.NewLayout(l.Plan)
+	clk := clocktesting.NewFakeClock(t0)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	var messages []string
+	for range 20 {
+		next, err := transition(l, w, clk, op, operation.Timing{Timeout: time.Hour})
+		g.Expect(err).NotTo(HaveOccurred())
+		op = next
+		messages = append(messages, op.Status.Message)
+		if op.Status.Phase.Terminal() {
+			break
+		}
+		clk.Step(100 * time.Millisecond)
+	}
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded))
+	g.Expect(messages).To(ContainElement(HavePrefix("waiting for deletion of Service prod/old-svc: ")))
+	g.Expect(messages).NotTo(ContainElement(ContainSubstring("healthy state of Service prod/old-svc")))
 }
