@@ -178,7 +178,7 @@ func progressLine(op *syncv1alpha1.SyncOperation) string {
 	if len(st.BlockedBy) > 0 {
 		var blocked []string
 		for _, b := range st.BlockedBy {
-			blocked = append(blocked, fmt.Sprintf("%s (%s)", refString(b.ResourceRef), blockedState(b)))
+			blocked = append(blocked, fmt.Sprintf("%s (%s)", refString(b.ResourceRef), blockedState(st, b)))
 		}
 		return line + "; waiting for " + strings.Join(blocked, ", ")
 	}
@@ -218,7 +218,7 @@ func progressView(op *syncv1alpha1.SyncOperation, now time.Time) []string {
 			view = append(view, fmt.Sprintf("  ... and %d more", len(st.BlockedBy)-maxBlockedShown))
 			break
 		}
-		line := fmt.Sprintf("  waiting for %s: %s", refString(b.ResourceRef), blockedState(b))
+		line := fmt.Sprintf("  waiting for %s: %s", refString(b.ResourceRef), blockedState(st, b))
 		if b.Since != nil {
 			line += " for " + since(b.Since, now)
 		}
@@ -230,7 +230,12 @@ func progressView(op *syncv1alpha1.SyncOperation, now time.Time) []string {
 	return view
 }
 
-func blockedState(b syncv1alpha1.BlockedResource) string {
+// blockedState is what b waits for: a hook's phase, the object's health,
+// or, in a prune step (Prune, PruneLast), its deletion.
+func blockedState(st *syncv1alpha1.SyncOperationStatus, b syncv1alpha1.BlockedResource) string {
+	if st.Current != nil && st.Current.Phase.Deletes() && b.HookPhase == "" && b.Health == syncv1alpha1.HealthProgressing {
+		return "being deleted"
+	}
 	if b.HookPhase != "" {
 		return "hook " + string(b.HookPhase)
 	}

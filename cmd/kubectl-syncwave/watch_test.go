@@ -192,3 +192,15 @@ func TestWatchResumesFromTheLastVersion(t *testing.T) {
 	g.Expect(c.watchRVs).To(Equal([]string{"7", "7"}))
 	g.Expect(c.gets).To(Equal(1))
 }
+
+// TestAPruneStepWaitsForDeletion: the objects a prune step waits for are
+// being deleted, not Progressing towards health.
+func TestAPruneStepWaitsForDeletion(t *testing.T) {
+	g := NewWithT(t)
+	op := runningOperation()
+	g.Expect(progressLine(op)).To(HaveSuffix("waiting for Deployment.apps/shop/web (Progressing)"))
+	op.Status.Current = &syncv1alpha1.StepStatus{Phase: syncv1alpha1.SyncPhasePruneLast, Wave: 1}
+	op.Status.Step = "PruneLast/1"
+	g.Expect(progressLine(op)).To(HaveSuffix("waiting for Deployment.apps/shop/web (being deleted)"))
+	g.Expect(progressView(op, fixtureNow)).To(ContainElement(HavePrefix("  waiting for Deployment.apps/shop/web: being deleted for ")))
+}

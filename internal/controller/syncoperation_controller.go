@@ -246,6 +246,9 @@ func (r *SyncOperationReconciler) admit(ctx context.Context, op *syncv1alpha1.Sy
 	if op.Status.Phase == "" {
 		before := op.DeepCopy()
 		op.Status.Phase, op.Status.Message = syncv1alpha1.OperationPending, "admitted: reading the manifests"
+		if op.Spec.IsDelete() {
+			op.Status.Message = "admitted: reading the application's inventory" // a teardown has no manifests
+		}
 		op.Status.AdmittedVersion = op.ResourceVersion
 		op.Status.ObservedGeneration = op.Generation
 		setConditions(op, syncv1alpha1.ReasonProgressing)
