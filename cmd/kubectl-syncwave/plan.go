@@ -48,7 +48,9 @@ func newPlanCmd() *cobra.Command {
 		Short: "Print and lint the ordered plan of manifests, offline",
 		Long: `Print the plan a SyncOperation would run for the manifests: its steps
 (phase and wave) in order, the objects of each step in apply order, the
-SyncFail steps, skipped objects, and lint warnings (codes SW001...).
+SyncFail steps, the PreDelete and PostDelete steps that only a teardown
+(kubectl syncwave delete) runs, skipped objects, and lint warnings (codes
+SW001...).
 
 No cluster is needed: kinds are known to be cluster-scoped from a built-in
 table and from the CRDs among the manifests. A custom resource draws SW006

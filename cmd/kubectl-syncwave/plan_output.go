@@ -30,8 +30,11 @@ import (
 // The JSON shape of `plan -o json` (SPEC §10). Lists are never null.
 type (
 	planJSON struct {
-		Steps    []planStepJSON     `json:"steps"`
-		OnFail   []planStepJSON     `json:"onFail"`
+		Steps  []planStepJSON `json:"steps"`
+		OnFail []planStepJSON `json:"onFail"`
+		// OnDelete are the PreDelete and PostDelete steps, which only a
+		// Delete operation runs (SPEC §13).
+		OnDelete []planStepJSON     `json:"onDelete"`
 		Skipped  []planResourceJSON `json:"skipped"`
 		Warnings []planWarningJSON  `json:"warnings"`
 		Errors   []planErrorJSON    `json:"errors"`
@@ -69,12 +72,13 @@ type (
 
 func writePlanJSON(w io.Writer, p *plan.Plan, planErr error) error {
 	out := planJSON{
-		Steps: []planStepJSON{}, OnFail: []planStepJSON{}, Skipped: []planResourceJSON{},
+		Steps: []planStepJSON{}, OnFail: []planStepJSON{}, OnDelete: []planStepJSON{}, Skipped: []planResourceJSON{},
 		Warnings: []planWarningJSON{}, Errors: planErrors(planErr),
 	}
 	if p != nil {
 		out.Steps = stepsJSON(p.Steps)
 		out.OnFail = stepsJSON(p.OnFail)
+		out.OnDelete = stepsJSON(p.OnDelete)
 		for i := range p.Skipped {
 			out.Skipped = append(out.Skipped, resourceJSON(&p.Skipped[i]))
 		}
@@ -185,6 +189,9 @@ func writePlanTable(w io.Writer, p *plan.Plan) error {
 	for _, s := range p.OnFail {
 		addStep(fmt.Sprintf("%s wave %d (runs only on failure)", s.Phase, s.Wave), s.Tasks)
 	}
+	for _, s := range p.OnDelete {
+		addStep(fmt.Sprintf("%s wave %d (runs only when the application is torn down: kubectl syncwave delete)", s.Phase, s.Wave), s.Tasks)
+	}
 	if len(p.Skipped) > 0 {
 		addStep("Skipped (never applied)", p.Skipped)
 	}
@@ -283,6 +290,9 @@ func summary(p *plan.Plan) string {
 	s := fmt.Sprintf("%s, %s (%s)", count(len(p.Steps), "step"), count(tasks, "task"), count(hooks, "hook"))
 	if len(p.OnFail) > 0 {
 		s += ", " + count(len(p.OnFail), "SyncFail step")
+	}
+	if len(p.OnDelete) > 0 {
+		s += ", " + count(len(p.OnDelete), "teardown hook step")
 	}
 	if len(p.Skipped) > 0 {
 		s += fmt.Sprintf(", %d skipped", len(p.Skipped))

@@ -266,3 +266,20 @@ func TestInterruptEndsAReadOfStdin(t *testing.T) {
 	g.Eventually(code, 5*time.Second).Should(Receive(Equal(1)))
 	g.Expect(stderr.String()).To(ContainSubstring("interrupted: context canceled"))
 }
+
+// testdata/plan/teardown has PreDelete and PostDelete hooks: the plan
+// shows them apart, as steps that only a teardown runs.
+func TestPlanTeardownHooks(t *testing.T) {
+	g := NewWithT(t)
+	code, out, errOut := runPlan(t, "", "plan", "-f", "testdata/plan/teardown", "-n", "shop")
+	g.Expect(errOut).To(BeEmpty())
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(ContainSubstring("PreDelete wave 0 (runs only when the application is torn down: kubectl syncwave delete)\n  batch/Job  shop/backup"))
+	g.Expect(out).To(HaveSuffix("1 step, 1 task (0 hooks), 2 teardown hook steps, no warnings\n"))
+	checkPlanGolden(t, "teardown.txt", out)
+
+	code, out, _ = runPlan(t, "", "plan", "-f", "testdata/plan/teardown", "-n", "shop", "-o", "json")
+	g.Expect(code).To(Equal(0))
+	g.Expect(out).To(MatchRegexp(`"onDelete": \[\s+\{\s+"phase": "PreDelete",`))
+	checkPlanGolden(t, "teardown.json", out)
+}
