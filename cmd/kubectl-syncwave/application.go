@@ -45,7 +45,7 @@ func newHistoryCmd() *cobra.Command {
 namespace, newest first: NAME, ACTION, PHASE, REASON, STARTED, DURATION and
 the DIGEST of the manifests. The controller keeps the newest --history-limit
 finished ones of each application, and always the last Succeeded one.`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1),
 	}
 	kube := addClusterFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -121,7 +121,7 @@ took that name. An application with no SyncOperation in
 the namespace is an error: nothing is created.`,
 		Example: `  kubectl syncwave delete shop --wait
   kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1),
 	}
 	kube := addClusterFlags(cmd)
 	o.manifests = addManifestFlags(cmd)

@@ -102,7 +102,7 @@ those names is an error.`,
 		Example: `  kubectl syncwave create release-42 -f manifests/ --wait
   helm template my-chart | kubectl syncwave create release-42 -f -
   kubectl syncwave create release-42 -k overlays/prod`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1),
 	}
 	kube := addClusterFlags(cmd)
 	o.manifests = addManifestFlags(cmd)

@@ -50,7 +50,7 @@ scheduled, an image pull, a crash loop) is read live, unless the operation
 acts on another cluster (spec.kubeConfig). Every task of the operation has its row, read from its pinned
 plan: status.resources itself lists only those worth a look. With -o json
 the operation is printed with every row in status.resources.`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1),
 	}
 	kube := addClusterFlags(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")

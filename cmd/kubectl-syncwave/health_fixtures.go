@@ -60,7 +60,7 @@ and the line "N passed, M failed"; exit 1 on any failure.
 Scripts run with the open libraries by default, as Argo CD runs and tests its
 built-in scripts; --use-open-libs=false tests them as ConfigMap scripts
 without resource.customizations.useOpenLibs.`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runHealthTest(cmd.Context(), args[0], o, cmd.OutOrStdout())
 		},

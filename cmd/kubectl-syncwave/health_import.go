@@ -63,7 +63,7 @@ ConfigMap the most specific pattern), a warning goes to stderr.`,
   # annotation, which holds at most 256 kB
   kubectl syncwave health import resource_customizations | kubectl apply --server-side -f -
   kubectl syncwave health import ./health -n syncwave-system --name syncwave-health -o json`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runHealthImport(args[0], o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},

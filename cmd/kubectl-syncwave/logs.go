@@ -39,7 +39,7 @@ the pod, the container's termination reason and exit code, and the last
 lines of its log. The record is kept in the operation's status, so it is
 there after a delete policy (HookFailed, HookSucceeded) removed the hook
 and its pods.`,
-		Args: cobra.RangeArgs(1, 2),
+		Args: positional(2),
 	}
 	kube := addClusterFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {

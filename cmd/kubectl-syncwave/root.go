@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -135,5 +136,28 @@ func (i *interruptible) Read(p []byte) (int, error) {
 	case <-i.ctx.Done():
 		// The read goes on in the background; the program is ending.
 		return 0, fmt.Errorf("interrupted: %w", i.ctx.Err())
+	}
+}
+
+// positional is cobra.RangeArgs(1, most) with an error that names the
+// arguments of the command's usage line, as kubectl says "exactly one NAME
+// is required": "create needs NAME, got no argument (usage: …)".
+func positional(most int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) >= 1 && len(args) <= most {
+			return nil
+		}
+		var names []string
+		for _, w := range strings.Fields(cmd.Use)[1:] {
+			if strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[-") {
+				break // the flags follow
+			}
+			names = append(names, w)
+		}
+		got := "no argument"
+		if len(args) > 0 {
+			got = fmt.Sprintf("%d arguments (%s)", len(args), strings.Join(args, " "))
+		}
+		return fmt.Errorf("%s needs %s, got %s (usage: %s)", cmd.Name(), strings.Join(names, " "), got, cmd.UseLine())
 	}
 }

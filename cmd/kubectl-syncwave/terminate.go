@@ -36,7 +36,7 @@ func newTerminateCmd() *cobra.Command {
 		Long: `Terminate sets spec.terminate on the SyncOperation: running hooks are
 deleted, no new step starts, no SyncFail hook runs, and the operation ends
 Failed with reason Terminated. Objects already applied stay.`,
-		Args: cobra.ExactArgs(1),
+		Args: positional(1),
 	}
 	kube := addClusterFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {

@@ -44,7 +44,7 @@ func newWatchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "watch NAME",
 		Short: "Follow a SyncOperation until it ends; exit 0 when it succeeded, 1 otherwise",
-		Args:  cobra.ExactArgs(1),
+		Args:  positional(1),
 	}
 	kube := addClusterFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
