@@ -95,7 +95,7 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	state := statusState(st)
 	e.parallel(len(idx), func(k int) {
 		if why := keptNamespace(op, l, l.Tasks[idx[k]], state); why != "" {
-			res[k] = result{res: PruneResult{Kept: true, Message: "not deleted: " + why}}
+			res[k] = result{res: PruneResult{Kept: true, Message: Truncate("not deleted: "+why, MaxMessage)}}
 			return
 		}
 		r, err := e.Pruner.Prune(ctx, op, l.Tasks[idx[k]])
