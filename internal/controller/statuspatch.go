@@ -54,7 +54,8 @@ func (r *SyncOperationReconciler) finish(ctx context.Context, before, op *syncv1
 	}
 	r.record(op, out)
 	if before.Status.StartedAt == nil && op.Status.StartedAt != nil && r.Metrics != nil {
-		r.Metrics.Queued(op.Namespace, op.Status.StartedAt.Sub(op.CreationTimestamp.Time))
+		seen, ok := r.seen.take(op.UID)
+		r.Metrics.Queued(op.Namespace, op.Status.StartedAt.Sub(queueStart(op.CreationTimestamp.Time, seen, ok)))
 	}
 	return nil
 }

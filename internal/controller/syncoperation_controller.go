@@ -125,6 +125,7 @@ type SyncOperationReconciler struct {
 
 	plans plans
 	held  held
+	seen  firstSeen
 }
 
 // +kubebuilder:rbac:groups=syncwave.dev,resources=syncoperations,verbs=get;list;watch;update;patch;delete
@@ -241,8 +242,12 @@ func (r *SyncOperationReconciler) layoutFailed(ctx context.Context, op *syncv1al
 // resourceVersion it was created with (status.admittedVersion: its place
 // in its application's queue, operation.Before), then adds the finalizer,
 // so that hooks in other namespaces are never created without a way to
-// clean them up.
+// clean them up. It notes when this process first saw an operation that
+// has not started (firstSeen), for its queue time.
 func (r *SyncOperationReconciler) admit(ctx context.Context, op *syncv1alpha1.SyncOperation) error {
+	if op.Status.StartedAt == nil {
+		r.seen.note(op.UID, r.Clock.Now())
+	}
 	if op.Status.Phase == "" {
 		before := op.DeepCopy()
 		op.Status.Phase, op.Status.Message = syncv1alpha1.OperationPending, "admitted: reading the manifests"
@@ -284,6 +289,7 @@ func (r *SyncOperationReconciler) forget(op *syncv1alpha1.SyncOperation) {
 		r.held.release(applicationKey(op), op.UID)
 	}
 	r.plans.drop(op.UID)
+	r.seen.take(op.UID)
 	r.Watcher.Release(op.UID)
 	r.Remotes.Release(op.UID)
 }

@@ -35,5 +35,9 @@ limitations under the License.
 // syncwave_step_transition_seconds has finer buckets, from 1 ms to 10 s,
 // because it measures the engine's own reaction time: from the moment the
 // last object of a step was observed healthy to the first write of the next
-// step.
+// step. syncwave_operation_queue_seconds counts from the operation's
+// creation, which its creationTimestamp gives only to the second: the
+// controller takes, within that second, the moment it first saw the
+// operation (a watch event milliseconds after the create), so that a queue
+// time of a few milliseconds is not read as up to a second.
 package metrics
