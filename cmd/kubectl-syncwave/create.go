@@ -19,19 +19,14 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -64,6 +59,8 @@ type createOptions struct {
 	application         string
 	prune               bool
 	dryRun              bool
+	// secret packs the manifests into Secrets (--secret).
+	secret bool
 	// action is Delete for kubectl syncwave delete.
 	action syncv1alpha1.Action
 	// kubeconfigSecret is --kubeconfig-secret, NAME or NAME:KEY.
@@ -116,6 +113,7 @@ those names is an error.`,
 	f.DurationVar(&o.degradedGracePeriod, "degraded-grace-period", 0, "how long a resource may stay Degraded before its step fails")
 	f.StringVar(&o.application, "application", "", "the application the operation syncs: its objects get the label syncwave.dev/application, and operations of one application run one at a time")
 	f.BoolVar(&o.dryRun, "dry-run", false, "create a dry-run operation (spec.dryRun): it lists what a sync would create, update or delete and changes nothing")
+	f.BoolVar(&o.secret, "secret", false, "pack the manifests into Secrets NAME-manifests-N (spec.sources[].secretRef) instead of ConfigMaps: for manifests that hold Secrets, whose values only those who may read Secrets should read")
 	f.BoolVar(&o.prune, "prune", false, "delete what the application's inventory holds (what its last successful operation applied, and what a failed one after it wrote) and these manifests no longer contain (needs --application)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if o.prune && o.application == "" {
@@ -132,7 +130,9 @@ those names is an error.`,
 		if err != nil {
 			return err
 		}
-		warnSecrets(cmd.ErrOrStderr(), set.objs)
+		if !o.secret {
+			warnSecrets(cmd.ErrOrStderr(), set.objs)
+		}
 		c, ns, err := kube.client()
 		if err != nil {
 			return err
@@ -142,7 +142,7 @@ those names is an error.`,
 			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "syncoperation.syncwave.dev/%s created (%s in %s)\n",
-			op.Name, count(len(docs), "manifest"), count(len(op.Spec.Sources), "ConfigMap"))
+			op.Name, count(len(docs), "manifest"), count(len(op.Spec.Sources), holderKindOf(o)))
 		if !o.wait {
 			return nil
 		}
@@ -168,7 +168,7 @@ func warnSecrets(stderr io.Writer, objs []manifest.Object) {
 	if len(names) > len(shown) {
 		more = fmt.Sprintf(" and %d more", len(names)-len(shown))
 	}
-	fmt.Fprintf(stderr, "warning: %d Secret manifest(s) (%s%s) are packed into ConfigMaps: whoever may read ConfigMaps in the operation's namespace reads their values; prefer a Secret source (spec.sources[].secretRef)\n",
+	fmt.Fprintf(stderr, "warning: %d Secret manifest(s) (%s%s) are packed into ConfigMaps: whoever may read ConfigMaps in the operation's namespace reads their values; pack them into Secrets with --secret\n",
 		len(names), strings.Join(shown, ", "), more)
 }
 
@@ -222,48 +222,17 @@ func isBlank(d []byte) bool {
 	return true
 }
 
-// packConfigMaps distributes the documents over as few ConfigMaps as the
-// size bound allows, in order. Each document is one data key; the keys are
-// zero-padded indexes, so reading every key of each ConfigMap in sorted
-// order, ConfigMap after ConfigMap, gives the documents back in order.
-func packConfigMaps(name, namespace string, docs []document, limit int) ([]*corev1.ConfigMap, error) {
-	width := max(4, len(strconv.Itoa(len(docs)-1)))
-	var cms []*corev1.ConfigMap
-	var cur *corev1.ConfigMap
-	size := 0
-	for i, d := range docs {
-		ext := ".yaml"
-		if bytes.HasPrefix(bytes.TrimSpace(d.data), []byte("{")) {
-			ext = ".json"
-		}
-		key := fmt.Sprintf("%0*d%s", width, i, ext)
-		n := len(key) + len(d.data)
-		if n > limit {
-			return nil, fmt.Errorf("%s: %d bytes is more than a ConfigMap holds (%d)", d.source, len(d.data), limit)
-		}
-		if cur == nil || size+n > limit {
-			cur = &corev1.ConfigMap{
-				ObjectMeta: metav1.ObjectMeta{
-					Name:      fmt.Sprintf("%s-manifests-%d", name, len(cms)),
-					Namespace: namespace,
-					Labels:    map[string]string{"app.kubernetes.io/managed-by": "kubectl-syncwave"},
-				},
-				Data: map[string]string{},
-			}
-			cms = append(cms, cur)
-			size = 0
-		}
-		cur.Data[key] = string(d.data)
-		size += n
+// holderKindOf is the kind create packs into.
+func holderKindOf(o *createOptions) string {
+	if o.secret {
+		return "Secret"
 	}
-	if len(cms) > maxSources {
-		return nil, fmt.Errorf("the manifests need %d ConfigMaps; a SyncOperation references at most %d", len(cms), maxSources)
-	}
-	return cms, nil
+	return "ConfigMap"
 }
 
-// newOperation returns the SyncOperation that reads the ConfigMaps in order.
-func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOptions) *syncv1alpha1.SyncOperation {
+// newOperation returns the SyncOperation that reads the ConfigMaps or
+// Secrets hs in order.
+func newOperation(name, namespace string, hs []client.Object, o *createOptions) *syncv1alpha1.SyncOperation {
 	op := &syncv1alpha1.SyncOperation{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 		Spec: syncv1alpha1.SyncOperationSpec{
@@ -276,10 +245,13 @@ func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOpti
 			KubeConfig:         o.kubeConfig,
 		},
 	}
-	for _, cm := range cms {
-		op.Spec.Sources = append(op.Spec.Sources, syncv1alpha1.ManifestSource{
-			ConfigMapRef: &syncv1alpha1.KeyReference{Name: cm.Name},
-		})
+	for _, h := range hs {
+		ref := &syncv1alpha1.KeyReference{Name: h.GetName()}
+		if holderKind(h) == "Secret" {
+			op.Spec.Sources = append(op.Spec.Sources, syncv1alpha1.ManifestSource{SecretRef: ref})
+		} else {
+			op.Spec.Sources = append(op.Spec.Sources, syncv1alpha1.ManifestSource{ConfigMapRef: ref})
+		}
 	}
 	durations := []struct {
 		d   time.Duration
@@ -295,84 +267,4 @@ func newOperation(name, namespace string, cms []*corev1.ConfigMap, o *createOpti
 		}
 	}
 	return op
-}
-
-// replaceLeftover replaces the existing ConfigMap of cm's name when it is
-// a manifests ConfigMap of an earlier SyncOperation of the same name, which
-// is gone (createOperation checked that none of that name exists) and
-// whose garbage the collector has not removed yet: a CI job that deletes
-// its operation and creates it again. Any other object of the name is
-// left alone, and the AlreadyExists error stands.
-func replaceLeftover(ctx context.Context, c client.Client, cm *corev1.ConfigMap, opName string) error {
-	old := &corev1.ConfigMap{}
-	if err := c.Get(ctx, client.ObjectKeyFromObject(cm), old); err != nil {
-		return err
-	}
-	if !syncv1alpha1.OwnedByOperationNamed(old.OwnerReferences, opName) {
-		return apierrors.NewAlreadyExists(corev1.Resource("configmaps"), cm.Name)
-	}
-	if err := c.Delete(ctx, old, client.Preconditions{UID: &old.UID}); client.IgnoreNotFound(err) != nil {
-		return fmt.Errorf("delete the leftover of an earlier SyncOperation %s: %w", opName, err)
-	}
-	return c.Create(ctx, cm)
-}
-
-// createOperation creates the ConfigMaps, then the SyncOperation (so the
-// controller finds its sources at once), then makes the operation the
-// owner of each ConfigMap so that they are deleted with it. When the
-// operation cannot be created, it deletes the ConfigMaps again.
-func createOperation(ctx context.Context, c client.Client, namespace, name string, docs []document, o *createOptions) (*syncv1alpha1.SyncOperation, error) {
-	// A SyncOperation runs once: say so before packing, rather than fail
-	// on its ConfigMap, whose name comes from it.
-	switch err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &syncv1alpha1.SyncOperation{}); {
-	case err == nil:
-		return nil, fmt.Errorf("SyncOperation %s/%s already exists: an operation runs once; create the next one under a new name: %w", namespace, name,
-			apierrors.NewAlreadyExists(syncv1alpha1.GroupVersion.WithResource("syncoperations").GroupResource(), name))
-	case !apierrors.IsNotFound(err):
-		return nil, fmt.Errorf("read SyncOperation %s/%s: %w", namespace, name, err)
-	}
-	var cms []*corev1.ConfigMap
-	if len(docs) > 0 {
-		var err error
-		if cms, err = packConfigMaps(name, namespace, docs, maxConfigMapData); err != nil {
-			return nil, err
-		}
-	}
-	var created []*corev1.ConfigMap
-	cleanup := func(err error) error {
-		for _, cm := range created {
-			if derr := client.IgnoreNotFound(c.Delete(ctx, cm)); derr != nil {
-				err = errors.Join(err, fmt.Errorf("delete ConfigMap %s/%s: %w", cm.Namespace, cm.Name, derr))
-			}
-		}
-		return err
-	}
-	for _, cm := range cms {
-		err := c.Create(ctx, cm)
-		if apierrors.IsAlreadyExists(err) {
-			err = replaceLeftover(ctx, c, cm, name)
-		}
-		if err != nil {
-			return nil, cleanup(fmt.Errorf("create ConfigMap %s/%s: %w", namespace, cm.Name, err))
-		}
-		created = append(created, cm)
-	}
-	op := newOperation(name, namespace, cms, o)
-	if err := c.Create(ctx, op); err != nil {
-		return nil, cleanup(fmt.Errorf("create SyncOperation %s/%s: %w", namespace, name, err))
-	}
-	owner := metav1.OwnerReference{
-		APIVersion: syncv1alpha1.GroupVersion.String(),
-		Kind:       "SyncOperation",
-		Name:       op.Name,
-		UID:        op.UID,
-	}
-	for _, cm := range cms {
-		patch := client.MergeFrom(cm.DeepCopy())
-		cm.OwnerReferences = append(cm.OwnerReferences, owner)
-		if err := c.Patch(ctx, cm, patch); err != nil {
-			return op, fmt.Errorf("set the owner of ConfigMap %s: %w", types.NamespacedName{Namespace: namespace, Name: cm.Name}, err)
-		}
-	}
-	return op, nil
 }

@@ -200,3 +200,39 @@ func TestLiveCreateSplitsLargeManifestSet(t *testing.T) {
 		g.Expect(cm.Data["payload"]).To(HaveLen(10 << 10))
 	}
 }
+
+// TestLiveCreateSecretPacksIntoSecrets: with --secret, manifests that hold
+// a Secret go into a Secret the operation owns and reads (secretRef), not
+// into a ConfigMap, and create does not warn.
+func TestLiveCreateSecretPacksIntoSecrets(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	ctx := context.Background()
+	dir := writeManifests(t, map[string]string{"app.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: db-password}\nstringData: {password: hunter2}\n" +
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n"})
+
+	_, stderr, code := kubectlSyncwave(t, ns, "create", "plain", "-f", dir)
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stderr).To(ContainSubstring("warning: 1 Secret manifest(s) (db-password) are packed into ConfigMaps"))
+	g.Expect(stderr).To(ContainSubstring("pack them into Secrets with --secret"))
+
+	stdout, stderr, code := kubectlSyncwave(t, ns, "create", "sealed", "--secret", "-f", dir, "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stderr).To(BeEmpty())
+	g.Expect(stdout).To(ContainSubstring("syncoperation.syncwave.dev/sealed created (2 manifests in 1 Secret)"))
+	op := getOperation(g, ns, "sealed")
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), op.Status.Message)
+	g.Expect(op.Spec.Sources).To(Equal([]syncv1alpha1.ManifestSource{{SecretRef: &syncv1alpha1.KeyReference{Name: "sealed-manifests-0"}}}))
+	held := &corev1.Secret{}
+	g.Expect(live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "sealed-manifests-0"}, held)).To(Succeed())
+	g.Expect(held.Data).To(HaveLen(2))
+	g.Expect(string(held.Data["0000.yaml"])).To(ContainSubstring("hunter2"))
+	g.Expect(held.OwnerReferences).To(ConsistOf(HaveField("UID", op.UID)))
+	g.Expect(live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "sealed-manifests-0"}, &corev1.ConfigMap{})).
+		To(MatchError(ContainSubstring("not found")), "no ConfigMap holds the Secret's value")
+	g.Expect(op.Status.Snapshot).NotTo(BeNil())
+	g.Expect(op.Status.Snapshot.Kind).To(Equal("Secret"), "the pinned plan of a plan with Secrets is a Secret too")
+	password := &corev1.Secret{}
+	g.Expect(live.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "db-password"}, password)).To(Succeed())
+	g.Expect(string(password.Data["password"])).To(Equal("hunter2"))
+}
