@@ -23,6 +23,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -49,13 +50,17 @@ func (r *SyncOperationReconciler) finish(ctx context.Context, before, op *syncv1
 	op.Status.ObservedGeneration = op.Generation
 	boundMessages(&op.Status)
 	fit(&op.Status)
+	var started time.Time // to the nanosecond: the written status has seconds only
+	if before.Status.StartedAt == nil && op.Status.StartedAt != nil {
+		started = op.Status.StartedAt.Time
+	}
 	if err := r.patchStatus(ctx, before, op); err != nil {
 		return err
 	}
 	r.record(op, out)
-	if before.Status.StartedAt == nil && op.Status.StartedAt != nil && r.Metrics != nil {
+	if !started.IsZero() && r.Metrics != nil {
 		seen, ok := r.seen.take(op.UID)
-		r.Metrics.Queued(op.Namespace, op.Status.StartedAt.Sub(queueStart(op.CreationTimestamp.Time, seen, ok)))
+		r.Metrics.Queued(op.Namespace, max(0, started.Sub(queueStart(op.CreationTimestamp.Time, seen, ok))))
 	}
 	return nil
 }

@@ -87,7 +87,12 @@ func TestScenarios(t *testing.T) {
 			g.Expect(m).To(ContainSubstring(`syncwave_step_duration_seconds_count{phase="` + phase + `"`))
 		}
 		g.Expect(m).To(MatchRegexp(`syncwave_step_transition_seconds_count [1-9]`))
-		t.Logf("metrics after the guide:\n%s", grepLines(m, "syncwave_operations_total", "syncwave_hook_runs_total", "syncwave_step_transition_seconds_count", "syncwave_step_duration_seconds_count"))
+		// The queue time is counted from when the controller first saw the
+		// operation, to the step's start as it happened, never below zero
+		// (the status keeps startedAt to the second only).
+		g.Expect(m).To(ContainSubstring(`syncwave_operation_queue_seconds_count{namespace="` + ns + `"} 1` + "\n"))
+		g.Expect(m).To(MatchRegexp(`syncwave_operation_queue_seconds_sum\{namespace="` + ns + `"\} [0-9]`))
+		t.Logf("metrics after the guide:\n%s", grepLines(m, "syncwave_operations_total", "syncwave_hook_runs_total", "syncwave_step_transition_seconds_count", "syncwave_step_duration_seconds_count", "syncwave_operation_queue_seconds_sum"))
 	})
 
 	t.Run("2 guide as written deadlocks and times out", func(t *testing.T) {
