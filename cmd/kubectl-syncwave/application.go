@@ -19,6 +19,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -108,11 +109,13 @@ func newDeleteCmd() *cobra.Command {
 		Use:   "delete APPLICATION [-f PATH...] [--wait]",
 		Short: "Tear an application down with a Delete operation",
 		Long: `Delete creates a SyncOperation with action Delete for APPLICATION: its
-PreDelete hooks run first (from the manifests given with -f or -k, which
-are otherwise not applied), then every object of the application's
+PreDelete hooks run first, then every object of the application's
 inventory is deleted, highest wave first, Namespaces and CRDs last, each
 wave waited for until gone, then its PostDelete hooks run. A failing
-PreDelete hook deletes nothing. The teardown acts where the operation that
+PreDelete hook deletes nothing. The hooks are those that the operation
+holding the inventory deployed (its pinned manifests), as helm uninstall
+runs a release's hooks; -f or -k gives other manifests instead (only their
+hooks are used: nothing of them is applied), and --no-hooks runs none. The teardown acts where the operation that
 holds the application's inventory did (else its newest, a dry run aside):
 the same spec.kubeConfig (its cluster), serviceAccountName and
 targetNamespace. The operation is named APPLICATION-delete-<UTC time to
@@ -120,16 +123,22 @@ the second>, with -2, -3, … appended when a delete of the same second
 took that name. An application with no SyncOperation in
 the namespace is an error: nothing is created.`,
 		Example: `  kubectl syncwave delete shop --wait
-  kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/`,
+  kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/
+  kubectl syncwave delete shop --no-hooks          # without any hook`,
 		Args: positional(1),
 	}
 	kube := addClusterFlags(cmd)
 	o.manifests = addManifestFlags(cmd)
 	cmd.Flags().BoolVar(&o.wait, "wait", false, "follow the operation like watch until it ends; exit 1 unless it succeeded")
+	noHooks := cmd.Flags().Bool("no-hooks", false, "run no PreDelete or PostDelete hook (by default: those the application was deployed with, or those of -f)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		o.application = args[0]
+		given := len(o.manifests.paths) > 0 || len(o.manifests.kustomizations) > 0
+		if given && *noHooks {
+			return errors.New("--no-hooks and -f/-k: the manifests of a teardown only give its hooks")
+		}
 		var docs []document
-		if len(o.manifests.paths) > 0 || len(o.manifests.kustomizations) > 0 {
+		if given {
 			set, err := o.manifests.parsed(cmd.InOrStdin(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -150,6 +159,11 @@ the namespace is an error: nothing is created.`,
 		}
 		if len(ops) == 0 {
 			return fmt.Errorf("no SyncOperation of application %s in namespace %s: nothing to tear down (is the namespace right? -n)", o.application, ns)
+		}
+		if !given && !*noHooks {
+			if docs, err = deployedHooks(cmd.Context(), c, ops, cmd.ErrOrStderr()); err != nil {
+				return err
+			}
 		}
 		op, err := createTeardown(cmd.Context(), c, ns, o.application, time.Now(), docs, o.like(ops))
 		if err != nil {

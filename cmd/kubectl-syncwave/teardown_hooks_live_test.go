@@ -1,0 +1,74 @@
+/*
+Copyright 2026 The syncwave Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"regexp"
+	"testing"
+
+	. "github.com/onsi/gomega"
+
+	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
+)
+
+// TestLiveDeleteRunsTheDeployedHooks: `delete APP` without -f runs the
+// PreDelete and PostDelete hooks of the manifests the application was
+// deployed with (they were left out: the backup before a teardown never
+// ran); --no-hooks runs none.
+func TestLiveDeleteRunsTheDeployedHooks(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	app := writeManifests(t, map[string]string{"app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n" +
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: before, annotations: {argocd.argoproj.io/hook: PreDelete}}\n" +
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: after, annotations: {helm.sh/hook: post-delete}}\n"})
+	hooksOf := func(op *syncv1alpha1.SyncOperation) map[string]syncv1alpha1.HookPhase {
+		out := map[string]syncv1alpha1.HookPhase{}
+		for _, r := range op.Status.Resources {
+			if r.HookType != "" {
+				out[r.Name+"/"+string(r.HookType)] = r.HookPhase
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		app   string
+		flags []string
+		want  map[string]syncv1alpha1.HookPhase
+	}{
+		{app: "shop", want: map[string]syncv1alpha1.HookPhase{"before/PreDelete": syncv1alpha1.HookSucceeded, "after/PostDelete": syncv1alpha1.HookSucceeded}},
+		{app: "bare", flags: []string{"--no-hooks"}, want: map[string]syncv1alpha1.HookPhase{}},
+	} {
+		_, stderr, code := kubectlSyncwave(t, ns, "create", tc.app+"-1", "-f", app, "--application", tc.app, "--wait")
+		g.Expect(code).To(Equal(0), stderr)
+		stdout, stderr, code := kubectlSyncwave(t, ns, append([]string{"delete", tc.app, "--wait"}, tc.flags...)...)
+		g.Expect(code).To(Equal(0), stderr)
+		if len(tc.want) > 0 {
+			g.Expect(stderr).To(Equal("running the teardown hooks that SyncOperation " + ns + "/" + tc.app + "-1 deployed: ConfigMap/" + ns + "/before (PreDelete), ConfigMap/" + ns + "/after (PostDelete); --no-hooks tears down without them\n"))
+		} else {
+			g.Expect(stderr).To(BeEmpty())
+		}
+		name := regexp.MustCompile(tc.app + `-delete-\S+`).FindString(stdout)
+		g.Expect(name).NotTo(BeEmpty(), stdout)
+		down := getOperation(g, ns, name)
+		g.Expect(down.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), down.Status.Message)
+		g.Expect(hooksOf(down)).To(Equal(tc.want))
+	}
+
+	_, stderr, code := kubectlSyncwave(t, ns, "delete", "shop", "--no-hooks", "-f", app)
+	g.Expect(code).To(Equal(1))
+	g.Expect(stderr).To(ContainSubstring("--no-hooks and -f/-k"))
+}
