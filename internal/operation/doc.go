@@ -182,7 +182,7 @@ limitations under the License.
 // not labelled with the application, a kind no longer served, the
 // Namespace that holds the operation itself, a Namespace or a
 // CustomResourceDefinition that holds an object the operation keeps or
-// applies: keptNamespace, which the dry run applies too) are PruneSkipped
+// applies: keptHolder, which the dry run applies too) are PruneSkipped
 // and done at once; a refused deletion fails the step. The
 // record of a prune task says Pruned once the deletion was asked for and
 // gets its finishedAt when the object is gone, so a restarted controller

@@ -56,7 +56,7 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 			r.Change, r.ChangedFields, errs[i] = e.Previewer.Preview(ctx, op, t)
 		}
 	})
-	// A Namespace that holds what the sync applies or keeps is kept, as
+	// A Namespace or CRD that holds what the sync applies or keeps is kept, as
 	// pruneStep keeps it.
 	state := func(j int) (string, bool) {
 		if j >= n {
@@ -70,7 +70,7 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	}
 	for i := range n {
 		if r := &st.Resources[i]; l.Tasks[i].Prune && r.Change == syncv1alpha1.ChangeDelete && errs[i] == nil {
-			if why := keptNamespace(op, l, l.Tasks[i], state); why != "" {
+			if why := keptHolder(op, l, l.Tasks[i], state); why != "" {
 				r.Change, r.Message = syncv1alpha1.ChangeUnchanged, Truncate("not deleted: "+why, MaxMessage)
 			}
 		}

@@ -94,7 +94,7 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	out.markWrite(e.Clock.Now())
 	state := statusState(st)
 	e.parallel(len(idx), func(k int) {
-		if why := keptNamespace(op, l, l.Tasks[idx[k]], state); why != "" {
+		if why := keptHolder(op, l, l.Tasks[idx[k]], state); why != "" {
 			res[k] = result{res: PruneResult{Kept: true, Message: Truncate("not deleted: "+why, MaxMessage)}}
 			return
 		}
@@ -135,7 +135,7 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 	return transient
 }
 
-// keptNamespace says why the prune of t, a Namespace or a
+// keptHolder says why the prune of t, a Namespace or a
 // CustomResourceDefinition, must keep it: deleting a namespace deletes
 // everything in it, and deleting a CRD deletes every resource of its kind,
 // and an object of the operation is such a one that the operation applies
@@ -145,7 +145,7 @@ func (e *Executor) pruneStep(ctx context.Context, op *syncv1alpha1.SyncOperation
 // every other prune of the operation is decided by then. "" when t may go,
 // and for the Namespace that holds op itself, which the Pruner keeps with
 // a reason of its own (KeptAsHome).
-func keptNamespace(op *syncv1alpha1.SyncOperation, l *Layout, t *plan.Task, state func(j int) (kept string, applied bool)) string {
+func keptHolder(op *syncv1alpha1.SyncOperation, l *Layout, t *plan.Task, state func(j int) (kept string, applied bool)) string {
 	holds := plan.Holds(t)
 	if holds == nil {
 		return ""
@@ -173,7 +173,7 @@ func keptNamespace(op *syncv1alpha1.SyncOperation, l *Layout, t *plan.Task, stat
 	return ""
 }
 
-// statusState is keptNamespace's state from a running operation's status.
+// statusState is keptHolder's state from a running operation's status.
 func statusState(st *syncv1alpha1.SyncOperationStatus) func(j int) (string, bool) {
 	return func(j int) (string, bool) {
 		if j >= len(st.Resources) {
