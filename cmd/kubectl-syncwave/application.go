@@ -44,8 +44,10 @@ func newHistoryCmd() *cobra.Command {
 		Short: "List the operations of an application, newest first",
 		Long: `History lists the SyncOperations of APPLICATION (spec.application) in the
 namespace, newest first: NAME, ACTION, PHASE, REASON, STARTED, DURATION and
-the DIGEST of the manifests. The controller keeps the newest --history-limit
-finished ones of each application, and always the last Succeeded one.`,
+the DIGEST of the manifests; the ACTION of a dry run (a preview, which
+changed nothing) is Sync,DryRun or Delete,DryRun. The controller keeps the
+newest --history-limit finished ones of each application, and always the
+last Succeeded one.`,
 		Args: positional(1),
 	}
 	kube := addClusterFlags(cmd)
@@ -85,6 +87,9 @@ func printHistory(w io.Writer, ops []syncv1alpha1.SyncOperation, now time.Time) 
 	for _, op := range ops {
 		st := op.Status
 		action := cmp.Or(string(op.Spec.Action), string(syncv1alpha1.ActionSync))
+		if op.Spec.DryRun {
+			action += ",DryRun" // a preview: it changed nothing (as kubectl joins node conditions)
+		}
 		started, dur := "-", "-"
 		if st.StartedAt != nil {
 			started = st.StartedAt.UTC().Format(time.RFC3339)
@@ -130,6 +135,8 @@ the namespace is an error: nothing is created.`,
 	kube := addClusterFlags(cmd)
 	o.manifests = addManifestFlags(cmd)
 	cmd.Flags().BoolVar(&o.wait, "wait", false, "follow the operation like watch until it ends; exit 1 unless it succeeded")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "create a dry-run teardown (spec.dryRun): it lists what the teardown would delete and keep, and changes nothing")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 0, "bound for the whole teardown (default: the controller's)")
 	noHooks := cmd.Flags().Bool("no-hooks", false, "run no PreDelete or PostDelete hook (by default: those the application was deployed with, or those of -f)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		o.application = args[0]
@@ -161,7 +168,7 @@ the namespace is an error: nothing is created.`,
 			return fmt.Errorf("no SyncOperation of application %s in namespace %s: nothing to tear down (is the namespace right? -n)", o.application, ns)
 		}
 		if !given && !*noHooks {
-			if docs, err = deployedHooks(cmd.Context(), c, ops, cmd.ErrOrStderr()); err != nil {
+			if docs, err = deployedHooks(cmd.Context(), c, ops, o.dryRun, cmd.ErrOrStderr()); err != nil {
 				return err
 			}
 		}

@@ -40,7 +40,7 @@ import (
 // hooks to run. A pinned plan that cannot be read is an error: tearing
 // down without a PreDelete hook (a backup, say) that the application
 // declares must be asked for.
-func deployedHooks(ctx context.Context, c client.Client, ops []syncv1alpha1.SyncOperation, stderr io.Writer) ([]document, error) {
+func deployedHooks(ctx context.Context, c client.Client, ops []syncv1alpha1.SyncOperation, dryRun bool, stderr io.Writer) ([]document, error) {
 	holder := operation.InventoryHolder(ops, nil)
 	if holder == nil {
 		return nil, nil
@@ -63,8 +63,12 @@ func deployedHooks(ctx context.Context, c client.Client, ops []syncv1alpha1.Sync
 			names = append(names, fmt.Sprintf("%s (%s)", t.ID, s.Phase))
 		}
 	}
+	verb := "running"
+	if dryRun {
+		verb = "previewing" // a dry run lists them, and runs none
+	}
 	if len(names) > 0 {
-		fmt.Fprintf(stderr, "running the teardown hooks that %s deployed: %s; --no-hooks tears down without them\n", where, strings.Join(names, ", "))
+		fmt.Fprintf(stderr, "%s the teardown hooks that %s deployed: %s; --no-hooks tears down without them\n", verb, where, strings.Join(names, ", "))
 	}
 	return docs, nil
 }

@@ -17,10 +17,14 @@ limitations under the License.
 package main
 
 import (
+	"context"
 	"regexp"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	syncv1alpha1 "github.com/syncwave/syncwave/api/v1alpha1"
 )
@@ -71,4 +75,36 @@ func TestLiveDeleteRunsTheDeployedHooks(t *testing.T) {
 	_, stderr, code := kubectlSyncwave(t, ns, "delete", "shop", "--no-hooks", "-f", app)
 	g.Expect(code).To(Equal(1))
 	g.Expect(stderr).To(ContainSubstring("--no-hooks and -f/-k"))
+}
+
+// TestLiveDeleteDryRun: delete --dry-run previews the teardown, deleting
+// nothing and running no hook, and history tells previews from real
+// operations (they read alike: "Delete Succeeded").
+func TestLiveDeleteDryRun(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	app := writeManifests(t, map[string]string{"app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n" +
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: before, annotations: {argocd.argoproj.io/hook: PreDelete}}\n"})
+	_, stderr, code := kubectlSyncwave(t, ns, "create", "web-1", "-f", app, "--application", "web", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	_, stderr, code = kubectlSyncwave(t, ns, "create", "web-2", "-f", app, "--application", "web", "--dry-run", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	stdout, stderr, code := kubectlSyncwave(t, ns, "delete", "web", "--dry-run", "--timeout", "1m", "--wait")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stderr).To(HavePrefix("previewing the teardown hooks that SyncOperation " + ns + "/web-1 deployed: ConfigMap/" + ns + "/before (PreDelete)"))
+	name := regexp.MustCompile(`web-delete-\S+`).FindString(stdout)
+	g.Expect(name).NotTo(BeEmpty(), stdout)
+	dry := getOperation(g, ns, name)
+	g.Expect(dry.Spec.DryRun).To(BeTrue())
+	g.Expect(dry.Spec.Timeout.Duration).To(Equal(time.Minute))
+	g.Expect(dry.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), dry.Status.Message)
+	g.Expect(dry.Status.Resources).To(ContainElement(And(HaveField("Name", "settings"), HaveField("Change", syncv1alpha1.ChangeDelete))))
+	g.Expect(live.client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "settings"}, &corev1.ConfigMap{})).To(Succeed(), "a preview deletes nothing")
+	g.Expect(live.client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "before"}, &corev1.ConfigMap{})).NotTo(Succeed(), "nor runs a hook")
+
+	stdout, stderr, code = kubectlSyncwave(t, ns, "history", "web")
+	g.Expect(code).To(Equal(0), stderr)
+	g.Expect(stdout).To(MatchRegexp(`(?m)^web-delete-\S+\s+Delete,DryRun\s+Succeeded\s`))
+	g.Expect(stdout).To(MatchRegexp(`(?m)^web-2\s+Sync,DryRun\s+Succeeded\s`))
+	g.Expect(stdout).To(MatchRegexp(`(?m)^web-1\s+Sync\s+Succeeded\s`))
 }
