@@ -153,6 +153,7 @@ the namespace is an error: nothing is created.`,
 			if docs, err = documents(set.inputs); err != nil {
 				return err
 			}
+			o.secret = len(secretNames(set.objs)) > 0 // a Secret hook's value stays in a Secret
 		}
 		c, ns, err := kube.client()
 		if err != nil {
@@ -168,7 +169,7 @@ the namespace is an error: nothing is created.`,
 			return fmt.Errorf("no SyncOperation of application %s in namespace %s: nothing to tear down (is the namespace right? -n)", o.application, ns)
 		}
 		if !given && !*noHooks {
-			if docs, err = deployedHooks(cmd.Context(), c, ops, o.dryRun, cmd.ErrOrStderr()); err != nil {
+			if docs, o.secret, err = deployedHooks(cmd.Context(), c, ops, o.dryRun, cmd.ErrOrStderr()); err != nil {
 				return err
 			}
 		}

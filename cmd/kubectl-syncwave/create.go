@@ -154,12 +154,7 @@ those names is an error.`,
 // warnSecrets says that Secret manifests go into ConfigMaps (SPEC §11):
 // their values become readable by whoever may read ConfigMaps there.
 func warnSecrets(stderr io.Writer, objs []manifest.Object) {
-	var names []string
-	for _, o := range objs {
-		if gvk := o.Object.GroupVersionKind(); gvk.Group == "" && gvk.Kind == "Secret" {
-			names = append(names, o.Object.GetName())
-		}
-	}
+	names := secretNames(objs)
 	if len(names) == 0 {
 		return
 	}
@@ -170,6 +165,17 @@ func warnSecrets(stderr io.Writer, objs []manifest.Object) {
 	}
 	fmt.Fprintf(stderr, "warning: %d Secret manifest(s) (%s%s) are packed into ConfigMaps: whoever may read ConfigMaps in the operation's namespace reads their values; pack them into Secrets with --secret\n",
 		len(names), strings.Join(shown, ", "), more)
+}
+
+// secretNames are the names of the core Secrets among objs.
+func secretNames(objs []manifest.Object) []string {
+	var names []string
+	for _, o := range objs {
+		if gvk := o.Object.GroupVersionKind(); gvk.Group == "" && gvk.Kind == "Secret" {
+			names = append(names, o.Object.GetName())
+		}
+	}
+	return names
 }
 
 // document is one manifest document and where it came from.

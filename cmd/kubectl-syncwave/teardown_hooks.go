@@ -39,28 +39,29 @@ import (
 // stderr which hooks it takes. An application without an inventory has no
 // hooks to run. A pinned plan that cannot be read is an error: tearing
 // down without a PreDelete hook (a backup, say) that the application
-// declares must be asked for.
-func deployedHooks(ctx context.Context, c client.Client, ops []syncv1alpha1.SyncOperation, dryRun bool, stderr io.Writer) ([]document, error) {
+// declares must be asked for. secret tells whether a hook is a Secret:
+// the teardown's manifests then go into Secrets.
+func deployedHooks(ctx context.Context, c client.Client, ops []syncv1alpha1.SyncOperation, dryRun bool, stderr io.Writer) (docs []document, secret bool, err error) {
 	holder := operation.InventoryHolder(ops, nil)
 	if holder == nil {
-		return nil, nil
+		return nil, false, nil
 	}
 	where := fmt.Sprintf("SyncOperation %s/%s", holder.Namespace, holder.Name)
 	p, err := pinned.Load(ctx, c, holder.Namespace, holder.Status.Snapshot)
 	if err != nil {
-		return nil, fmt.Errorf("read the PreDelete and PostDelete hooks of application %s from the pinned plan of %s: %w; pass the manifests with -f, or tear down without hooks with --no-hooks",
+		return nil, false, fmt.Errorf("read the PreDelete and PostDelete hooks of application %s from the pinned plan of %s: %w; pass the manifests with -f, or tear down without hooks with --no-hooks",
 			holder.Spec.Application, where, err)
 	}
-	var docs []document
 	var names []string
 	for _, s := range p.OnDelete {
 		for _, t := range s.Tasks {
 			raw, err := json.Marshal(t.Object.Object)
 			if err != nil {
-				return nil, fmt.Errorf("hook %s of %s: %w", t.ID, where, err)
+				return nil, false, fmt.Errorf("hook %s of %s: %w", t.ID, where, err)
 			}
 			docs = append(docs, document{source: where + ": " + t.ID.String(), data: raw})
 			names = append(names, fmt.Sprintf("%s (%s)", t.ID, s.Phase))
+			secret = secret || (t.ID.Group == "" && t.ID.Kind == "Secret")
 		}
 	}
 	verb := "running"
@@ -70,5 +71,5 @@ func deployedHooks(ctx context.Context, c client.Client, ops []syncv1alpha1.Sync
 	if len(names) > 0 {
 		fmt.Fprintf(stderr, "%s the teardown hooks that %s deployed: %s; --no-hooks tears down without them\n", verb, where, strings.Join(names, ", "))
 	}
-	return docs, nil
+	return docs, secret, nil
 }

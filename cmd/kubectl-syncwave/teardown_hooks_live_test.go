@@ -108,3 +108,28 @@ func TestLiveDeleteDryRun(t *testing.T) {
 	g.Expect(stdout).To(MatchRegexp(`(?m)^web-2\s+Sync,DryRun\s+Succeeded\s`))
 	g.Expect(stdout).To(MatchRegexp(`(?m)^web-1\s+Sync\s+Succeeded\s`))
 }
+
+// TestLiveDeleteKeepsASecretHookInASecret: a teardown whose hooks hold a
+// Secret packs them into a Secret, as create --secret does, whether they
+// come from the deployed manifests or from -f.
+func TestLiveDeleteKeepsASecretHookInASecret(t *testing.T) {
+	ns := liveNamespace(t)
+	g := NewWithT(t)
+	app := writeManifests(t, map[string]string{"app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n" +
+		"---\napiVersion: v1\nkind: Secret\nmetadata: {name: wipe-token, annotations: {argocd.argoproj.io/hook: PreDelete}}\nstringData: {token: s3cr3t}\n"})
+	for _, tc := range []struct {
+		app   string
+		flags []string
+	}{{app: "vault"}, {app: "given", flags: []string{"-f", app}}} {
+		_, stderr, code := kubectlSyncwave(t, ns, "create", tc.app+"-1", "--secret", "-f", app, "--application", tc.app, "--wait")
+		g.Expect(code).To(Equal(0), stderr)
+		stdout, stderr, code := kubectlSyncwave(t, ns, append([]string{"delete", tc.app, "--wait"}, tc.flags...)...)
+		g.Expect(code).To(Equal(0), stderr)
+		name := regexp.MustCompile(tc.app + `-delete-\S+`).FindString(stdout)
+		down := getOperation(g, ns, name)
+		g.Expect(down.Status.Phase).To(Equal(syncv1alpha1.OperationSucceeded), down.Status.Message)
+		g.Expect(down.Spec.Sources).To(HaveLen(1))
+		g.Expect(down.Spec.Sources[0].SecretRef).NotTo(BeNil(), "%s: the hooks are in a Secret", tc.app)
+		g.Expect(live.client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name + "-manifests-0"}, &corev1.ConfigMap{})).NotTo(Succeed())
+	}
+}
