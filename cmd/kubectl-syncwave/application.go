@@ -111,7 +111,7 @@ func printHistory(w io.Writer, ops []syncv1alpha1.SyncOperation, now time.Time) 
 func newDeleteCmd() *cobra.Command {
 	o := &createOptions{action: syncv1alpha1.ActionDelete}
 	cmd := &cobra.Command{
-		Use:   "delete APPLICATION [-f PATH...] [--wait]",
+		Use:   "delete APPLICATION [-f PATH... | --no-hooks] [--dry-run] [--wait]",
 		Short: "Tear an application down with a Delete operation",
 		Long: `Delete creates a SyncOperation with action Delete for APPLICATION: its
 PreDelete hooks run first, then every object of the application's
@@ -119,14 +119,16 @@ inventory is deleted, highest wave first, Namespaces and CRDs last, each
 wave waited for until gone, then its PostDelete hooks run. A failing
 PreDelete hook deletes nothing. The hooks are those that the operation
 holding the inventory deployed (its pinned manifests), as helm uninstall
-runs a release's hooks; -f or -k gives other manifests instead (only their
-hooks are used: nothing of them is applied), and --no-hooks runs none. The teardown acts where the operation that
-holds the application's inventory did (else its newest, a dry run aside):
-the same spec.kubeConfig (its cluster), serviceAccountName and
-targetNamespace. The operation is named APPLICATION-delete-<UTC time to
-the second>, with -2, -3, … appended when a delete of the same second
-took that name. An application with no SyncOperation in
-the namespace is an error: nothing is created.`,
+runs a release's hooks; -f or -k gives other manifests instead (only
+their hooks are used: nothing of them is applied), and --no-hooks runs
+none. Hooks that hold a Secret are packed into a Secret. --dry-run lists
+what the teardown would delete and keep, and changes nothing. The
+teardown acts where the operation that holds the application's inventory
+did (else its newest, a dry run aside): the same spec.kubeConfig (its
+cluster), serviceAccountName and targetNamespace. The operation is named
+APPLICATION-delete-<UTC time to the second>, with -2, -3, … appended when
+a delete of the same second took that name. An application with no
+SyncOperation in the namespace is an error: nothing is created.`,
 		Example: `  kubectl syncwave delete shop --wait
   kubectl syncwave delete shop -f deploy/ --wait   # with the PreDelete/PostDelete hooks of deploy/
   kubectl syncwave delete shop --no-hooks          # without any hook`,

@@ -31,7 +31,7 @@ func TestAMissingArgumentIsNamed(t *testing.T) {
 		want string
 	}{
 		{[]string{"create", "-f", "x.yaml"}, "Error: create needs NAME, got no argument (usage: kubectl syncwave create NAME -f PATH... [-k DIR] [--wait] [flags])\n"},
-		{[]string{"delete"}, "Error: delete needs APPLICATION, got no argument (usage: kubectl syncwave delete APPLICATION [-f PATH...] [--wait] [flags])\n"},
+		{[]string{"delete"}, "Error: delete needs APPLICATION, got no argument (usage: kubectl syncwave delete APPLICATION [-f PATH... | --no-hooks] [--dry-run] [--wait] [flags])\n"},
 		{[]string{"get", "a", "b"}, "Error: get needs NAME, got 2 arguments (a b) (usage: kubectl syncwave get NAME [-o table|json] [flags])\n"},
 		{[]string{"logs"}, "Error: logs needs NAME [HOOK], got no argument (usage: kubectl syncwave logs NAME [HOOK] [flags])\n"},
 		{[]string{"health", "import"}, "Error: import needs DIR, got no argument (usage: kubectl syncwave health import DIR [-n NS] [--name syncwave-health] [-o yaml|json] [flags])\n"},
