@@ -169,19 +169,14 @@ func group(items []item) []Step {
 	return steps
 }
 
-// definedKind returns the group and kind a CRD task defines.
+// definedKind returns the group and kind a CRD task defines (spec.group,
+// spec.names.kind).
 func definedKind(t *Task) (schema.GroupKind, bool) {
-	return DefinedKind(t.Object)
-}
-
-// DefinedKind returns the group and kind that u, a CustomResourceDefinition,
-// defines (spec.group, spec.names.kind).
-func DefinedKind(u *unstructured.Unstructured) (schema.GroupKind, bool) {
-	if u == nil {
+	if t.Object == nil {
 		return schema.GroupKind{}, false
 	}
-	group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
-	kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
+	group, _, _ := unstructured.NestedString(t.Object.Object, "spec", "group")
+	kind, _, _ := unstructured.NestedString(t.Object.Object, "spec", "names", "kind")
 	return schema.GroupKind{Group: group, Kind: kind}, kind != ""
 }
 
