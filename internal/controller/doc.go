@@ -24,7 +24,7 @@ limitations under the License.
 // While the informer of a kind has not synced (a kind a CRD of the same
 // step just defined), its objects are read from the API server, judged,
 // and looked at again after a few seconds (operation.ErrUnwatched), since
-// no event tells of their changes. An informer that has not synced 30 s
+// no event tells of their changes; one not found is operation.ErrAbsent. An informer that has not synced 30 s
 // after it was asked for never will (its identity, a ServiceAccount say,
 // may get the kind but not list or watch it): reads of its kind fail then,
 // saying which permission is missing, and the step's timeouts apply. The

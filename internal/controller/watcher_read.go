@@ -78,6 +78,9 @@ func (o *cacheObserver) Get(ctx context.Context, op *syncv1alpha1.SyncOperation,
 		}
 	}
 	err := reader.Get(ctx, client.ObjectKey{Namespace: t.ID.Namespace, Name: name}, u)
+	if apierrors.IsNotFound(err) && direct {
+		return nil, operation.ErrAbsent // the API server's word, not a cache's
+	}
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}

@@ -35,7 +35,9 @@ limitations under the License.
 // cannot be read counts as Unknown, so the step's timeouts still apply, and
 // is read again after a few seconds; one read with ErrUnwatched (from the
 // API server, its informer not synced) is judged as read and also read
-// again then, since no event will tell of its changes.
+// again then, since no event will tell of its changes. Such a read that
+// finds nothing (ErrAbsent) is the API server's word: a hook it does not
+// have was deleted, and fails the step, as a hook seen and then gone does.
 //
 // # A graph inside a step
 //

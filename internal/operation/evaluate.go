@@ -133,10 +133,10 @@ func evaluateHook(v *verdict, in Input, i int, t *plan.Task, r syncv1alpha1.Reso
 	}
 	o, seen := in.Observed[i]
 	switch {
-	case seen && !o.Exists && hookWasSeen(r):
-		// The cache saw it and now has it no more: it was deleted past
-		// its finalizer (removed by someone else), and no end of it will
-		// ever be observed.
+	case seen && !o.Exists && (hookWasSeen(r) || o.Absent):
+		// The cache saw it and now has it no more, or the API server says
+		// it is not there: it was deleted past its finalizer (removed by
+		// someone else), and no end of it will ever be observed.
 		mt := metav1.NewMicroTime(in.Now)
 		r.HookPhase, r.Health, r.FinishedAt = syncv1alpha1.HookFailed, health.Missing, &mt
 		r.Message = "the hook object was deleted before it finished (its " + syncv1alpha1.HookFinalizer +

@@ -302,6 +302,10 @@ func (e *Executor) observe(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 			continue
 		}
 		u, err := e.Observer.Get(ctx, op, l.Tasks[i], r.Name)
+		if u == nil && errors.Is(err, ErrAbsent) {
+			obs[i] = Observation{Absent: true}
+			continue
+		}
 		if u != nil && errors.Is(err, ErrUnwatched) {
 			failed, err = true, nil // judged; looked at again after observeRetry
 		}

@@ -235,3 +235,30 @@ func TestOutcomeSummary(t *testing.T) {
 	g.Expect(operation.OutcomeSummary(&syncv1alpha1.HookOutcome{Message: "cannot list the pods of Job ns/j as u: forbidden"})).
 		To(Equal("cannot list the pods of Job ns/j as u: forbidden"))
 }
+
+// TestAHookDeletedBeforeItWasSeenFails: a hook deleted past its finalizer
+// before the controller ever looked at it (in the window before the
+// informer of its kind synced, when reads go to the API server) fails the
+// step at once; it waited with "hook object not found yet" until the
+// timeout.
+func TestAHookDeletedBeforeItWasSeenFails(t *testing.T) {
+	g := NewWithT(t)
+	w := newWorld("")
+	w.vanish = map[string]bool{"smoke": true}
+	l := buildLayout(t, pruneV2)
+	clk := clocktesting.NewFakeClock(t0)
+	op := &syncv1alpha1.SyncOperation{ObjectMeta: metav1.ObjectMeta{Name: "op", Namespace: "prod", UID: "uid-1"}}
+	for range 10 {
+		next, err := transition(l, w, clk, op, operation.Timing{Timeout: time.Hour})
+		g.Expect(err).NotTo(HaveOccurred())
+		op = next
+		if op.Status.Phase.Terminal() {
+			break
+		}
+		clk.Step(100 * time.Millisecond)
+	}
+	g.Expect(op.Status.Phase).To(Equal(syncv1alpha1.OperationFailed), op.Status.Message)
+	g.Expect(op.Status.Reason).To(Equal(syncv1alpha1.ReasonHookFailed))
+	g.Expect(op.Status.Message).To(ContainSubstring("hook batch/Job/prod/smoke failed: the hook object was deleted before it finished"))
+	g.Expect(w.created).To(HaveKeyWithValue("Job/prod/smoke", 1))
+}

@@ -87,6 +87,11 @@ type Observer interface {
 // the informer of its kind has not synced (yet): its changes send no event.
 var ErrUnwatched = errors.New("read directly: no watch event tells of its changes yet")
 
+// ErrAbsent says, with a nil object, that the object was not found by a
+// read of the API server itself (the informer of its kind has not synced
+// yet), not by a cache that may lag behind a create.
+var ErrAbsent = errors.New("read directly: it does not exist")
+
 // IsRejected reports whether err says the API server rejected a write for
 // good (invalid, forbidden, unknown kind), as opposed to a transient error
 // worth a retry. Errors opt in by implementing Rejected() bool.

@@ -67,6 +67,10 @@ type Timing struct {
 type Observation struct {
 	// Exists is false when the object was not found.
 	Exists bool
+	// Absent is true when it was not found by a read of the API server
+	// itself (ErrAbsent), which no cache lag explains: a hook that was
+	// created and is absent so was deleted.
+	Absent bool
 	// Generation is the live metadata.generation.
 	Generation int64
 	// Health is the assessed health of the live object.

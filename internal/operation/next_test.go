@@ -168,6 +168,13 @@ func TestNext(t *testing.T) {
 		},
 			now: t0.Add(time.Second), action: operation.ActionEnterSyncFail, reason: syncv1alpha1.ReasonHookFailed,
 			msg: "was deleted before it finished (its syncwave.dev/hook finalizer was removed by someone else)"},
+		{name: "a hook never seen that the API server does not have fails", status: func() *syncv1alpha1.SyncOperationStatus {
+			return running(l, syncv1alpha1.SyncPhasePreSync, -2, t0) // deleted before the informer of Jobs synced
+		}, obs: func(st *syncv1alpha1.SyncOperationStatus) map[int]operation.Observation {
+			return observeAll(l, st, operation.Observation{Absent: true})
+		},
+			now: t0.Add(time.Second), action: operation.ActionEnterSyncFail, reason: syncv1alpha1.ReasonHookFailed,
+			msg: "was deleted before it finished (its syncwave.dev/hook finalizer was removed by someone else)"},
 		{name: "a hook seen running and not observed now waits", status: func() *syncv1alpha1.SyncOperationStatus {
 			st := running(l, syncv1alpha1.SyncPhasePreSync, -2, t0)
 			s, _ := l.Range(l.StepIndex(syncv1alpha1.SyncPhasePreSync, -2))

@@ -247,6 +247,9 @@ func evaluatePrune(v *verdict, in Input, i int, t *plan.Task, r syncv1alpha1.Res
 // one: the pruned object is gone.
 func (e *Executor) observePrune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task, r *syncv1alpha1.ResourceStatus) (Observation, bool) {
 	u, err := e.Observer.Get(ctx, op, t, t.ID.Name)
+	if u == nil && errors.Is(err, ErrAbsent) {
+		return Observation{}, false // gone
+	}
 	unwatched := u != nil && errors.Is(err, ErrUnwatched)
 	if err != nil && !unwatched {
 		msg := fmt.Sprintf("cannot observe %s: %v", t.ID, err)

@@ -52,6 +52,10 @@ type world struct {
 	effects int
 	// deletes logs the deletions prune asked for, in order.
 	deletes []string
+	// vanish names hooks that someone deletes (past their finalizer) as
+	// soon as they are created, before any look at them; Get then answers
+	// as the API server does before the informer synced (ErrAbsent).
+	vanish map[string]bool
 }
 
 var errCrash = errors.New("crashed")
@@ -143,6 +147,9 @@ func (w *world) Create(_ context.Context, op *syncv1alpha1.SyncOperation, t *pla
 	u.SetFinalizers([]string{syncv1alpha1.HookFinalizer})
 	w.objects[k] = u
 	w.created[k]++
+	if w.vanish[name] {
+		delete(w.objects, k)
+	}
 	return false, nil
 }
 
@@ -179,6 +186,9 @@ func (w *world) List(_ context.Context, op *syncv1alpha1.SyncOperation, kinds []
 func (w *world) Get(_ context.Context, _ *syncv1alpha1.SyncOperation, t *plan.Task, name string) (*unstructured.Unstructured, error) {
 	k := key(t, name)
 	u, ok := w.objects[k]
+	if !ok && w.vanish[name] {
+		return nil, operation.ErrAbsent
+	}
 	if !ok {
 		return nil, nil
 	}
