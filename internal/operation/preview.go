@@ -19,7 +19,6 @@ package operation
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -43,13 +42,14 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 	st := &op.Status
 	n := l.SkippedFrom()
 	errs := make([]error, n)
+	kept := make([]bool, n) // prune tasks whose object stays (not the ones gone)
 	e.parallelN(n, dryRunFactor*e.width(), func(i int) {
 		t, r := l.Tasks[i], &st.Resources[i]
 		switch {
 		case t.IsHook():
 			r.Change = syncv1alpha1.ChangeCreate
 		case t.Prune:
-			r.Change, r.Message, errs[i] = e.previewPrune(ctx, op, t)
+			r.Change, r.Message, kept[i], errs[i] = e.previewPrune(ctx, op, t)
 		case e.Previewer == nil:
 			errs[i] = fmt.Errorf("preview %s: no previewer", t.ID)
 		default:
@@ -62,9 +62,8 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 		if j >= n {
 			return "", false
 		}
-		r := st.Resources[j]
-		if l.Tasks[j].Prune && r.Change == syncv1alpha1.ChangeUnchanged && strings.HasPrefix(r.Message, "not deleted: ") {
-			return r.Message, false
+		if kept[j] {
+			return st.Resources[j].Message, false
 		}
 		return "", errs[j] == nil && !l.Tasks[j].Prune
 	}
@@ -101,18 +100,19 @@ func (e *Executor) preview(ctx context.Context, op *syncv1alpha1.SyncOperation, 
 }
 
 // previewPrune tells what the prune of t would do: Delete, or Unchanged
-// when the live object is gone or would be kept (the message says why).
-func (e *Executor) previewPrune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (syncv1alpha1.Change, string, error) {
+// when the live object is gone or would be kept (the message says why);
+// kept is true when it stays.
+func (e *Executor) previewPrune(ctx context.Context, op *syncv1alpha1.SyncOperation, t *plan.Task) (change syncv1alpha1.Change, msg string, kept bool, err error) {
 	pp, ok := e.Pruner.(PrunePreviewer)
 	if !ok {
-		return syncv1alpha1.ChangeDelete, "", nil
+		return syncv1alpha1.ChangeDelete, "", false, nil
 	}
 	res, err := pp.PreviewPrune(ctx, op, t)
 	switch {
 	case err != nil:
-		return "", "", err
+		return "", "", false, err
 	case res.Kept || res.Gone:
-		return syncv1alpha1.ChangeUnchanged, Truncate(res.Message, MaxMessage), nil
+		return syncv1alpha1.ChangeUnchanged, Truncate(res.Message, MaxMessage), res.Kept && !res.Gone, nil
 	}
-	return syncv1alpha1.ChangeDelete, "", nil
+	return syncv1alpha1.ChangeDelete, "", false, nil
 }
